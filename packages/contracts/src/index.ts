@@ -1,0 +1,5 @@
+export * from './subjects';
+export * from './events';
+export * from './audit';
+export * from './roles';
+export * from './tokens';

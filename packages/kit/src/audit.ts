@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import { AuditEvent, AuditRecorded, PLATFORM_TENANT } from '@webxterm/contracts';
+import type { Logger } from 'pino';
+import { JetStreamClient, publishDurable } from './nats';
+
+export type AuditInput = Omit<AuditEvent, 'id' | 'at' | 'source' | 'tenant_id'> & { tenant_id?: string | null };
+
+export interface AuditSink {
+  record(e: AuditInput): void;
+}
+
+/**
+ * Publishes audit events to JetStream without holding up the request that caused them. While
+ * JetStream is unreachable, events wait in a bounded queue and are retried in order; the event id
+ * is the message id, so a retry after an unacknowledged success is de-duplicated by the server.
+ */
+export class AuditPublisher implements AuditSink {
+  private queue: AuditEvent[] = [];
+  private draining = false;
+  private retryTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly js: JetStreamClient,
+    private readonly source: string,
+    private readonly log: Logger,
+    private readonly maxQueued = 50_000,
+  ) {}
+
+  record(input: AuditInput): void {
+    const event: AuditEvent = {
+      ...input,
+      id: randomUUID(),
+      at: new Date().toISOString(),
+      source: this.source,
+      tenant_id: input.tenant_id || PLATFORM_TENANT,
+    };
+    if (this.queue.length >= this.maxQueued) {
+      this.log.error({ action: event.action }, 'audit queue full; event dropped');
+      return;
+    }
+    this.queue.push(event);
+    void this.drain();
+  }
+
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  /** Resolves when everything queued has been acknowledged, or rejects after `timeoutMs`. */
+  async flush(timeoutMs = 5000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (this.queue.length > 0) {
+      if (Date.now() > until) throw new Error(`${this.queue.length} audit events not published`);
+      await new Promise((r) => setTimeout(r, 20));
+      void this.drain();
+    }
+  }
+
+  close(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+  }
+
+  private async drain(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      while (this.queue.length > 0) {
+        const event = this.queue[0];
+        try {
+          await publishDurable(this.js, AuditRecorded, event, event.id);
+          this.queue.shift();
+        } catch (e) {
+          this.log.warn({ err: (e as Error).message, pending: this.queue.length }, 'audit publish failed; will retry');
+          if (!this.retryTimer) this.retryTimer = setTimeout(() => { this.retryTimer = null; void this.drain(); }, 1000);
+          return;
+        }
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+}

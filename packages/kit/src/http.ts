@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { ErrorRequestHandler, Express, NextFunction, Request, Response } from 'express';
+import type { Logger } from 'pino';
+import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { z } from 'zod';
+import { AppError, httpStatus } from './errors';
+
+declare module 'http' {
+  interface IncomingMessage {
+    id?: string;
+    log?: Logger;
+  }
+}
+
+export interface HttpAppOptions {
+  service: string;
+  log: Logger;
+  /** Largest JSON body accepted, e.g. '100kb'; larger ones get 413. Omit to parse no bodies. */
+  jsonLimit?: string;
+  /** Express `trust proxy`: how many proxies in front may set X-Forwarded-For. */
+  trustProxy?: number | boolean;
+  /** Reports each dependency as reachable or not, for /readyz. */
+  ready?: () => Promise<Record<string, boolean>>;
+}
+
+/** An Express app with request ids, child loggers, metrics and health; routes go between this and `finishApp`. */
+export function createHttpApp(o: HttpAppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', o.trustProxy ?? false);
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const duration = new Histogram({
+    name: 'http_request_duration_seconds', help: 'HTTP request duration', registers: [registry],
+    labelNames: ['method', 'status'], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+  });
+
+  app.use((req, res, next) => {
+    const incoming = req.headers['x-request-id'];
+    req.id = typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+    req.log = o.log.child({ rid: req.id });
+    res.setHeader('x-request-id', req.id);
+    const end = duration.startTimer({ method: req.method });
+    res.on('finish', () => end({ status: String(res.statusCode) }));
+    next();
+  });
+  app.get('/healthz', (_req, res) => { res.json({ status: 'ok', service: o.service }); });
+  app.get('/readyz', async (_req, res) => {
+    const deps = o.ready ? await o.ready() : {};
+    const ok = Object.values(deps).every(Boolean);
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not ready', deps });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(registry.contentType).send(await registry.metrics());
+  });
+  if (o.jsonLimit) app.use(express.json({ limit: o.jsonLimit, type: ['application/json', 'application/*+json'] }));
+  return app;
+}
+
+/** Adds the 404 and the one error handler that turns every failure into `{ "error": "…" }`. */
+export function finishApp(app: Express): Express {
+  app.use((_req, res) => { res.status(404).json({ error: 'Not found' }); });
+  app.use(errorHandler);
+  return app;
+}
+
+export const errorHandler: ErrorRequestHandler = (err, req: Request, res: Response, _next: NextFunction) => {
+  const { status, message } = describeError(err);
+  if (status >= 500) req.log?.error({ err }, 'request failed');
+  if (res.headersSent) { res.end(); return; }
+  res.status(status).json({ error: message });
+};
+
+export function describeError(err: unknown): { status: number; message: string } {
+  if (err instanceof AppError) return { status: httpStatus(err.kind), message: err.message };
+  const e = err as { type?: string; status?: number; message?: string };
+  switch (e?.type) {
+    case 'entity.too.large': return { status: 413, message: 'Request body too large' };
+    case 'entity.parse.failed': return { status: 400, message: 'Malformed JSON body' };
+    case 'encoding.unsupported': return { status: 415, message: 'Unsupported content encoding' };
+    case 'charset.unsupported': return { status: 415, message: 'Unsupported charset' };
+    case 'request.aborted': return { status: 400, message: 'Request aborted' };
+  }
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return { status: e.status, message: e.message ?? 'Bad request' };
+  return { status: 500, message: 'Internal server error' };
+}
+
+/**
+ * Validates untrusted input. Unknown fields are dropped; the first problem is reported by field
+ * name, e.g. `email: Invalid email address`.
+ */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
+  const r = schema.safeParse(value ?? {});
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  const field = issue.path.join('.');
+  throw new AppError('invalid', 'request.invalid', field ? `${field}: ${issue.message}` : issue.message);
+}
+
+export async function listen(handler: http.RequestListener | Express, port: number, host = '0.0.0.0'): Promise<http.Server> {
+  const server = http.createServer(handler);
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => { server.off('error', reject); resolve(); });
+  });
+  return server;
+}
+
+export function portOf(server: http.Server): number {
+  return (server.address() as AddressInfo).port;
+}
+
+/** Stops accepting, lets in-flight requests finish for `graceMs`, then cuts what is left. */
+export async function closeServer(server: http.Server, graceMs = 3000): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+  await closed;
+  clearTimeout(timer);
+}

@@ -1,0 +1,45 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Pool } from 'pg';
+import type { Logger } from 'pino';
+
+export type { Pool };
+
+export function createPool(url: string, max = 10): Pool {
+  const pool = new Pool({ connectionString: url, max, idleTimeoutMillis: 30_000 });
+  pool.on('error', () => { /* an idle client died; the pool replaces it */ });
+  return pool;
+}
+
+/**
+ * Applies `dir/*.sql` in name order, each once, inside a transaction, under an advisory lock so
+ * replicas starting together do not race. Applied files are recorded in `<schema>.migrations`.
+ */
+export async function runMigrations(pool: Pool, schema: string, dir: string, log?: Logger): Promise<string[]> {
+  const client = await pool.connect();
+  const applied: string[] = [];
+  try {
+    await client.query('SELECT pg_advisory_lock(hashtext($1))', [`migrations:${schema}`]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    await client.query(`CREATE TABLE IF NOT EXISTS ${schema}.migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
+    const done = new Set((await client.query(`SELECT name FROM ${schema}.migrations`)).rows.map((r) => r.name));
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.sql')).sort()) {
+      if (done.has(file)) continue;
+      await client.query('BEGIN');
+      try {
+        await client.query(readFileSync(join(dir, file), 'utf8'));
+        await client.query(`INSERT INTO ${schema}.migrations(name) VALUES ($1)`, [file]);
+        await client.query('COMMIT');
+      } catch (e) {
+        await client.query('ROLLBACK');
+        throw new Error(`migration ${schema}/${file} failed: ${(e as Error).message}`);
+      }
+      applied.push(file);
+      log?.info({ schema, file }, 'migration applied');
+    }
+  } finally {
+    await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`migrations:${schema}`]).catch(() => {});
+    client.release();
+  }
+  return applied;
+}
