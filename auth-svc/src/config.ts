@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { databaseUrl, jwtSecret, logLevel, natsUrl, port, redisUrl } from '@webxterm/kit';
+
+export const AuthConfigSchema = z.object({
+  /** HTTP port; the gateway reaches auth-svc here. */
+  PORT: port(8081),
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: databaseUrl,
+  NATS_URL: natsUrl,
+  REDIS_URL: redisUrl,
+  /** Signs access tokens (HS256); shared with every verifier. */
+  JWT_SECRET: jwtSecret,
+  /** Proxy hops trusted for X-Forwarded-For: 1 = the gateway in front. */
+  TRUST_PROXY: z.coerce.number().int().min(0).default(1),
+  /** Largest JSON body accepted. */
+  BODY_LIMIT: z.string().default('100kb'),
+  /** SMTP relay for OTP mail (MailDev on 1025 in the local stack). */
+  SMTP_HOST: z.string().default('127.0.0.1'),
+  SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(1025),
+  SMTP_SECURE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  SMTP_USER: z.string().optional(),
+  SMTP_PASSWORD: z.string().optional(),
+  SMTP_FROM: z.string().default('WebXTerm <no-reply@webxterm.local>'),
+  /** Minutes an emailed login code stays valid. */
+  OTP_TTL_MIN: z.coerce.number().int().min(1).max(60).default(10),
+  /** Wrong codes tolerated before the code is burnt. */
+  OTP_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+  /** Days a login may be kept alive by refreshing before a new login is required. */
+  SESSION_MAX_DAYS: z.coerce.number().int().min(1).max(90).default(7),
+  /** argon2id cost; defaults are OWASP's minimum (19 MiB, t=2, p=1). */
+  ARGON2_MEMORY_KIB: z.coerce.number().int().min(19456).default(19456),
+  ARGON2_TIME_COST: z.coerce.number().int().min(2).default(2),
+  /** The first super_admin, created at start-up when both are set and the email is unknown. */
+  SUPER_ADMIN_EMAIL: z.email().optional(),
+  SUPER_ADMIN_PASSWORD: z.string().min(8).optional(),
+  LOG_LEVEL: logLevel,
+});
+export type AuthConfig = z.infer<typeof AuthConfigSchema>;

@@ -1,0 +1,18 @@
+import { AppError } from '@webxterm/kit';
+
+export const InvalidCredentials = () => new AppError('unauthenticated', 'auth.invalid_credentials', 'Invalid email or password');
+export const UsernameTaken = () => new AppError('conflict', 'auth.username_taken', 'Username already exists');
+export const EmailTaken = () => new AppError('conflict', 'auth.email_taken', 'Email already registered');
+export const OrganizationTaken = () => new AppError('conflict', 'auth.organization_taken', 'Organization already exists');
+export const InvalidSessionToken = () => new AppError('unauthenticated', 'auth.session_token_invalid', 'Invalid or expired session token');
+export const NotAMember = () => new AppError('forbidden', 'auth.not_a_member', 'You do not belong to this organization');
+export const InvalidOtp = () => new AppError('unauthenticated', 'auth.otp_invalid', 'Invalid or expired code');
+export const OtpBurnt = () => new AppError('unauthenticated', 'auth.otp_burnt', 'Too many wrong codes; log in again to get a new one');
+export const MailUnavailable = () => new AppError('unavailable', 'auth.mail_unavailable', 'Could not send the code, try again');
+export const SessionExpired = () => new AppError('unauthenticated', 'auth.session_expired', 'Session expired, log in again');
+export const NoOrganization = () => new AppError('unauthenticated', 'auth.no_organization', 'Account belongs to no organization');
+export const TenantRequired = () =>
+  new AppError('invalid', 'auth.tenant_required', 'This account is in several organizations: use username@organization');
+export const OtpRequired = () =>
+  new AppError('unauthenticated', 'auth.otp_required', 'This organization requires an emailed code: log in with POST /api/auth/login');
+export const UserNotFound = () => new AppError('not_found', 'auth.user_not_found', 'User not found');

@@ -1,0 +1,123 @@
+import { randomInt } from 'node:crypto';
+import type { AuditInput, AuditSink } from '@webxterm/kit';
+import {
+  InvalidCredentials, InvalidOtp, MailUnavailable, NoOrganization, NotAMember, OtpBurnt,
+} from './auth.errors';
+import type { LoginSession, Membership, Person, RequestContext } from './model';
+import type { AccountRepository, CredentialStore, Mailer, OtpStore } from './ports';
+import { IssuedToken, Sessions } from './sessions';
+
+/** What a login step ends in: a token, an emailed-code challenge, or a workspace picker. */
+export type LoginOutcome =
+  | { kind: 'token'; issued: IssuedToken; membership: Membership; sessionToken: string; available: Membership[] }
+  | { kind: 'otp'; username: string; tenants: Membership[]; sessionToken: string; ttlMin: number }
+  | { kind: 'select'; tenants: Membership[]; sessionToken: string };
+
+export interface OtpPolicy { ttlMin: number; maxAttempts: number }
+
+export class LoginService {
+  constructor(
+    private readonly repo: AccountRepository,
+    private readonly credentials: CredentialStore,
+    private readonly sessions: Sessions,
+    private readonly otp: OtpStore,
+    private readonly mailer: Mailer,
+    private readonly audit: AuditSink,
+    private readonly otpPolicy: OtpPolicy,
+  ) {}
+
+  /** Checks the password; unknown people take as long as known ones and fail the same way. */
+  async authenticate(person: Person | null, password: string, ctx: RequestContext, attempted: string): Promise<Person> {
+    const ok = await this.credentials.verify(person?.id ?? null, password);
+    if (!person || !ok) {
+      this.record(ctx, 'auth.login', 'failure', person ? await this.firstMembership(person) : null,
+        { reason: 'invalid_credentials', details: { attempted } }, person);
+      throw InvalidCredentials();
+    }
+    return person;
+  }
+
+  /** `POST /api/auth/login`: document 002's three scenarios. */
+  async login(email: string, password: string, ctx: RequestContext): Promise<LoginOutcome> {
+    const person = await this.authenticate(await this.repo.findPersonByEmail(email), password, ctx, email);
+    const memberships = await this.repo.membershipsOf(person.id);
+    if (memberships.length === 0) throw NoOrganization();
+    const { session, sessionToken } = await this.sessions.open(person.id, ctx.source, ctx);
+    if (memberships.length > 1) {
+      this.record(ctx, 'auth.login', 'success', null, { details: { stage: 'tenant_selection' } }, person);
+      return { kind: 'select', tenants: memberships, sessionToken };
+    }
+    return this.enter(memberships[0], session, sessionToken, memberships, ctx, 'auth.login');
+  }
+
+  /** `POST /api/auth/select-tenant`. */
+  async selectTenant(sessionToken: unknown, tenantId: string, ctx: RequestContext): Promise<LoginOutcome> {
+    const session = await this.sessions.resume(sessionToken);
+    const memberships = await this.repo.membershipsOf(session.personId);
+    const chosen = memberships.find((m) => m.organization.tenantId === tenantId);
+    if (!chosen) {
+      this.record({ ...ctx, source: session.source }, 'auth.select_tenant', 'denied', null, { reason: 'not_a_member', details: { tenant: tenantId } });
+      throw NotAMember();
+    }
+    return this.enter(chosen, session, this.sessions.sessionTokenFor(session), memberships, { ...ctx, source: session.source }, 'auth.select_tenant');
+  }
+
+  /** `POST /api/auth/verify-otp`: single use, expires, burnt after too many wrong tries. */
+  async verifyOtp(username: string, code: string, ctx: RequestContext): Promise<LoginOutcome> {
+    const r = await this.otp.attempt(username.toLowerCase(), code, this.otpPolicy.maxAttempts);
+    if (r.result !== 'ok') {
+      const person = await this.repo.findPersonByUsername(username);
+      this.record(ctx, 'auth.otp.failed', 'failure', person ? await this.firstMembership(person) : null,
+        { reason: r.result === 'burnt' ? 'burnt' : r.result === 'wrong' ? 'wrong_code' : 'no_code' }, person);
+      throw r.result === 'burnt' ? OtpBurnt() : InvalidOtp();
+    }
+    const m = await this.repo.membershipById(r.pending.userId);
+    const session = await this.repo.findSession(r.pending.sid);
+    if (!m || !session || session.revokedAt) throw InvalidOtp();
+    const issued = this.sessions.mint(m, session);
+    this.record({ ...ctx, source: session.source }, 'auth.otp.verified', 'success', m);
+    const available = await this.repo.membershipsOf(m.person.id);
+    return { kind: 'token', issued, membership: m, sessionToken: this.sessions.sessionTokenFor(session), available };
+  }
+
+  /** Into one organization: a token, or first an emailed code when the organization asks for one from browsers. */
+  async enter(m: Membership, session: LoginSession, sessionToken: string, all: Membership[], ctx: RequestContext, action: string): Promise<LoginOutcome> {
+    if (m.organization.otpEnabled && session.source === 'ui') {
+      await this.sendOtp(m, session, ctx);
+      this.record(ctx, action, 'success', m, { details: { stage: 'otp' } });
+      return { kind: 'otp', username: m.person.username, tenants: all, sessionToken, ttlMin: this.otpPolicy.ttlMin };
+    }
+    const issued = this.sessions.mint(m, session);
+    this.record(ctx, action, 'success', m);
+    return { kind: 'token', issued, membership: m, sessionToken, available: all };
+  }
+
+  private async sendOtp(m: Membership, session: LoginSession, ctx: RequestContext): Promise<void> {
+    const code = randomInt(0, 1_000_000).toString().padStart(6, '0');
+    const key = m.person.username.toLowerCase();
+    await this.otp.issue(key, code, { userId: m.id, sid: session.sid, source: session.source }, this.otpPolicy.ttlMin * 60);
+    try {
+      await this.mailer.sendOtp(m.person.email, m.person.username, code, this.otpPolicy.ttlMin);
+    } catch {
+      await this.otp.discard(key);
+      throw MailUnavailable();
+    }
+    this.record(ctx, 'auth.otp.sent', 'success', m,
+      { details: { channel: 'email' } });
+  }
+
+  private async firstMembership(p: Person): Promise<Membership | null> {
+    return (await this.repo.membershipsOf(p.id))[0] ?? null;
+  }
+
+  record(ctx: RequestContext, action: string, result: AuditInput['result'], m: Membership | null,
+    extra: Partial<AuditInput> = {}, person?: Person | null): void {
+    const who = m?.person ?? person ?? null;
+    this.audit.record({
+      action, result, tenant_id: m?.organization.tenantId ?? null,
+      actor: { user_id: m?.id ?? null, username: who?.username ?? null, email: who?.email ?? null, role: m?.role ?? null },
+      client_ip: ctx.clientIp, user_agent: ctx.userAgent, request_id: ctx.requestId,
+      ...extra, details: { source: ctx.source, ...(extra.details ?? {}) },
+    });
+  }
+}

@@ -1,0 +1,53 @@
+import type { ClientSource } from '@webxterm/contracts';
+import type { LoginSession, Membership, Organization, Person } from './model';
+
+/** Where passwords live. Built-in (argon2id in PostgreSQL) today; Keycloak plugs in here. */
+export interface CredentialStore {
+  /** Hashes ahead of a transaction, so the slow part never holds a database lock. */
+  prepare(password: string): Promise<string>;
+  /** True when the password is right. Takes as long for an unknown person as for a known one. */
+  verify(personId: string | null, password: string): Promise<boolean>;
+}
+
+export interface NewAccount {
+  organization: { id: string; tenantId: string; name: string } | { existingId: string };
+  person: Omit<Person, 'emailVerified' | 'keycloakId'>;
+  membership: { id: string; role: Membership['role']; apiKey: string };
+  passwordHash: string;
+}
+
+export interface AccountRepository {
+  createAccount(a: NewAccount): Promise<void>;
+  tenantIdTaken(tenantId: string): Promise<boolean>;
+  findPersonByEmail(email: string): Promise<Person | null>;
+  findPersonByUsername(username: string): Promise<Person | null>;
+  /** Oldest first, so "the first organization joined" is index 0. */
+  membershipsOf(personId: string): Promise<Membership[]>;
+  membershipById(userId: string): Promise<Membership | null>;
+  createSession(s: LoginSession & { clientIp: string | null }): Promise<void>;
+  findSession(sid: string): Promise<(LoginSession & { revokedAt: Date | null }) | null>;
+  extendSession(sid: string, expiresAt: Date): Promise<void>;
+  markSessionRevoked(sid: string): Promise<LoginSession | null>;
+  findOrganizationByTenant(tenantId: string): Promise<Organization | null>;
+}
+
+export interface PendingOtp { userId: string; sid: string; source: ClientSource }
+
+export interface OtpStore {
+  /** Stores a new code for `username`, replacing any earlier one. */
+  issue(username: string, code: string, pending: PendingOtp, ttlSec: number): Promise<void>;
+  /** One try. 'ok' consumes the code; the last allowed wrong try burns it. */
+  attempt(username: string, code: string, maxAttempts: number): Promise<{ result: 'ok'; pending: PendingOtp } | { result: 'wrong' | 'burnt' | 'none' }>;
+  discard(username: string): Promise<void>;
+}
+
+export interface RevocationList {
+  revoke(sid: string, ttlSec: number): Promise<void>;
+  isRevoked(sid: string): Promise<boolean>;
+}
+
+export interface Mailer {
+  sendOtp(to: string, username: string, code: string, ttlMin: number): Promise<void>;
+}
+
+export type { ClientSource };

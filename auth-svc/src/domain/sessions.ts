@@ -1,0 +1,81 @@
+import { ACCESS_TOKEN_TTL_SEC, AccessClaims, ClientSource } from '@webxterm/contracts';
+import type { AuditSink } from '@webxterm/kit';
+import { InvalidSessionToken, SessionExpired } from './auth.errors';
+import type { LoginSession, Membership, RequestContext } from './model';
+import type { AccountRepository, RevocationList } from './ports';
+import { TokenIssuer } from './token-issuer';
+
+export interface IssuedToken { token: string; claims: AccessClaims; expiresIn: number }
+
+/**
+ * Login sessions: one per successful password check, named by `sid`. Every token minted from that
+ * login (tenant switch, OTP, refresh) carries the same sid, so one logout ends them all.
+ */
+export class Sessions {
+  constructor(
+    private readonly repo: AccountRepository,
+    private readonly revocations: RevocationList,
+    private readonly tokens: TokenIssuer,
+    private readonly audit: AuditSink,
+    private readonly maxDays: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async open(personId: string, source: ClientSource, ctx: RequestContext): Promise<{ session: LoginSession; sessionToken: string }> {
+    const session: LoginSession = {
+      sid: this.tokens.newSid(), personId, source,
+      createdAt: new Date(this.now()), expiresAt: new Date(this.now() + ACCESS_TOKEN_TTL_SEC * 1000),
+    };
+    await this.repo.createSession({ ...session, clientIp: ctx.clientIp });
+    return { session, sessionToken: this.tokens.session({ sid: session.sid, person_id: personId, source }, session.expiresAt) };
+  }
+
+  /** The live login behind a session token, or 401. */
+  async resume(sessionToken: unknown): Promise<LoginSession> {
+    const claims = this.tokens.readSession(sessionToken);
+    const s = await this.repo.findSession(claims.sid);
+    if (!s || s.revokedAt || s.personId !== claims.person_id || (await this.revocations.isRevoked(s.sid))) throw InvalidSessionToken();
+    return s;
+  }
+
+  sessionTokenFor(s: LoginSession): string {
+    return this.tokens.session({ sid: s.sid, person_id: s.personId, source: s.source }, s.expiresAt);
+  }
+
+  mint(m: Membership, s: Pick<LoginSession, 'sid' | 'source'>): IssuedToken {
+    const { token, claims } = this.tokens.access(m, s.sid, s.source);
+    return { token, claims, expiresIn: ACCESS_TOKEN_TTL_SEC };
+  }
+
+  /**
+   * A fresh token for a still-valid one, re-reading the membership so role changes apply. A login
+   * can be kept alive this way for at most `maxDays`.
+   */
+  async refresh(current: AccessClaims, ctx: RequestContext): Promise<IssuedToken> {
+    const s = await this.repo.findSession(current.sid);
+    if (!s || s.revokedAt) throw InvalidSessionToken();
+    if (this.now() - s.createdAt.getTime() > this.maxDays * 86_400_000) throw SessionExpired();
+    const m = await this.repo.membershipById(current.user_id);
+    if (!m) throw InvalidSessionToken();
+    const issued = this.mint(m, { sid: s.sid, source: current.source });
+    await this.repo.extendSession(s.sid, new Date(issued.claims.exp * 1000));
+    this.audit.record({
+      action: 'auth.refresh', result: 'success', tenant_id: m.organization.tenantId,
+      actor: { user_id: m.id, username: m.person.username, email: m.person.email, role: m.role },
+      client_ip: ctx.clientIp, user_agent: ctx.userAgent, request_id: ctx.requestId,
+    });
+    return issued;
+  }
+
+  /** Revokes the login everywhere until the last token it produced would have expired anyway. */
+  async logout(current: AccessClaims, ctx: RequestContext): Promise<void> {
+    const s = await this.repo.markSessionRevoked(current.sid);
+    const until = Math.max(s?.expiresAt.getTime() ?? 0, current.exp * 1000);
+    await this.revocations.revoke(current.sid, Math.max(1, Math.ceil((until - this.now()) / 1000) + 60));
+    this.audit.record({
+      action: 'auth.logout', result: 'success', tenant_id: current.tenant_id,
+      actor: { user_id: current.user_id, username: current.username, email: current.email, role: current.role },
+      client_ip: ctx.clientIp, user_agent: ctx.userAgent, request_id: ctx.requestId,
+    });
+  }
+}

@@ -1,0 +1,88 @@
+import { randomBytes } from 'node:crypto';
+import { AppError, AuditSink, objectId } from '@webxterm/kit';
+import { EmailTaken, OrganizationTaken, UsernameTaken } from './auth.errors';
+import type { Membership, RequestContext } from './model';
+import { normalizeEmail, normalizeOrganizationName, RESERVED_TENANTS, TENANT_SLUG } from './normalize';
+import type { AccountRepository, CredentialStore } from './ports';
+
+export interface SignupInput {
+  username: string; email: string; password: string; first_name: string; last_name: string;
+  organization_name: string; company_name: string;
+}
+
+/** The platform's own organization, home of super_admins. */
+export const PLATFORM_ORG = { tenantId: 'platform', name: 'WebXTerm Platform' };
+
+export function newApiKey(): string {
+  return `vsk_${randomBytes(32).toString('base64url')}`;
+}
+
+export class SignupService {
+  constructor(
+    private readonly repo: AccountRepository,
+    private readonly credentials: CredentialStore,
+    private readonly audit: AuditSink,
+  ) {}
+
+  /** `POST /api/auth/signup`: a new organization and its first user, as company_admin. */
+  async signup(input: SignupInput, ctx: RequestContext): Promise<{ userId: string; username: string; organization: string; tenantId: string }> {
+    const tenantId = normalizeOrganizationName(input.organization_name);
+    if (!TENANT_SLUG.test(tenantId)) {
+      throw new AppError('invalid', 'request.invalid',
+        'organization_name: use letters, digits, spaces and hyphens (at most 63), starting and ending with a letter or digit');
+    }
+    if (RESERVED_TENANTS.has(tenantId)) throw OrganizationTaken();
+    const userId = await this.create(input, { id: objectId(), tenantId, name: input.company_name.trim() }, 'company_admin', ctx);
+    return { userId, username: input.username, organization: input.company_name.trim(), tenantId };
+  }
+
+  /**
+   * `POST /api/signup` (Community Edition): no organization is named, so the person gets a
+   * workspace of their own, named after the username.
+   */
+  async signupCommunity(input: Pick<SignupInput, 'username' | 'email' | 'password'>, ctx: RequestContext): Promise<string> {
+    const base = input.username.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 50) || 'workspace';
+    let tenantId = RESERVED_TENANTS.has(base) ? `${base}-${randomBytes(2).toString('hex')}` : base;
+    for (let i = 0; i < 5 && (await this.repo.tenantIdTaken(tenantId)); i++) tenantId = `${base}-${randomBytes(2).toString('hex')}`;
+    return this.create(
+      { ...input, first_name: input.username, last_name: '', organization_name: tenantId, company_name: input.username },
+      { id: objectId(), tenantId, name: input.username }, 'company_admin', ctx,
+    );
+  }
+
+  /** Creates the first super_admin at start-up, once; later starts leave the account alone. */
+  async ensureSuperAdmin(email: string, password: string): Promise<boolean> {
+    if (await this.repo.findPersonByEmail(normalizeEmail(email))) return false;
+    const org = await this.repo.findOrganizationByTenant(PLATFORM_ORG.tenantId);
+    const organization = org ? { existingId: org.id } : { id: objectId(), ...PLATFORM_ORG };
+    await this.repo.createAccount({
+      organization,
+      person: { id: objectId(), email: normalizeEmail(email), username: 'superadmin', firstName: 'Super', lastName: 'Admin' },
+      membership: { id: objectId(), role: 'super_admin', apiKey: newApiKey() },
+      passwordHash: await this.credentials.prepare(password),
+    });
+    return true;
+  }
+
+  private async create(input: SignupInput, org: { id: string; tenantId: string; name: string }, role: Membership['role'], ctx: RequestContext): Promise<string> {
+    const email = normalizeEmail(input.email);
+    const actor = { user_id: null, username: input.username, email, role: null };
+    const base = { client_ip: ctx.clientIp, user_agent: ctx.userAgent, request_id: ctx.requestId, tenant_id: org.tenantId, actor };
+    if (await this.repo.findPersonByUsername(input.username)) { this.refuse(base, 'username_taken'); throw UsernameTaken(); }
+    if (await this.repo.findPersonByEmail(email)) { this.refuse(base, 'email_taken'); throw EmailTaken(); }
+    if (await this.repo.tenantIdTaken(org.tenantId)) { this.refuse(base, 'organization_taken'); throw OrganizationTaken(); }
+    const userId = objectId();
+    await this.repo.createAccount({
+      organization: org,
+      person: { id: objectId(), email, username: input.username, firstName: input.first_name.trim(), lastName: input.last_name.trim() },
+      membership: { id: userId, role, apiKey: newApiKey() },
+      passwordHash: await this.credentials.prepare(input.password),
+    });
+    this.audit.record({ ...base, action: 'auth.signup', result: 'success', actor: { ...actor, user_id: userId, role }, details: { source: ctx.source } });
+    return userId;
+  }
+
+  private refuse(base: Omit<Parameters<AuditSink['record']>[0], 'action' | 'result'>, reason: string): void {
+    this.audit.record({ ...base, tenant_id: null, action: 'auth.signup', result: 'failure', reason });
+  }
+}

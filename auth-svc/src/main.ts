@@ -1,0 +1,89 @@
+import { join } from 'node:path';
+import type { Server } from 'node:http';
+import { AUDIT_STREAM } from '@webxterm/contracts';
+import {
+  AccessTokenVerifier, AuditPublisher, closeServer, connectNats, createHttpApp, createLogger, createPool, createRedis,
+  ensureStream, finishApp, jetstream, Lifecycle, listen, loadConfig, portOf, runMigrations,
+} from '@webxterm/kit';
+import { AuthConfig, AuthConfigSchema } from './config';
+import { DirectLoginService } from './domain/direct-login.service';
+import { LoginService } from './domain/login.service';
+import { Sessions } from './domain/sessions';
+import { SignupService } from './domain/signup.service';
+import { TokenIssuer } from './domain/token-issuer';
+import { authRoutes } from './http/auth.routes';
+import { compatRoutes } from './http/compat.routes';
+import { userRoutes } from './http/users.routes';
+import { SmtpMailer } from './mail/smtp-mailer';
+import { PgAccountRepository } from './store/account.repository';
+import { BuiltinCredentialStore } from './store/builtin-credentials';
+import { RedisOtpStore, RedisRevocationList } from './store/otp.redis';
+
+export interface RunningAuthService { server: Server; port: number; audit: AuditPublisher; close(): Promise<void> }
+
+/** The composition root: connects, migrates, wires and listens. Nothing else constructs. */
+export async function startAuthService(config: AuthConfig): Promise<RunningAuthService> {
+  const log = createLogger('auth-svc', config.LOG_LEVEL);
+  const pool = createPool(config.DATABASE_URL);
+  await runMigrations(pool, 'auth', join(__dirname, 'store/migrations'), log);
+  const redis = createRedis(config.REDIS_URL);
+  const nc = await connectNats(config.NATS_URL, 'auth-svc');
+  await ensureStream(nc, AUDIT_STREAM);
+  const audit = new AuditPublisher(jetstream(nc), 'auth-svc', log);
+  const mailer = new SmtpMailer({
+    host: config.SMTP_HOST, port: config.SMTP_PORT, secure: config.SMTP_SECURE,
+    user: config.SMTP_USER, password: config.SMTP_PASSWORD, from: config.SMTP_FROM,
+  });
+
+  const repo = new PgAccountRepository(pool);
+  const credentials = new BuiltinCredentialStore(pool, { memoryCost: config.ARGON2_MEMORY_KIB, timeCost: config.ARGON2_TIME_COST });
+  const verifier = new AccessTokenVerifier(config.JWT_SECRET, redis);
+  const sessions = new Sessions(repo, new RedisRevocationList(redis), new TokenIssuer(config.JWT_SECRET), audit, config.SESSION_MAX_DAYS);
+  const login = new LoginService(repo, credentials, sessions, new RedisOtpStore(redis), mailer, audit,
+    { ttlMin: config.OTP_TTL_MIN, maxAttempts: config.OTP_MAX_ATTEMPTS });
+  const signup = new SignupService(repo, credentials, audit);
+  const direct = new DirectLoginService(repo, login, sessions);
+
+  if (config.SUPER_ADMIN_EMAIL && config.SUPER_ADMIN_PASSWORD) {
+    if (await signup.ensureSuperAdmin(config.SUPER_ADMIN_EMAIL, config.SUPER_ADMIN_PASSWORD)) {
+      log.info({ email: config.SUPER_ADMIN_EMAIL }, 'super_admin created');
+    }
+  }
+
+  const app = createHttpApp({
+    service: 'auth-svc', log, jsonLimit: config.BODY_LIMIT, trustProxy: config.TRUST_PROXY,
+    ready: async () => ({
+      postgres: await pool.query('SELECT 1').then(() => true, () => false),
+      redis: await redis.ping().then(() => true, () => false),
+      nats: !nc.isClosed(),
+    }),
+  });
+  app.use(authRoutes({ signup, login, sessions, verifier }));
+  app.use(compatRoutes({ signup, direct, sessions, verifier, repo }));
+  app.use(userRoutes({ verifier, repo }));
+  finishApp(app);
+  const server = await listen(app, config.PORT, config.HOST);
+  log.info({ port: portOf(server) }, 'auth-svc listening');
+
+  // Shutdown order: stop accepting, flush audit events, drain NATS, then close Redis, mail and PostgreSQL.
+  const lifecycle = new Lifecycle(log);
+  lifecycle.onShutdown('http', () => closeServer(server));
+  lifecycle.onShutdown('audit', () => audit.flush(5000));
+  lifecycle.onShutdown('nats', () => nc.drain());
+  lifecycle.onShutdown('redis', () => redis.quit());
+  lifecycle.onShutdown('mail', () => mailer.close());
+  lifecycle.onShutdown('postgres', () => pool.end());
+  lifecycle.onShutdown('audit-timer', () => audit.close());
+  return { server, port: portOf(server), audit, close: () => lifecycle.shutdown('close') };
+}
+
+if (require.main === module) {
+  startAuthService(loadConfig(AuthConfigSchema))
+    .then((svc) => {
+      for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => void svc.close().then(() => process.exit(0)));
+    })
+    .catch((e) => {
+      console.error(e instanceof Error ? e.message : e);
+      process.exit(1);
+    });
+}

@@ -1,0 +1,131 @@
+import type { Pool, PoolClient } from 'pg';
+import { EmailTaken, OrganizationTaken, UsernameTaken } from '../domain/auth.errors';
+import type { LoginSession, Membership, Organization, Person } from '../domain/model';
+import type { AccountRepository, NewAccount } from '../domain/ports';
+
+const MEMBERSHIP_SELECT = `
+  SELECT m.id, m.role, m.machine_role, m.api_key, m.created_at,
+         p.id AS person_id, p.email, p.username, p.first_name, p.last_name, p.email_verified, p.keycloak_id,
+         o.id AS org_id, o.tenant_id, o.name AS org_name, o.otp_enabled
+    FROM auth.memberships m
+    JOIN auth.persons p ON p.id = m.person_id
+    JOIN auth.organizations o ON o.id = m.organization_id`;
+
+const PERSON_SELECT = 'SELECT id, email, username, first_name, last_name, email_verified, keycloak_id FROM auth.persons';
+
+export class PgAccountRepository implements AccountRepository {
+  constructor(private readonly pool: Pool) {}
+
+  async createAccount(a: NewAccount): Promise<void> {
+    await this.tx(async (c) => {
+      let orgId: string;
+      if ('existingId' in a.organization) orgId = a.organization.existingId;
+      else {
+        orgId = a.organization.id;
+        await c.query('INSERT INTO auth.organizations (id, tenant_id, name) VALUES ($1, $2, $3)', [orgId, a.organization.tenantId, a.organization.name]);
+      }
+      const p = a.person;
+      await c.query('INSERT INTO auth.persons (id, email, username, first_name, last_name) VALUES ($1, $2, $3, $4, $5)',
+        [p.id, p.email, p.username, p.firstName, p.lastName]);
+      await c.query('INSERT INTO auth.credentials (person_id, password_hash) VALUES ($1, $2)', [p.id, a.passwordHash]);
+      await c.query('INSERT INTO auth.memberships (id, person_id, organization_id, role, api_key) VALUES ($1, $2, $3, $4, $5)',
+        [a.membership.id, p.id, orgId, a.membership.role, a.membership.apiKey]);
+    }).catch(mapUniqueViolation);
+  }
+
+  async tenantIdTaken(tenantId: string): Promise<boolean> {
+    return (await this.pool.query('SELECT 1 FROM auth.organizations WHERE tenant_id = $1', [tenantId])).rowCount! > 0;
+  }
+
+  async findPersonByEmail(email: string): Promise<Person | null> {
+    const r = await this.pool.query(`${PERSON_SELECT} WHERE lower(email) = lower($1)`, [email]);
+    return r.rows[0] ? toPerson(r.rows[0]) : null;
+  }
+
+  async findPersonByUsername(username: string): Promise<Person | null> {
+    const r = await this.pool.query(`${PERSON_SELECT} WHERE lower(username) = lower($1)`, [username]);
+    return r.rows[0] ? toPerson(r.rows[0]) : null;
+  }
+
+  async membershipsOf(personId: string): Promise<Membership[]> {
+    const r = await this.pool.query(`${MEMBERSHIP_SELECT} WHERE m.person_id = $1 ORDER BY m.created_at, m.id`, [personId]);
+    return r.rows.map(toMembership);
+  }
+
+  async membershipById(userId: string): Promise<Membership | null> {
+    const r = await this.pool.query(`${MEMBERSHIP_SELECT} WHERE m.id = $1`, [userId]);
+    return r.rows[0] ? toMembership(r.rows[0]) : null;
+  }
+
+  async createSession(s: LoginSession & { clientIp: string | null }): Promise<void> {
+    await this.pool.query(
+      'INSERT INTO auth.sessions (sid, person_id, source, client_ip, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)',
+      [s.sid, s.personId, s.source, s.clientIp, s.createdAt, s.expiresAt]);
+  }
+
+  async findSession(sid: string): Promise<(LoginSession & { revokedAt: Date | null }) | null> {
+    const r = await this.pool.query('SELECT * FROM auth.sessions WHERE sid = $1', [sid]);
+    return r.rows[0] ? toSession(r.rows[0]) : null;
+  }
+
+  async extendSession(sid: string, expiresAt: Date): Promise<void> {
+    await this.pool.query('UPDATE auth.sessions SET expires_at = greatest(expires_at, $2) WHERE sid = $1', [sid, expiresAt]);
+  }
+
+  async markSessionRevoked(sid: string): Promise<LoginSession | null> {
+    const r = await this.pool.query('UPDATE auth.sessions SET revoked_at = coalesce(revoked_at, now()) WHERE sid = $1 RETURNING *', [sid]);
+    return r.rows[0] ? toSession(r.rows[0]) : null;
+  }
+
+  async findOrganizationByTenant(tenantId: string): Promise<Organization | null> {
+    const r = await this.pool.query('SELECT id, tenant_id, name, otp_enabled FROM auth.organizations WHERE tenant_id = $1', [tenantId]);
+    const o = r.rows[0];
+    return o ? { id: o.id, tenantId: o.tenant_id, name: o.name, otpEnabled: o.otp_enabled } : null;
+  }
+
+  private async tx<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
+    const c = await this.pool.connect();
+    try {
+      await c.query('BEGIN');
+      const out = await fn(c);
+      await c.query('COMMIT');
+      return out;
+    } catch (e) {
+      await c.query('ROLLBACK').catch(() => {});
+      throw e;
+    } finally {
+      c.release();
+    }
+  }
+}
+
+/** Two signups racing for one name: the database decides, the loser gets the same 409 as a late one. */
+function mapUniqueViolation(e: { code?: string; constraint?: string }): never {
+  if (e.code === '23505') {
+    if (e.constraint === 'persons_username_key') throw UsernameTaken();
+    if (e.constraint === 'persons_email_key') throw EmailTaken();
+    if (e.constraint === 'organizations_tenant_id_key') throw OrganizationTaken();
+  }
+  throw e;
+}
+
+type Row = Record<string, any>;
+
+function toPerson(r: Row): Person {
+  return {
+    id: r.id ?? r.person_id, email: r.email, username: r.username, firstName: r.first_name, lastName: r.last_name,
+    emailVerified: r.email_verified, keycloakId: r.keycloak_id,
+  };
+}
+
+function toMembership(r: Row): Membership {
+  return {
+    id: r.id, role: r.role, machineRole: r.machine_role, apiKey: r.api_key, groups: [],
+    person: toPerson({ ...r, id: r.person_id }),
+    organization: { id: r.org_id, tenantId: r.tenant_id, name: r.org_name, otpEnabled: r.otp_enabled },
+  };
+}
+
+function toSession(r: Row): LoginSession & { revokedAt: Date | null } {
+  return { sid: r.sid, personId: r.person_id, source: r.source, createdAt: r.created_at, expiresAt: r.expires_at, revokedAt: r.revoked_at };
+}
