@@ -1,0 +1,38 @@
+// npm dependencies: installed when node_modules is missing or older than package-lock.json.
+import { spawnSync } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from './config.mjs';
+import { info, ok, StackError, warn } from './log.mjs';
+
+function mtimeMs(path) {
+  try { return statSync(path).mtimeMs; } catch { return null; }
+}
+
+export function npmDepsAreStale() {
+  const installed = mtimeMs(join(ROOT, 'node_modules', '.package-lock.json'));
+  const lock = mtimeMs(join(ROOT, 'package-lock.json'));
+  return installed === null || (lock !== null && installed < lock);
+}
+
+function npm(args) {
+  const result = spawnSync('npm', args, { cwd: ROOT, stdio: ['ignore', 'inherit', 'pipe'], encoding: 'utf8' });
+  if (result.error) throw new StackError(`could not run npm: ${result.error.message}`);
+  process.stderr.write(result.stderr ?? '');
+  return { status: result.status, stderr: result.stderr ?? '' };
+}
+
+export function ensureNpmDeps() {
+  if (!npmDepsAreStale()) return;
+  info('installing npm dependencies (npm ci)…');
+  const ci = npm(['ci', '--no-audit', '--no-fund']);
+  if (ci.status === 0) return ok('npm dependencies installed');
+  // A lockfile written against a registry that lacks other platforms' optional binaries (e.g.
+  // @swc/core-darwin-arm64) has no entries for them, and `npm ci` then refuses it as "not in sync".
+  // `npm install --no-save` installs the locked versions without rewriting package-lock.json.
+  if (!/in sync/.test(ci.stderr)) throw new StackError('npm ci failed (see the output above)');
+  warn('npm ci refused package-lock.json as out of sync; installing the locked versions with npm install --no-save');
+  const install = npm(['install', '--no-save', '--no-audit', '--no-fund']);
+  if (install.status !== 0) throw new StackError('npm install failed (see the output above)');
+  ok('npm dependencies installed');
+}

@@ -1,0 +1,53 @@
+// `npm test`: dependencies and PostgreSQL/Redis/NATS as for `npm start` (no services, no MailDev:
+// the tests start what they need), a fresh test database, then the type check and Jest.
+// Extra arguments go to Jest: `npm test -- gateway`.
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { BIN, STACK_DIR, TEST_DATABASE_NAME } from './lib/config.mjs';
+import { ensureNpmDeps } from './lib/deps.mjs';
+import { ensureInfra } from './lib/infra.mjs';
+import { assertJetStream, recreateDatabase, withDatabase } from './lib/checks.mjs';
+import { ProcessGroup, stopOnSignals } from './lib/procs.mjs';
+import { bold, info, reportFailure } from './lib/log.mjs';
+
+const group = new ProcessGroup();
+stopOnSignals(group);
+const jestResults = join(STACK_DIR, 'jest-results.json');
+
+/** `tests: N passed, N failed` from Jest's JSON report, or null when Jest wrote none. */
+function jestSummary() {
+  try {
+    const r = JSON.parse(readFileSync(jestResults, 'utf8'));
+    const skipped = r.numPendingTests + r.numTodoTests;
+    return `tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''}`;
+  } catch {
+    return null;
+  }
+}
+
+let exitCode = 1;
+try {
+  ensureNpmDeps();
+  const urls = await ensureInfra(group);
+  const databaseUrl = withDatabase(urls.databaseUrl, TEST_DATABASE_NAME);
+  await recreateDatabase(databaseUrl);
+  await assertJetStream(urls.natsUrl);
+  const env = { ...process.env, DATABASE_URL: databaseUrl, NATS_URL: urls.natsUrl, REDIS_URL: urls.redisUrl };
+
+  info('type check: tsc -p tsconfig.json --noEmit');
+  const typecheck = await group.run('tsc', BIN('tsc'), ['-p', 'tsconfig.json', '--noEmit'], { env });
+  info(`jest ${process.argv.slice(2).join(' ')}`);
+  mkdirSync(STACK_DIR, { recursive: true });
+  rmSync(jestResults, { force: true });
+  const jest = await group.run('jest', BIN('jest'), ['--json', `--outputFile=${jestResults}`, ...process.argv.slice(2)], { env });
+
+  console.log(`\n${bold('type check')}: ${typecheck === 0 ? 'passed' : 'FAILED'}`);
+  console.log(`${bold('jest')}: ${jest === 0 ? 'passed' : `FAILED (exit code ${jest})`}`);
+  const summary = jestSummary();
+  if (summary) console.log(summary);
+  exitCode = typecheck === 0 && jest === 0 ? 0 : 1;
+} catch (err) {
+  reportFailure(err);
+}
+await group.stopAll();
+process.exit(exitCode);
