@@ -1,0 +1,5 @@
+export { testEnv, type TestEnv } from './env';
+export { freePort } from './ports';
+export { uniqueName } from './names';
+export { startMailDev, type Mail, type MailDev } from './maildev';
+export { readAuditEvents, type ReadAuditOptions } from './audit';
