@@ -40,6 +40,7 @@ try {
   mkdirSync(STACK_DIR, { recursive: true });
   rmSync(jestResults, { force: true });
   const jest = await group.run('jest', BIN('jest'), ['--json', `--outputFile=${jestResults}`, ...process.argv.slice(2)], { env });
+  if (group.stopping) await new Promise(() => {}); // interrupted: the signal handler cleans up and exits
 
   console.log(`\n${bold('type check')}: ${typecheck === 0 ? 'passed' : 'FAILED'}`);
   console.log(`${bold('jest')}: ${jest === 0 ? 'passed' : `FAILED (exit code ${jest})`}`);

@@ -15,11 +15,16 @@ export function npmDepsAreStale() {
   return installed === null || (lock !== null && installed < lock);
 }
 
+/** Runs npm with its stdout on the console; its stderr is kept and shown only when the caller fails. */
 function npm(args) {
   const result = spawnSync('npm', args, { cwd: ROOT, stdio: ['ignore', 'inherit', 'pipe'], encoding: 'utf8' });
   if (result.error) throw new StackError(`could not run npm: ${result.error.message}`);
-  process.stderr.write(result.stderr ?? '');
   return { status: result.status, stderr: result.stderr ?? '' };
+}
+
+function failWith(step, stderr) {
+  process.stderr.write(stderr);
+  throw new StackError(`${step} failed (see the output above)`);
 }
 
 export function ensureNpmDeps() {
@@ -30,9 +35,9 @@ export function ensureNpmDeps() {
   // A lockfile written against a registry that lacks other platforms' optional binaries (e.g.
   // @swc/core-darwin-arm64) has no entries for them, and `npm ci` then refuses it as "not in sync".
   // `npm install --no-save` installs the locked versions without rewriting package-lock.json.
-  if (!/in sync/.test(ci.stderr)) throw new StackError('npm ci failed (see the output above)');
+  if (!/in sync/.test(ci.stderr)) failWith('npm ci', ci.stderr);
   warn('npm ci refused package-lock.json as out of sync; installing the locked versions with npm install --no-save');
   const install = npm(['install', '--no-save', '--no-audit', '--no-fund']);
-  if (install.status !== 0) throw new StackError('npm install failed (see the output above)');
+  if (install.status !== 0) failWith('npm install', install.stderr);
   ok('npm dependencies installed');
 }

@@ -1,5 +1,6 @@
 // MailDev, the local mail catcher that receives every email the services send (OTP codes…).
-import { BIN, MAILDEV, WAIT } from './config.mjs';
+import { join } from 'node:path';
+import { BIN, MAILDEV, STACK_DIR, WAIT } from './config.mjs';
 import { ok, StackError } from './log.mjs';
 import { httpStatus, isListening, pollUntil } from './net.mjs';
 import { tailText } from './procs.mjs';
@@ -12,7 +13,7 @@ export async function ensureMailDev(group) {
     return;
   }
   const handle = group.spawn('maildev', BIN('maildev'), [
-    '--smtp', String(smtpPort), '--web', String(webPort), '--ip', '127.0.0.1',
+    '--smtp', String(smtpPort), '--web', String(webPort), '--ip', '127.0.0.1', '--mail-directory', join(STACK_DIR, 'maildev'),
   ]);
   const { reason } = await pollUntil(async () => (await httpStatus(`http://127.0.0.1:${webPort}/email`)) === 200, {
     timeoutMs: WAIT.infraMs,
