@@ -49,7 +49,10 @@ try {
   const started = await startServices(group, env, { onUnexpectedExit: stopAfterCrash });
   printNextSteps(env, started);
 } catch (err) {
-  reportFailure(err);
-  await group.stopAll();
-  process.exit(1);
+  // After Ctrl-C the signal handler is already stopping everything and exits by itself.
+  if (!group.stopping) {
+    reportFailure(err);
+    await group.stopAll();
+    process.exit(1);
+  }
 }

@@ -25,8 +25,8 @@ function jestSummary() {
   }
 }
 
-let exitCode = 1;
-try {
+/** Returns the exit code: 0 when the type check and every test passed. */
+async function runTests() {
   ensureNpmDeps();
   const urls = await ensureInfra(group);
   const databaseUrl = withDatabase(urls.databaseUrl, TEST_DATABASE_NAME);
@@ -40,15 +40,22 @@ try {
   mkdirSync(STACK_DIR, { recursive: true });
   rmSync(jestResults, { force: true });
   const jest = await group.run('jest', BIN('jest'), ['--json', `--outputFile=${jestResults}`, ...process.argv.slice(2)], { env });
-  if (group.stopping) await new Promise(() => {}); // interrupted: the signal handler cleans up and exits
 
   console.log(`\n${bold('type check')}: ${typecheck === 0 ? 'passed' : 'FAILED'}`);
   console.log(`${bold('jest')}: ${jest === 0 ? 'passed' : `FAILED (exit code ${jest})`}`);
   const summary = jestSummary();
   if (summary) console.log(summary);
-  exitCode = typecheck === 0 && jest === 0 ? 0 : 1;
-} catch (err) {
-  reportFailure(err);
+  return typecheck === 0 && jest === 0 ? 0 : 1;
 }
-await group.stopAll();
-process.exit(exitCode);
+
+let exitCode = 1;
+try {
+  exitCode = await runTests();
+} catch (err) {
+  if (!group.stopping) reportFailure(err);
+}
+// After Ctrl-C the signal handler is already stopping everything and exits by itself.
+if (!group.stopping) {
+  await group.stopAll();
+  process.exit(exitCode);
+}

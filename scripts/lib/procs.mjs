@@ -50,6 +50,9 @@ async function stopProcessGroup(child) {
   signalGroup(child.pid, 'SIGKILL');
 }
 
+/** Thrown when asked to start something after a signal began stopping everything. */
+export class Interrupted extends Error {}
+
 export class ProcessGroup {
   #stoppers = [];
   #stopping = false;
@@ -61,6 +64,7 @@ export class ProcessGroup {
    * `handle.onUnexpectedExit`, once set, runs when it exits before stopAll().
    */
   spawn(name, command, args, { env = process.env, cwd = ROOT, logFile } = {}) {
+    if (this.#stopping) throw new Interrupted();
     const child = spawn(command, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     const handle = { name, child, tail: [], exited: null, onUnexpectedExit: null };
     const file = logFile ? createWriteStream(logFile, { flags: 'a' }) : null;
@@ -86,6 +90,7 @@ export class ProcessGroup {
 
   /** Runs a child to completion with the terminal as its stdio; resolves its exit code. */
   run(name, command, args, { env = process.env, cwd = ROOT } = {}) {
+    if (this.#stopping) throw new Interrupted();
     const child = spawn(command, args, { cwd, env, detached: true, stdio: 'inherit' });
     const entry = { name, stop: () => stopProcessGroup(child) };
     this.#stoppers.push(entry);
