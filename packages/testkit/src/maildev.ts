@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { freePort } from './ports';
@@ -52,6 +52,20 @@ function mailDevBinary(): string {
   throw new Error('node_modules/.bin/maildev not found: run `npm install` at the repository root');
 }
 
+const DIR_PREFIX = 'webxterm-maildev-';
+
+function isAlive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (err) { return (err as NodeJS.ErrnoException).code === 'EPERM'; }
+}
+
+/** Removes mail folders of test processes that were killed before they could clean up. */
+function removeOrphanMailDirs(): void {
+  for (const name of readdirSync(tmpdir())) {
+    const owner = new RegExp(`^${DIR_PREFIX}(\\d+)-`).exec(name)?.[1];
+    if (owner && !isAlive(Number(owner))) rmSync(join(tmpdir(), name), { recursive: true, force: true });
+  }
+}
+
 function toMail(raw: RawMail): Mail {
   const addresses = [...(raw.to ?? []), ...(raw.cc ?? []), ...(raw.envelope?.to ?? [])].map((a) => a.address.toLowerCase());
   return {
@@ -75,12 +89,13 @@ async function getJson(url: string): Promise<unknown | undefined> {
 
 /** Starts a MailDev of its own on two free ports of 127.0.0.1 and waits until it answers. */
 export async function startMailDev(): Promise<MailDev> {
+  removeOrphanMailDirs();
   let lastError = '';
   for (let attempt = 0; attempt < 3; attempt++) {
     const smtpPort = await freePort();
     const webPort = await freePort();
     if (smtpPort === webPort) continue;
-    const mailDir = mkdtempSync(join(tmpdir(), 'webxterm-maildev-'));
+    const mailDir = mkdtempSync(join(tmpdir(), `${DIR_PREFIX}${process.pid}-`));
     const child = spawn(mailDevBinary(), [
       '--smtp', String(smtpPort), '--web', String(webPort), '--ip', '127.0.0.1', '--silent', '--mail-directory', mailDir,
     ], { stdio: ['ignore', 'ignore', 'pipe'] });
