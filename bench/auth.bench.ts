@@ -13,7 +13,7 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const DURATION = Number(process.env.BENCH_DURATION_SEC ?? 5);
 
 async function argonFloor(): Promise<Figures> {
-  const opts = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 };
+  const opts = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
   const hash = await argon2.hash('correct horse battery', opts);
   const times: number[] = [];
   const until = Date.now() + DURATION * 1000;

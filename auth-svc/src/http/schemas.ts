@@ -27,7 +27,7 @@ export const CommunitySignupBody = SignupBody.pick({ username: true, email: true
 export const LoginBody = z.object({ email: Email, password: z.string().min(1, 'Required').max(256, 'At most 256 characters') });
 
 export const TokenApiLoginBody = z.object({
-  username: z.string().min(1, 'User name is required').max(320, 'At most 320 characters'),
+  username: z.string({ error: 'User name is required' }).min(1, 'User name is required').max(320, 'At most 320 characters'),
   password: z.string().min(1, 'Required').max(256, 'At most 256 characters'),
 });
 

@@ -92,11 +92,17 @@ export function describeError(err: unknown): { status: number; message: string }
  * name, e.g. `email: Invalid email address`.
  */
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
-  const r = schema.safeParse(value ?? {});
+  const r = schema.safeParse(value ?? {}, { error: plainMessage });
   if (r.success) return r.data;
   const issue = r.error.issues[0];
   const field = issue.path.join('.');
   throw new AppError('invalid', 'request.invalid', field ? `${field}: ${issue.message}` : issue.message);
+}
+
+/** Short messages for the commonest problems: a missing field, or a value of the wrong type. */
+function plainMessage(issue: z.core.$ZodRawIssue): string | undefined {
+  if (issue.code !== 'invalid_type') return undefined;
+  return issue.input === undefined ? 'Required' : `Expected ${issue.expected}`;
 }
 
 export async function listen(handler: http.RequestListener | Express, port: number, host = '0.0.0.0'): Promise<http.Server> {
