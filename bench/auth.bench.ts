@@ -5,7 +5,7 @@
  */
 import argon2 from 'argon2';
 import { randomBytes } from 'node:crypto';
-import { freePort, Figures, load, machine, printTable, startService } from './lib';
+import { freePort, Figures, load, machine, printTable, startServiceProcess } from './lib';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/webxterm_bench';
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -30,8 +30,8 @@ async function main() {
   const secret = randomBytes(32).toString('hex');
   const [authPort, gwPort] = [await freePort(), await freePort()];
   const common = { DATABASE_URL, NATS_URL, REDIS_URL, JWT_SECRET: secret };
-  const auth = await startService('auth-svc', { ...common, PORT: String(authPort), HOST: '127.0.0.1' });
-  const gw = await startService('gateway', {
+  const auth = await startServiceProcess('auth-svc', { ...common, PORT: String(authPort), HOST: '127.0.0.1' });
+  const gw = await startServiceProcess('gateway', {
     ...common, PORT: String(gwPort), HOST: '127.0.0.1', AUTH_SVC_URL: `http://127.0.0.1:${authPort}`,
     LOGIN_RATE_PER_IP: '100000000', LOGIN_FAILURES_PER_ACCOUNT: '100000000', RATE_LIMIT_PREFIX: `bench-${secret.slice(0, 8)}`,
   });
@@ -76,8 +76,8 @@ async function main() {
     const bad = [...login, ...me].filter((f) => f.errors > 0);
     if (bad.length) console.log(`WARNING: errors in ${bad.map((b) => b.label).join(', ')}`);
   } finally {
-    gw.kill('SIGTERM');
-    auth.kill('SIGTERM');
+    await gw.stop();
+    await auth.stop();
   }
 }
 

@@ -1,38 +1,6 @@
-import { ChildProcess, spawn } from 'node:child_process';
+export { freePort, startServiceProcess } from '@webxterm/testkit';
 import { cpus, totalmem } from 'node:os';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
 import autocannon from 'autocannon';
-
-export const ROOT = join(__dirname, '..');
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** A service as its own process, the way `npm start` runs it; resolves once /healthz answers. */
-export async function startService(name: string, env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, name, 'src/main.ts')], {
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`http://127.0.0.1:${env.PORT}/healthz`)).ok) return child;
-    } catch { /* not up yet */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`${name} did not become healthy`);
-}
 
 export interface Figures { label: string; rps: number; p50: number; p99: number; errors: number }
 

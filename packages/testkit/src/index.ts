@@ -3,3 +3,4 @@ export { freePort } from './ports';
 export { uniqueName } from './names';
 export { startMailDev, type Mail, type MailDev } from './maildev';
 export { readAuditEvents, type ReadAuditOptions } from './audit';
+export { startServiceProcess, type ServiceProcess } from './service-process';
