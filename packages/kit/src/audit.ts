@@ -18,6 +18,7 @@ export class AuditPublisher implements AuditSink {
   private queue: AuditEvent[] = [];
   private draining = false;
   private retryTimer: NodeJS.Timeout | null = null;
+  private closed = false;
 
   constructor(
     private readonly js: JetStreamClient,
@@ -34,6 +35,14 @@ export class AuditPublisher implements AuditSink {
       source: this.source,
       tenant_id: input.tenant_id || PLATFORM_TENANT,
     };
+    // An event that can never be published (schema, or a tenant id that is no subject token) would
+    // stay at the head of the queue and block every later one: refuse it here, loudly, instead.
+    try {
+      AuditRecorded.subjectFor(AuditRecorded.schema.parse(event));
+    } catch (e) {
+      this.log.error({ action: event.action, tenant_id: event.tenant_id, err: (e as Error).message }, 'invalid audit event dropped');
+      return;
+    }
     if (this.queue.length >= this.maxQueued) {
       this.log.error({ action: event.action }, 'audit queue full; event dropped');
       return;
@@ -57,6 +66,7 @@ export class AuditPublisher implements AuditSink {
   }
 
   close(): void {
+    this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
   }
 
@@ -71,7 +81,7 @@ export class AuditPublisher implements AuditSink {
           this.queue.shift();
         } catch (e) {
           this.log.warn({ err: (e as Error).message, pending: this.queue.length }, 'audit publish failed; will retry');
-          if (!this.retryTimer) this.retryTimer = setTimeout(() => { this.retryTimer = null; void this.drain(); }, 1000);
+          if (!this.retryTimer && !this.closed) this.retryTimer = setTimeout(() => { this.retryTimer = null; void this.drain(); }, 1000);
           return;
         }
       }
