@@ -1,0 +1,44 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import express from 'express';
+import { AppError } from '@webxterm/kit';
+import { contextOf } from './context';
+
+const UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+
+/** '1mb' → 1048576, with the 1024-based units body-parser uses. */
+export function parseByteLimit(limit: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?$/i.exec(limit.trim());
+  if (!m) throw new Error(`invalid byte limit: ${limit}`);
+  return Math.floor(Number(m[1]) * UNITS[(m[2] ?? 'b').toLowerCase()]);
+}
+
+/**
+ * Bodies of routed requests. A declared Content-Length over the limit is refused with 413 whatever
+ * the type (bodies that are not JSON are streamed to the service, not parsed); JSON is parsed with
+ * the same limit and its exact bytes kept for forwarding. Malformed JSON → 400 via the kit.
+ */
+export function routedBodies(limit: string): RequestHandler[] {
+  const max = parseByteLimit(limit);
+  const json = express.json({
+    limit: max,
+    type: ['application/json', 'application/*+json'],
+    verify: (req, _res, buf) => { contextOf(req).rawBody = buf; },
+  });
+  const declaredSize: RequestHandler = (req, _res, next) => {
+    if (!contextOf(req).route) return next();
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > max) throw new AppError('too_large', 'request.too_large', 'Request body too large');
+    next();
+  };
+  const parse: RequestHandler = (req, res, next) => (contextOf(req).route ? json(req, res, next) : next());
+  return [declaredSize, parse];
+}
+
+/**
+ * On an error answered before the request body was read, close the connection after the answer
+ * instead of letting Node read and discard a possibly huge upload to keep the connection alive.
+ */
+export const closeIfBodyUnread: ErrorRequestHandler = (err, req, res, next) => {
+  if (!req.complete && !res.headersSent) res.setHeader('connection', 'close');
+  next(err);
+};

@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Express } from 'express';
+import { AUDIT_STREAM } from '@webxterm/contracts';
+import {
+  AccessTokenVerifier, AuditPublisher, AuditSink, closeServer, connectNats, createHttpApp, createLogger, createRedis,
+  ensureStream, errorHandler, jetstream, Lifecycle, listen, Logger, NatsConnection, portOf, Redis,
+} from '@webxterm/kit';
+import { auditRequests } from './audit.middleware';
+import { requireToken } from './auth.middleware';
+import { closeIfBodyUnread, routedBodies } from './body';
+import { GatewayConfig, loadGatewayConfig } from './config';
+import { contextOf } from './context';
+import { sanitizeIncomingHeaders, setSecurityHeaders } from './headers';
+import { Upstreams } from './proxy';
+import { LoginRateLimits } from './rate-limit';
+import { pathOf, RouteTable } from './routes';
+import { handleUpgrades } from './websocket';
+
+/** Connections and sinks a caller may supply (tests, or a host process); the gateway then does not close them. */
+export interface GatewayOverrides {
+  log?: Logger;
+  redis?: Redis;
+  nats?: NatsConnection;
+  audit?: AuditSink & { flush?(timeoutMs?: number): Promise<void>; close?(): void };
+}
+
+export interface RunningGateway {
+  server: Server;
+  port: number;
+  /** Ordered shutdown; SIGTERM runs the same steps. */
+  lifecycle: Lifecycle;
+  close(): Promise<void>;
+}
+
+interface Deps { log: Logger; redis: Redis; nats: NatsConnection; audit: AuditSink; verifier: AccessTokenVerifier; upstreams: Upstreams; routes: RouteTable }
+
+/** The Express app: what runs, in which order, for one HTTP request. */
+export function buildApp(config: GatewayConfig, d: Deps): Express {
+  const limits = new LoginRateLimits(d.redis, {
+    prefix: config.RATE_LIMIT_PREFIX, perIp: config.LOGIN_RATE_PER_IP, perIpWindowSec: config.LOGIN_RATE_WINDOW_SEC,
+    failuresPerAccount: config.LOGIN_FAILURES_PER_ACCOUNT, failureWindowSec: config.LOGIN_FAILURE_WINDOW_SEC,
+  });
+  const app = createHttpApp({
+    service: 'gateway', log: d.log, trustProxy: config.TRUST_PROXY,
+    ready: async () => {
+      const [redis, nats] = await Promise.all([answers(() => d.redis.ping()), answers(() => d.nats.rtt())]);
+      return { redis, nats };
+    },
+  });
+  app.use((req, res, next) => {
+    setSecurityHeaders(res);
+    const route = d.routes.resolve(pathOf(req.originalUrl));
+    contextOf(req).route = route;
+    if (route) sanitizeIncomingHeaders(req, config.TRUST_PROXY, req.id ?? randomUUID());
+    next();
+  });
+  app.use(auditRequests(d.audit));
+  app.get('/health', (_req, res) => { res.json({ status: 'ok' }); });
+  app.use(limits.perIp()); // before the body is read: every login attempt counts, even a malformed one
+  app.use(requireToken(d.verifier)); // 401 before 503, and before reading an unauthenticated body
+  app.use(d.upstreams.requireConfigured());
+  app.use(...routedBodies(config.BODY_LIMIT));
+  app.use(limits.perAccount());
+  for (const proxy of d.upstreams.handlers()) app.use(proxy);
+  app.use((_req, res) => { res.status(404).json({ error: 'Not found' }); });
+  app.use(closeIfBodyUnread, errorHandler);
+  return app;
+}
+
+export async function startGateway(config: GatewayConfig, overrides: GatewayOverrides = {}): Promise<RunningGateway> {
+  const log = overrides.log ?? createLogger('gateway', config.LOG_LEVEL);
+  const redis = overrides.redis ?? createRedis(config.REDIS_URL);
+  const nc = overrides.nats ?? (await connectNats(config.NATS_URL, 'gateway'));
+  let audit = overrides.audit;
+  if (!audit) {
+    await ensureStream(nc, AUDIT_STREAM);
+    audit = new AuditPublisher(jetstream(nc), 'gateway', log);
+  }
+  const deps: Deps = {
+    log, redis, nats: nc, audit,
+    verifier: new AccessTokenVerifier(config.JWT_SECRET, redis),
+    upstreams: new Upstreams(config, log),
+    routes: new RouteTable(),
+  };
+  const server = await listen(buildApp(config, deps), config.PORT, config.HOST);
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 120_000;
+  const sockets = handleUpgrades(server, { ...deps, trustHops: config.TRUST_PROXY });
+
+  // Shutdown order: stop accepting (in-flight requests get a grace period, then sockets are cut),
+  // close WebSockets, publish what audit events are queued, then drain NATS and quit Redis.
+  const lifecycle = new Lifecycle(log);
+  lifecycle.onShutdown('stop accepting', () => closeServer(server, 5000), 8000);
+  lifecycle.onShutdown('close websockets', () => { for (const s of sockets) s.destroy(); });
+  const sink = audit;
+  lifecycle.onShutdown('flush audit', async () => { await sink.flush?.(5000); sink.close?.(); }, 6000);
+  if (!overrides.nats) lifecycle.onShutdown('drain nats', () => nc.drain(), 5000);
+  if (!overrides.redis) lifecycle.onShutdown('quit redis', () => redis.quit(), 3000);
+
+  log.info({ port: portOf(server) }, 'gateway listening');
+  return { server, port: portOf(server), lifecycle, close: () => lifecycle.shutdown('close') };
+}
+
+/** Whether a dependency answers a round trip within a second. */
+async function answers(roundTrip: () => Promise<unknown>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), 1000); });
+  try {
+    return await Promise.race([roundTrip().then(() => true, () => false), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+if (require.main === module) {
+  const config = loadGatewayConfig();
+  startGateway(config)
+    .then((gw) => gw.lifecycle.handleSignals())
+    .catch((e: Error) => {
+      console.error(e.message);
+      process.exit(1);
+    });
+}

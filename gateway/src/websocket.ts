@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Socket } from 'node:net';
+import type { AccessTokenVerifier, AuditSink, Logger } from '@webxterm/kit';
+import { describeError } from '@webxterm/kit';
+import { auditEvent, isDenial } from './audit.middleware';
+import { verifyUpgrade } from './auth.middleware';
+import { contextOf } from './context';
+import { rawClientIp, sanitizeIncomingHeaders } from './headers';
+import { Upstreams, writeRawAndClose } from './proxy';
+import { pathOf, RouteTable, SERVICE_NAMES } from './routes';
+
+export interface UpgradeDeps {
+  routes: RouteTable;
+  verifier: AccessTokenVerifier;
+  upstreams: Upstreams;
+  audit: AuditSink;
+  trustHops: number;
+  log: Logger;
+}
+
+/**
+ * The one `upgrade` listener. Express never sees upgrades, so the route, the token and the upstream
+ * are checked here, in the same order as for HTTP: 404 off the WebSocket routes, then 401, then 503.
+ * Returns the set of live client sockets, so shutdown can close them.
+ */
+export function handleUpgrades(server: Server, deps: UpgradeDeps): Set<Socket> {
+  const live = new Set<Socket>();
+  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    live.add(socket);
+    socket.once('close', () => live.delete(socket));
+    // A client that hangs up mid-handshake or mid-session must never crash the gateway.
+    socket.on('error', (e) => deps.log.debug({ err: e.message }, 'client socket error'));
+    onUpgrade(deps, req, socket, head).catch((e: Error) => {
+      deps.log.error({ err: e.message }, 'upgrade failed');
+      writeRawAndClose(socket, 500, 'Internal server error');
+    });
+  });
+  return live;
+}
+
+async function onUpgrade(deps: UpgradeDeps, req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
+  const incoming = req.headers['x-request-id'];
+  req.id = typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+  const ctx = contextOf(req);
+  // Routing uses the raw path, exactly like HTTP; URL parsing (which normalises `..`) only reads the query.
+  ctx.route = deps.routes.resolve(pathOf(req.url));
+  if (!ctx.route?.ws) return writeRawAndClose(socket, 404, 'Not found');
+  let url: URL;
+  try {
+    url = new URL(req.url ?? '/', 'http://gateway.invalid');
+  } catch {
+    return writeRawAndClose(socket, 400, 'Bad request');
+  }
+  try {
+    await verifyUpgrade(deps.verifier, req, url);
+  } catch (e) {
+    const { status, message } = describeError(e);
+    if (isDenial(status)) deps.audit.record(auditEvent(req, status, rawClientIp(req, deps.trustHops)));
+    return writeRawAndClose(socket, status, message);
+  }
+  if (socket.destroyed) return;
+  const proxy = deps.upstreams.get(ctx.route.upstream);
+  if (!proxy) return writeRawAndClose(socket, 503, `${SERVICE_NAMES[ctx.route.upstream]} is not available`);
+  sanitizeIncomingHeaders(req, deps.trustHops, req.id);
+  proxy.upgrade(req, socket, head);
+}

@@ -1,0 +1,176 @@
+/**
+ * Test peers for the gateway: a real upstream (HTTP echo + WebSocket echo) standing in for a
+ * service, token signing with the shared secret, and a gateway started in-process on port 0
+ * against the real Redis and NATS of `testEnv()`.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import http from 'node:http';
+import net, { type AddressInfo } from 'node:net';
+import express from 'express';
+import jwt from 'jsonwebtoken';
+import { WebSocket, WebSocketServer } from 'ws';
+import type { AccessClaims } from '@webxterm/contracts';
+import { createLogger } from '@webxterm/kit';
+import { testEnv, uniqueName } from '@webxterm/testkit';
+import { GatewayConfig, GatewayConfigSchema } from '../src/config';
+import { RunningGateway, startGateway } from '../src/main';
+
+export const env = testEnv();
+
+/** What the echo upstream saw. */
+export interface Echo {
+  method: string;
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  /** The body bytes as received, decoded as UTF-8. */
+  raw: string;
+  /** The body parsed as JSON, when it was JSON. */
+  body?: unknown;
+}
+
+export interface Upstream {
+  url: string;
+  /** Every request seen, oldest first. */
+  seen: Echo[];
+  close(): Promise<void>;
+}
+
+/**
+ * A small real service. It answers every request with what it received. Controls, all from the
+ * request: `x-test-status: N` answers N; `x-test-delay-ms: N` waits first; a JSON body with
+ * `"password": "wrong"` answers 401 like a login that failed. WebSocket upgrades on
+ * `/api/terminal/<id>/ws` are accepted; the socket first sends `{ hello: { url, headers } }`, then
+ * echoes every message.
+ */
+export async function startUpstream(): Promise<Upstream> {
+  const seen: Echo[] = [];
+  const app = express();
+  app.use(express.raw({ type: () => true, limit: '50mb' }));
+  app.use(async (req, res) => {
+    const raw = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+    let body: unknown;
+    try { body = raw ? JSON.parse(raw) : undefined; } catch { body = undefined; }
+    const echo: Echo = { method: req.method, url: req.originalUrl, headers: req.headers, raw, body };
+    seen.push(echo);
+    const delay = Number(req.headers['x-test-delay-ms'] ?? 0);
+    if (delay) {
+      // Stop waiting when the caller gives up, so no timer outlives the test.
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, delay);
+        res.once('close', () => { clearTimeout(t); resolve(); });
+      });
+    }
+    if (res.destroyed) return;
+    const wrongPassword = (body as { password?: unknown } | undefined)?.password === 'wrong';
+    const status = wrongPassword ? 401 : Number(req.headers['x-test-status'] ?? 200);
+    res.status(status).json(status === 401 ? { error: 'Invalid credentials' } : echo);
+  });
+  const server = http.createServer(app);
+  const wss = new WebSocketServer({ noServer: true });
+  server.on('upgrade', (req, socket, head) => {
+    if (!/^\/api\/terminal\/[^/]+\/ws(\?|$)/.test(req.url ?? '')) { socket.destroy(); return; }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      ws.send(JSON.stringify({ hello: { url: req.url, headers: req.headers } }));
+      ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    seen,
+    close: async () => {
+      for (const c of wss.clients) c.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export function secret(): string {
+  return randomBytes(32).toString('hex');
+}
+
+/** Full `AccessClaims` for a fresh user and session, minus what `jwt.sign` adds. */
+export function claims(over: Partial<AccessClaims> = {}): Omit<AccessClaims, 'exp' | 'iat'> & { exp?: number } {
+  const username = uniqueName('u');
+  return {
+    user_id: randomBytes(12).toString('hex'), username, email: `${username}@example.com`,
+    tenant_id: uniqueName('org-'), tenant_name: 'Test Org', role: 'user', machine_role: 'user', groups: [],
+    keycloak_id: randomUUID(), source: 'cli', sid: randomUUID(), iss: 'vsay-auth',
+    exp: Math.floor(Date.now() / 1000) + 3600,
+    ...over,
+  };
+}
+
+export function sign(payload: object, key: string, alg: jwt.Algorithm = 'HS256'): string {
+  return jwt.sign(payload, key, { algorithm: alg });
+}
+
+export const b64url = (v: object | string) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
+
+/** A gateway config for tests: real Redis/NATS, unique rate-limit keys, everything else default. */
+export function testConfig(over: Record<string, string | number> = {}): GatewayConfig {
+  return GatewayConfigSchema.parse({
+    PORT: 0, HOST: '127.0.0.1', REDIS_URL: env.redisUrl, NATS_URL: env.natsUrl, JWT_SECRET: secret(),
+    RATE_LIMIT_PREFIX: uniqueName('gwtest-'), LOG_LEVEL: 'silent', ...over,
+  });
+}
+
+export interface TestGateway extends RunningGateway {
+  url: string;
+  config: GatewayConfig;
+}
+
+export async function startTestGateway(over: Record<string, string | number> = {}): Promise<TestGateway> {
+  const config = testConfig(over);
+  const gw = await startGateway(config, { log: createLogger('gateway-test', process.env.GATEWAY_TEST_LOG ?? 'silent') });
+  return { ...gw, url: `http://127.0.0.1:${gw.port}`, config };
+}
+
+export interface Reply {
+  status: number;
+  headers: Headers;
+  body: any;
+}
+
+/** fetch with JSON in and out; `body` as a string is sent verbatim. */
+export async function call(base: string, method: string, path: string, opts: { body?: unknown; headers?: Record<string, string> } = {}): Promise<Reply> {
+  const isRaw = typeof opts.body === 'string';
+  const res = await fetch(base + path, {
+    method,
+    headers: { ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}), ...opts.headers },
+    body: opts.body === undefined ? undefined : isRaw ? (opts.body as string) : JSON.stringify(opts.body),
+  });
+  const text = await res.text();
+  let body: any = text;
+  try { body = JSON.parse(text); } catch { /* not JSON */ }
+  return { status: res.status, headers: res.headers, body };
+}
+
+/** Sends raw bytes and returns the raw response text; for what fetch refuses to send. */
+export function rawRequest(port: number, payload: string | Buffer, timeoutMs = 5000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1', () => s.write(payload));
+    let out = '';
+    s.setTimeout(timeoutMs, () => { s.destroy(); resolve(out); });
+    s.on('data', (d) => { out += d.toString('latin1'); });
+    s.on('end', () => resolve(out));
+    s.on('close', () => resolve(out));
+    s.on('error', reject);
+  });
+}
+
+/** Opens a WebSocket; resolves with the socket and its first message, or rejects with the HTTP status of a refusal. */
+export function openSocket(url: string, headers: Record<string, string> = {}): Promise<{ ws: WebSocket; first: any }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers });
+    ws.once('message', (d) => resolve({ ws, first: JSON.parse(d.toString()) }));
+    ws.once('unexpected-response', (_req, res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => { text += c.toString(); });
+      res.on('end', () => reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode, body: text })));
+    });
+    ws.once('error', reject);
+  });
+}
