@@ -89,11 +89,15 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
   server.requestTimeout = 120_000;
   const sockets = handleUpgrades(server, { ...deps, trustHops: config.TRUST_PROXY });
 
-  // Shutdown order: stop accepting (in-flight requests get a grace period, then sockets are cut),
-  // close WebSockets, publish what audit events are queued, then drain NATS and quit Redis.
+  // Shutdown order: stop accepting and cut proxied WebSockets (server.close() would otherwise wait
+  // for them; clients reconnect to another replica), give in-flight HTTP requests a grace period,
+  // publish the queued audit events, then drain NATS and quit Redis.
   const lifecycle = new Lifecycle(log);
-  lifecycle.onShutdown('stop accepting', () => closeServer(server, 5000), 8000);
-  lifecycle.onShutdown('close websockets', () => { for (const s of sockets) s.destroy(); });
+  lifecycle.onShutdown('stop accepting', () => {
+    const closing = closeServer(server, 5000);
+    for (const s of sockets) s.destroy();
+    return closing;
+  }, 8000);
   const sink = audit;
   lifecycle.onShutdown('flush audit', async () => { await sink.flush?.(5000); sink.close?.(); }, 6000);
   if (!overrides.nats) lifecycle.onShutdown('drain nats', () => nc.drain(), 5000);

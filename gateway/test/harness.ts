@@ -13,7 +13,7 @@ import type { AccessClaims } from '@webxterm/contracts';
 import { createLogger } from '@webxterm/kit';
 import { testEnv, uniqueName } from '@webxterm/testkit';
 import { GatewayConfig, GatewayConfigSchema } from '../src/config';
-import { RunningGateway, startGateway } from '../src/main';
+import { GatewayOverrides, RunningGateway, startGateway } from '../src/main';
 
 export const env = testEnv();
 
@@ -70,6 +70,7 @@ export async function startUpstream(): Promise<Upstream> {
   server.on('upgrade', (req, socket, head) => {
     if (!/^\/api\/terminal\/[^/]+\/ws(\?|$)/.test(req.url ?? '')) { socket.destroy(); return; }
     wss.handleUpgrade(req, socket, head, (ws) => {
+      ws.on('error', () => ws.terminate()); // garbage frames from a test client
       ws.send(JSON.stringify({ hello: { url: req.url, headers: req.headers } }));
       ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
     });
@@ -122,9 +123,9 @@ export interface TestGateway extends RunningGateway {
   config: GatewayConfig;
 }
 
-export async function startTestGateway(over: Record<string, string | number> = {}): Promise<TestGateway> {
+export async function startTestGateway(over: Record<string, string | number> = {}, deps: GatewayOverrides = {}): Promise<TestGateway> {
   const config = testConfig(over);
-  const gw = await startGateway(config, { log: createLogger('gateway-test', process.env.GATEWAY_TEST_LOG ?? 'silent') });
+  const gw = await startGateway(config, { log: createLogger('gateway-test', process.env.GATEWAY_TEST_LOG ?? 'silent'), ...deps });
   return { ...gw, url: `http://127.0.0.1:${gw.port}`, config };
 }
 

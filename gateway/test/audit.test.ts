@@ -1,0 +1,74 @@
+/** Audit events reach the AUDIT JetStream stream with the right fields, and never a token. */
+import type { AuditEvent } from '@webxterm/contracts';
+import { readAuditEvents, uniqueName } from '@webxterm/testkit';
+import { call, claims, env, openSocket, sign, startTestGateway, startUpstream, TestGateway, Upstream } from './harness';
+
+let up: Upstream;
+let gw: TestGateway;
+
+beforeAll(async () => {
+  up = await startUpstream();
+  gw = await startTestGateway({ AUTH_SVC_URL: up.url, TERMINAL_SVC_URL: up.url, COMMUNITY_SVC_URL: up.url });
+});
+afterAll(async () => {
+  await gw?.close();
+  await up?.close();
+});
+
+const byRequestId = (rid: string) => (e: AuditEvent) => e.source === 'gateway' && e.request_id === rid;
+
+it('a mutating request by a signed-in user: http.request, success, with actor and tenant', async () => {
+  const c = claims({ role: 'company_admin' });
+  const rid = uniqueName('rid-');
+  const r = await call(gw.url, 'POST', '/api/community/issues?token=should-not-appear', {
+    headers: { authorization: `Bearer ${sign(c, gw.config.JWT_SECRET)}`, 'x-request-id': rid, 'user-agent': 'vsay-cli/1.0' },
+    body: { title: 'hello', password: 'secret-in-body' },
+  });
+  expect(r.status).toBe(200);
+  const [e] = await readAuditEvents(env.natsUrl, byRequestId(rid), { expect: 1 });
+  expect(e).toMatchObject({
+    action: 'http.request', result: 'success', status: 200, resource: 'POST /api/community/issues',
+    tenant_id: c.tenant_id, actor: { user_id: c.user_id, username: c.username, email: c.email, role: 'company_admin' },
+    client_ip: '127.0.0.1', user_agent: 'vsay-cli/1.0', request_id: rid,
+  });
+  expect(JSON.stringify(e)).not.toMatch(/should-not-appear|secret-in-body|Bearer/);
+});
+
+it('a denial by the gateway: http.denied, denied, 401, platform tenant, reason, no token in the event', async () => {
+  const rid = uniqueName('rid-');
+  const expired = sign(claims({ exp: Math.floor(Date.now() / 1000) - 5 }), gw.config.JWT_SECRET);
+  await call(gw.url, 'GET', `/api/users/me?token=${expired}`, { headers: { authorization: `Bearer ${expired}`, 'x-request-id': rid } });
+  const [e] = await readAuditEvents(env.natsUrl, byRequestId(rid), { expect: 1 });
+  expect(e).toMatchObject({
+    action: 'http.denied', result: 'denied', status: 401, resource: 'GET /api/users/me', tenant_id: '_platform',
+    actor: { user_id: null, username: null, role: null }, reason: 'auth.token_expired',
+  });
+  expect(JSON.stringify(e)).not.toContain(expired);
+});
+
+it('a denial returned by the upstream (a failed login) is recorded too; a plain GET is not', async () => {
+  const rid = uniqueName('rid-');
+  const quiet = uniqueName('rid-');
+  await call(gw.url, 'POST', '/api/auth/login', { headers: { 'x-request-id': rid }, body: { email: 'a@b.io', password: 'wrong' } });
+  await call(gw.url, 'GET', '/health', { headers: { 'x-request-id': quiet } });
+  const [e] = await readAuditEvents(env.natsUrl, byRequestId(rid), { expect: 1 });
+  expect(e).toMatchObject({ action: 'http.denied', result: 'denied', status: 401, resource: 'POST /api/auth/login' });
+  expect(await readAuditEvents(env.natsUrl, byRequestId(quiet), { expect: 1, timeoutMs: 1500 })).toEqual([]);
+});
+
+it('a refused WebSocket upgrade is recorded without its ?token=', async () => {
+  const rid = uniqueName('rid-');
+  const bad = sign(claims(), 'x'.repeat(40));
+  await openSocket(`ws://127.0.0.1:${gw.port}/api/terminal/agent-9/ws?token=${bad}`, { 'x-request-id': rid }).catch(() => undefined);
+  const [e] = await readAuditEvents(env.natsUrl, byRequestId(rid), { expect: 1 });
+  expect(e).toMatchObject({ action: 'http.denied', status: 401, resource: 'GET /api/terminal/agent-9/ws', client_ip: '127.0.0.1' });
+  expect(JSON.stringify(e)).not.toContain(bad);
+});
+
+it('a failing mutating request is a failure', async () => {
+  const rid = uniqueName('rid-');
+  const t = sign(claims(), gw.config.JWT_SECRET);
+  await call(gw.url, 'DELETE', '/api/nowhere/1', { headers: { authorization: `Bearer ${t}`, 'x-request-id': rid } });
+  const [e] = await readAuditEvents(env.natsUrl, byRequestId(rid), { expect: 1 });
+  expect(e).toMatchObject({ action: 'http.request', result: 'failure', status: 404, resource: 'DELETE /api/nowhere/1' });
+});
