@@ -1,7 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { RequestHandler } from 'express';
 import type { AuditInput, AuditSink } from '@webxterm/kit';
-import { clientIp } from '@webxterm/kit';
 import { contextOf } from './context';
 import { pathOf } from './routes';
 
@@ -27,7 +26,7 @@ export function auditRequests(sink: AuditSink): RequestHandler {
       done = true;
       const status = res.writableFinished ? res.statusCode : CLIENT_CLOSED;
       if (!MUTATING.has(req.method) && !isDenial(status)) return;
-      sink.record(auditEvent(req, status, clientIp(req), status === CLIENT_CLOSED ? 'client closed request' : undefined));
+      sink.record(auditEvent(req, status, contextOf(req).clientIp ?? null, status === CLIENT_CLOSED ? 'client closed request' : undefined));
     };
     res.once('finish', emit);
     res.once('close', emit);

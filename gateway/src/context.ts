@@ -12,6 +12,11 @@ export interface GatewayContext {
   denial?: string;
   /** The request body exactly as received (after content decoding), when the gateway parsed it. */
   rawBody?: Buffer;
+  /**
+   * The caller's address, resolved once on arrival: http-proxy's `xfwd` appends to the request's
+   * X-Forwarded-For in place, so `req.ip` read after proxying would name the wrong hop.
+   */
+  clientIp?: string | null;
   /** Set when the upstream stopped answering, so the proxy error becomes a 504. */
   upstreamTimedOut?: boolean;
 }

@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import type { Express } from 'express';
 import { AUDIT_STREAM } from '@webxterm/contracts';
 import {
-  AccessTokenVerifier, AuditPublisher, AuditSink, closeServer, connectNats, createHttpApp, createLogger, createRedis,
+  AccessTokenVerifier, AuditPublisher, AuditSink, clientIp, closeServer, connectNats, createHttpApp, createLogger, createRedis,
   ensureStream, errorHandler, jetstream, Lifecycle, listen, Logger, NatsConnection, portOf, Redis,
 } from '@webxterm/kit';
 import { auditRequests } from './audit.middleware';
@@ -51,8 +51,10 @@ export function buildApp(config: GatewayConfig, d: Deps): Express {
   });
   app.use((req, res, next) => {
     setSecurityHeaders(res);
-    const route = d.routes.resolve(pathOf(req.originalUrl));
-    contextOf(req).route = route;
+    const ctx = contextOf(req);
+    ctx.clientIp = clientIp(req);
+    ctx.route = d.routes.resolve(pathOf(req.originalUrl));
+    const route = ctx.route;
     if (route) sanitizeIncomingHeaders(req, config.TRUST_PROXY, req.id ?? randomUUID());
     next();
   });
@@ -118,12 +120,15 @@ async function answers(roundTrip: () => Promise<unknown>): Promise<boolean> {
   }
 }
 
+/** Boot as a process: config from the environment (every bad variable listed at once), then run until SIGTERM. */
+async function main(): Promise<void> {
+  const gw = await startGateway(loadGatewayConfig());
+  gw.lifecycle.handleSignals();
+}
+
 if (require.main === module) {
-  const config = loadGatewayConfig();
-  startGateway(config)
-    .then((gw) => gw.lifecycle.handleSignals())
-    .catch((e: Error) => {
-      console.error(e.message);
-      process.exit(1);
-    });
+  main().catch((e: Error) => {
+    console.error(`gateway: ${e.message}`);
+    process.exit(1);
+  });
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { AppError, clientIp } from '@webxterm/kit';
+import { AppError } from '@webxterm/kit';
 import { contextOf } from './context';
 
 export interface LoginLimitOptions {
@@ -36,7 +36,7 @@ export class LoginRateLimits {
   perIp(): RequestHandler {
     return async (req, res, next) => {
       if (!applies(req)) return next();
-      await consumeOrRefuse(this.ip, clientIp(req) ?? 'unknown', req, res, 'rate_limit.ip');
+      await consumeOrRefuse(this.ip, contextOf(req).clientIp ?? 'unknown', req, res, 'rate_limit.ip');
       next();
     };
   }

@@ -43,6 +43,7 @@ async function onUpgrade(deps: UpgradeDeps, req: IncomingMessage, socket: Socket
   const incoming = req.headers['x-request-id'];
   req.id = typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
   const ctx = contextOf(req);
+  ctx.clientIp = rawClientIp(req, deps.trustHops);
   // Routing uses the raw path, exactly like HTTP; URL parsing (which normalises `..`) only reads the query.
   ctx.route = deps.routes.resolve(pathOf(req.url));
   if (!ctx.route?.ws) return writeRawAndClose(socket, 404, 'Not found');
@@ -56,7 +57,7 @@ async function onUpgrade(deps: UpgradeDeps, req: IncomingMessage, socket: Socket
     await verifyUpgrade(deps.verifier, req, url);
   } catch (e) {
     const { status, message } = describeError(e);
-    if (isDenial(status)) deps.audit.record(auditEvent(req, status, rawClientIp(req, deps.trustHops)));
+    if (isDenial(status)) deps.audit.record(auditEvent(req, status, ctx.clientIp ?? null));
     return writeRawAndClose(socket, status, message);
   }
   if (socket.destroyed) return;

@@ -72,3 +72,40 @@ it('a failing mutating request is a failure', async () => {
   const [e] = await readAuditEvents(env.natsUrl, byRequestId(rid), { expect: 1 });
   expect(e).toMatchObject({ action: 'http.request', result: 'failure', status: 404, resource: 'DELETE /api/nowhere/1' });
 });
+
+it('a mutating request whose client hangs up before the answer is recorded as 499, failure', async () => {
+  const rid = uniqueName('rid-');
+  const t = sign(claims(), gw.config.JWT_SECRET);
+  const abort = new AbortController();
+  const pending = fetch(`${gw.url}/api/community/issues`, {
+    method: 'POST', signal: abort.signal, body: '{"a":1}',
+    headers: { authorization: `Bearer ${t}`, 'content-type': 'application/json', 'x-request-id': rid, 'x-test-delay-ms': '2000' },
+  }).catch(() => undefined);
+  setTimeout(() => abort.abort(), 200);
+  await pending;
+  const [e] = await readAuditEvents(env.natsUrl, byRequestId(rid), { expect: 1 });
+  expect(e).toMatchObject({ action: 'http.request', result: 'failure', status: 499, reason: 'client closed request' });
+});
+
+describe('behind one trusted proxy (TRUST_PROXY=1)', () => {
+  let behind: TestGateway;
+  beforeAll(async () => { behind = await startTestGateway({ AUTH_SVC_URL: up.url, TERMINAL_SVC_URL: up.url, TRUST_PROXY: 1 }); });
+  afterAll(async () => { await behind?.close(); });
+  // The proxy in front appended the address it saw (10.0.0.7); what the client claimed before it is not trusted.
+  const xff = { 'x-forwarded-for': '6.6.6.6, 10.0.0.7', 'x-forwarded-proto': 'https' };
+
+  it('the client IP is the one the proxy saw, and the service gets only the trusted chain plus this hop', async () => {
+    const rid = uniqueName('rid-');
+    const r = await call(behind.url, 'POST', '/api/auth/login', { headers: { ...xff, 'x-request-id': rid }, body: { email: 'a@b.io', password: 'p' } });
+    expect(r.body.headers).toMatchObject({ 'x-forwarded-for': '10.0.0.7,127.0.0.1', 'x-forwarded-proto': 'https,http' });
+    const [e] = await readAuditEvents(env.natsUrl, byRequestId(rid), { expect: 1 });
+    expect(e.client_ip).toBe('10.0.0.7');
+  });
+
+  it('the same rule for WebSocket upgrades', async () => {
+    const rid = uniqueName('rid-');
+    await openSocket(`ws://127.0.0.1:${behind.port}/api/terminal/a/ws`, { ...xff, 'x-request-id': rid }).catch(() => undefined);
+    const [e] = await readAuditEvents(env.natsUrl, byRequestId(rid), { expect: 1 });
+    expect(e).toMatchObject({ status: 401, client_ip: '10.0.0.7' });
+  });
+});
