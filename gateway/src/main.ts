@@ -100,6 +100,7 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     for (const s of sockets) s.destroy();
     return closing;
   }, 8000);
+  lifecycle.onShutdown('close upstream connections', () => deps.upstreams.close());
   const sink = audit;
   lifecycle.onShutdown('flush audit', async () => { await sink.flush?.(5000); sink.close?.(); }, 6000);
   if (!overrides.nats) lifecycle.onShutdown('drain nats', () => nc.drain(), 5000);

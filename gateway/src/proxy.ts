@@ -1,4 +1,4 @@
-import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
+import { Agent, ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { RequestHandler } from 'express';
 import { createProxyMiddleware, fixRequestBody, RequestHandler as ProxyHandler } from 'http-proxy-middleware';
@@ -13,6 +13,7 @@ const UPSTREAMS = Object.keys(SERVICE_NAMES) as UpstreamKey[];
 /** One http-proxy-middleware instance per configured upstream, selected by the resolved route. */
 export class Upstreams {
   private readonly proxies = new Map<UpstreamKey, ProxyHandler>();
+  private readonly agents: Agent[] = [];
 
   constructor(config: GatewayConfig, private readonly log: Logger) {
     for (const key of UPSTREAMS) {
@@ -37,6 +38,11 @@ export class Upstreams {
     };
   }
 
+  /** Closes pooled upstream connections (shutdown). */
+  close(): void {
+    for (const a of this.agents) a.destroy();
+  }
+
   /** Every proxy in turn; each one's `pathFilter` only takes requests routed to its upstream. */
   handlers(): ProxyHandler[] {
     return [...this.proxies.values()];
@@ -44,8 +50,14 @@ export class Upstreams {
 
   private create(key: UpstreamKey, target: string, timeoutMs: number): ProxyHandler {
     const log = this.log.child({ upstream: SERVICE_NAMES[key] });
+    // Without an agent http-proxy sends `Connection: close` and opens a TCP connection per request.
+    // Node's agent honours the upstream's `Keep-Alive: timeout=` hint, so idle sockets are retired
+    // before the service closes them.
+    const agent = new Agent({ keepAlive: true, maxFreeSockets: 64 });
+    this.agents.push(agent);
     return createProxyMiddleware<IncomingMessage, ServerResponse>({
       target,
+      agent,
       // The request path is forwarded as received: routes are matched by pathFilter, never by a
       // mount point, so nothing is stripped (Express mount stripping does not apply to upgrades).
       pathFilter: (_path, req) => contextOf(req).route?.upstream === key,

@@ -61,6 +61,7 @@ describe('routing', () => {
     expect(h['x-request-id']).toBe('rid-forward-1');
     expect(r.headers.get('x-request-id')).toBe('rid-forward-1');
     for (const name of ['x-user-id', 'x-tenant-id', 'x-user', 'x-role']) expect(h[name]).toBeUndefined();
+    expect(h.connection).toBe('keep-alive'); // pooled upstream connections, not one TCP connection per request
   });
 
   it('X-Forwarded-For from an untrusted client is replaced, and X-Forwarded-Proto set', async () => {
