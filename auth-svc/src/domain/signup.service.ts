@@ -54,10 +54,12 @@ export class SignupService {
   async ensureSuperAdmin(email: string, password: string): Promise<boolean> {
     if (await this.repo.findPersonByEmail(normalizeEmail(email))) return false;
     const org = await this.repo.findOrganizationByTenant(PLATFORM_ORG.tenantId);
-    const organization = org ? { existingId: org.id } : { id: objectId(), ...PLATFORM_ORG };
+    const base = email.split('@')[0].replace(/[^A-Za-z0-9._-]+/g, '').slice(0, 40).padEnd(3, '0');
+    let username = base;
+    for (let i = 0; i < 5 && (await this.repo.findPersonByUsername(username)); i++) username = `${base}-${randomBytes(2).toString('hex')}`;
     await this.repo.createAccount({
-      organization,
-      person: { id: objectId(), email: normalizeEmail(email), username: 'superadmin', firstName: 'Super', lastName: 'Admin' },
+      organization: org ? { existingId: org.id } : { id: objectId(), ...PLATFORM_ORG },
+      person: { id: objectId(), email: normalizeEmail(email), username, firstName: 'Super', lastName: 'Admin' },
       membership: { id: objectId(), role: 'super_admin', apiKey: newApiKey() },
       passwordHash: await this.credentials.prepare(password),
     });
