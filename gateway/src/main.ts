@@ -49,13 +49,13 @@ export function buildApp(config: GatewayConfig, d: Deps): Express {
       return { redis, nats };
     },
   });
+  // Route, caller and headers are settled once, first: everything after reads the context.
   app.use((req, res, next) => {
     setSecurityHeaders(res);
     const ctx = contextOf(req);
     ctx.clientIp = clientIp(req);
     ctx.route = d.routes.resolve(pathOf(req.originalUrl));
-    const route = ctx.route;
-    if (route) sanitizeIncomingHeaders(req, config.TRUST_PROXY, req.id ?? randomUUID());
+    if (ctx.route) sanitizeIncomingHeaders(req, config.TRUST_PROXY, req.id ?? randomUUID());
     next();
   });
   app.use(auditRequests(d.audit));
