@@ -15,6 +15,7 @@ import { authRoutes } from './http/auth.routes';
 import { compatRoutes } from './http/compat.routes';
 import { userRoutes } from './http/users.routes';
 import { SmtpMailer } from './mail/smtp-mailer';
+import { serveAuthRpc } from './messaging/auth.handlers';
 import { PgAccountRepository } from './store/account.repository';
 import { BuiltinCredentialStore } from './store/builtin-credentials';
 import { RedisOtpStore, RedisRevocationList } from './store/otp.redis';
@@ -50,6 +51,8 @@ export async function startAuthService(config: AuthConfig): Promise<RunningAuthS
     }
   }
 
+  const rpc = serveAuthRpc(nc, repo, log);
+
   const app = createHttpApp({
     service: 'auth-svc', log, jsonLimit: config.BODY_LIMIT, trustProxy: config.TRUST_PROXY,
     ready: async () => ({
@@ -68,6 +71,7 @@ export async function startAuthService(config: AuthConfig): Promise<RunningAuthS
   // Shutdown order: stop accepting, flush audit events, drain NATS, then close Redis, mail and PostgreSQL.
   const lifecycle = new Lifecycle(log);
   lifecycle.onShutdown('http', () => closeServer(server));
+  lifecycle.onShutdown('rpc', () => rpc.stop());
   lifecycle.onShutdown('audit', () => audit.flush(5000));
   lifecycle.onShutdown('nats', () => nc.drain());
   lifecycle.onShutdown('redis', () => redis.quit());

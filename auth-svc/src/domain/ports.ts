@@ -24,6 +24,7 @@ export interface AccountRepository {
   /** Oldest first, so "the first organization joined" is index 0. */
   membershipsOf(personId: string): Promise<Membership[]>;
   membershipById(userId: string): Promise<Membership | null>;
+  membershipByApiKey(apiKey: string): Promise<Membership | null>;
   createSession(s: LoginSession & { clientIp: string | null }): Promise<void>;
   findSession(sid: string): Promise<(LoginSession & { revokedAt: Date | null }) | null>;
   extendSession(sid: string, expiresAt: Date): Promise<void>;

@@ -77,6 +77,11 @@ export class PgAccountRepository implements AccountRepository {
     return r.rows[0] ? toSession(r.rows[0]) : null;
   }
 
+  async membershipByApiKey(apiKey: string): Promise<Membership | null> {
+    const r = await this.pool.query(`${MEMBERSHIP_SELECT} WHERE m.api_key = $1`, [apiKey]);
+    return r.rows[0] ? toMembership(r.rows[0]) : null;
+  }
+
   async findOrganizationByTenant(tenantId: string): Promise<Organization | null> {
     const r = await this.pool.query('SELECT id, tenant_id, name, otp_enabled FROM auth.organizations WHERE tenant_id = $1', [tenantId]);
     const o = r.rows[0];

@@ -10,3 +10,4 @@ export * from './tokens';
 export * from './http';
 export * from './lifecycle';
 export * from './client-ip';
+export * from './rpc';

@@ -3,6 +3,6 @@ import Redis from 'ioredis';
 export type { Redis };
 
 export function createRedis(url: string): Redis {
-  // Commands fail fast while disconnected instead of queueing without bound.
+  // While disconnected, a command waits for at most two reconnect attempts, then fails.
   return new Redis(url, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false });
 }

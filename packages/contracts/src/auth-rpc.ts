@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { defineRpc } from './rpc';
+import { PORTAL_ROLES } from './roles';
+
+/**
+ * Who owns an agent API key (`vsk_…`). Asked by agent-bridge when an agent connects; answered by
+ * auth-svc. `found: false` for an unknown key — the caller must not learn more than that.
+ */
+export const ResolveApiKey = defineRpc({
+  subject: 'auth.rpc.apikey.resolve.v1',
+  request: z.object({ api_key: z.string().min(1).max(200) }),
+  response: z.discriminatedUnion('found', [
+    z.object({ found: z.literal(false) }),
+    z.object({
+      found: z.literal(true), user_id: z.string(), username: z.string(), tenant_id: z.string(), role: z.enum(PORTAL_ROLES),
+    }),
+  ]),
+});
