@@ -60,7 +60,7 @@ describe('token API of document 004: POST /login and POST /logout', () => {
     expect(r.status).toBe(200);
     expect(r.body).toEqual({
       key: expect.stringMatching(/^[0-9a-f-]{36}$/), username: a.username, token: expect.any(String),
-      expires: expect.any(Number), role: 2, roleName: 'company_admin', acl: expect.objectContaining({ users: ['*'], audit: ['read'] }),
+      expires: expect.any(Number), role: 2, roleName: 'company_admin', acl: expect.objectContaining({ users: ['read_self', 'read', 'manage'], audit: ['read'] }),
     });
     const claims = jwt.decode(r.body.token) as Record<string, any>;
     expect(r.body.expires).toBe(claims.exp * 1000);
