@@ -5,3 +5,8 @@ export * from './roles';
 export * from './tokens';
 export * from './rpc';
 export * from './auth-rpc';
+export * from './machines';
+export * from './agent-rpc';
+export * from './terminal';
+export * from './auth-events';
+export * from './agent-proto';

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { defineEvent, StreamDefinition } from './events';
+import { defineRpc } from './rpc';
+import { subject } from './subjects';
+
+/**
+ * Terminal output of every session, kept by JetStream: the replay buffer any terminal-svc replica
+ * resumes from, and the recording (asciicast export). The bridge publishes with plain core NATS
+ * and a `Nats-Msg-Id` of `<session>:<seq>`, so a chunk re-sent after a reconnect is stored once.
+ */
+export const TERMINAL_STREAM: StreamDefinition = {
+  name: 'TERMINAL',
+  subjects: ['term.v1.out.>', 'term.v1.evt.>'],
+  duplicateWindowSec: 120,
+  maxAgeDays: 30,
+};
+
+/** Headers on output messages. */
+export const TERM_HDR = {
+  seq: 'x-seq',
+  /** `data` (the body is terminal bytes) or `exit` (the body is JSON `SessionExit`). */
+  kind: 'x-kind',
+} as const;
+
+/** Output of one session: bytes, then one `exit`, each with its sequence number. */
+export function termOutputSubject(sessionId: string): string {
+  return subject('term', 'v1', 'out', sessionId);
+}
+/** Keystrokes for one session: raw bytes, browser → agent. */
+export function termInputSubject(sessionId: string): string {
+  return subject('term', 'v1', 'in', sessionId);
+}
+/** Control for one session: JSON `TermControl`, terminal-svc → bridge. */
+export function termControlSubject(sessionId: string): string {
+  return subject('term', 'v1', 'ctl', sessionId);
+}
+
+export const TermControl = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('resize'), cols: z.number().int().min(1).max(1000), rows: z.number().int().min(1).max(1000) }),
+  /** Every chunk up to `seq` reached the browser: the agent may drop them and read more. */
+  z.object({ type: z.literal('credit'), seq: z.number().int().min(0) }),
+  z.object({ type: z.literal('close') }),
+]);
+export type TermControl = z.infer<typeof TermControl>;
+
+export const SessionExit = z.object({ exit_code: z.number().int(), signal: z.number().int(), bytes: z.number().int(), seq: z.number().int() });
+export type SessionExit = z.infer<typeof SessionExit>;
+
+/** A session ended on the agent (durable: terminal-svc records exit code and bytes from it). */
+export const SessionEnded = defineEvent({
+  subjectFor: (e: { session_id: string }) => subject('term', 'v1', 'evt', 'ended', e.session_id),
+  filter: 'term.v1.evt.ended.>',
+  schema: z.object({
+    session_id: z.string(), agent_id: z.string(), exit_code: z.number().int(), signal: z.number().int(),
+    bytes: z.number().int(), at: z.string().datetime(),
+  }),
+});
+
+export const SessionRecord = z.object({
+  id: z.string(),
+  agent_id: z.string(),
+  machine_id: z.string(),
+  tenant_id: z.string(),
+  user_id: z.string(),
+  username: z.string(),
+  linux_user: z.string().nullable(),
+  status: z.enum(['active', 'closed']),
+  started_at: z.string(),
+  ended_at: z.string().nullable(),
+  exit_code: z.number().int().nullable(),
+  bytes_out: z.number().int(),
+  cols: z.number().int(),
+  rows: z.number().int(),
+});
+export type SessionRecord = z.infer<typeof SessionRecord>;
+
+/** Sessions of a machine (machine-svc asks terminal-svc, the owner of session records). */
+export const ListMachineSessions = defineRpc({
+  subject: 'terminal.rpc.sessions.list.v1',
+  request: z.object({ tenant_id: z.string(), agent_id: z.string(), active_only: z.boolean() }),
+  response: z.object({ sessions: z.array(SessionRecord) }),
+});
+
+export const GetSession = defineRpc({
+  subject: 'terminal.rpc.session.get.v1',
+  request: z.object({ tenant_id: z.string(), session_id: z.string() }),
+  response: z.object({ session: SessionRecord.nullable() }),
+});
