@@ -1,21 +1,29 @@
 import { join } from 'node:path';
 import type { Server } from 'node:http';
-import { AUDIT_STREAM } from '@webxterm/contracts';
+import { AUDIT_STREAM, AUTH_EVENTS_STREAM, MachinesOfTenant } from '@webxterm/contracts';
 import {
-  AccessTokenVerifier, AuditPublisher, closeServer, connectNats, createHttpApp, createLogger, createPool, createRedis,
+  AccessTokenVerifier, AuditPublisher, callRpc, closeServer, connectNats, createHttpApp, createLogger, createPool, createRedis,
   ensureStream, finishApp, jetstream, Lifecycle, listen, loadConfig, portOf, runMigrations,
 } from '@webxterm/kit';
 import { AuthConfig, AuthConfigSchema } from './config';
 import { DirectLoginService } from './domain/direct-login.service';
 import { LoginService } from './domain/login.service';
 import { Sessions } from './domain/sessions';
+import { GroupsService } from './domain/groups.service';
+import { OrganizationsService } from './domain/organizations.service';
 import { SignupService } from './domain/signup.service';
+import { UsersService } from './domain/users.service';
 import { TokenIssuer } from './domain/token-issuer';
 import { authRoutes } from './http/auth.routes';
 import { compatRoutes } from './http/compat.routes';
+import { groupRoutes } from './http/groups.routes';
+import { organizationRoutes } from './http/organizations.routes';
+import { roleRoutes } from './http/roles.routes';
 import { userRoutes } from './http/users.routes';
 import { SmtpMailer } from './mail/smtp-mailer';
+import { JetStreamDomainEvents } from './messaging/auth.events';
 import { serveAuthRpc } from './messaging/auth.handlers';
+import { TenantStore } from './store/tenant-scope';
 import { PgAccountRepository } from './store/account.repository';
 import { BuiltinCredentialStore } from './store/builtin-credentials';
 import { RedisOtpStore, RedisRevocationList } from './store/otp.redis';
@@ -30,6 +38,7 @@ export async function startAuthService(config: AuthConfig): Promise<RunningAuthS
   const redis = createRedis(config.REDIS_URL);
   const nc = await connectNats(config.NATS_URL, 'auth-svc');
   await ensureStream(nc, AUDIT_STREAM);
+  await ensureStream(nc, AUTH_EVENTS_STREAM);
   const audit = new AuditPublisher(jetstream(nc), 'auth-svc', log);
   const mailer = new SmtpMailer({
     host: config.SMTP_HOST, port: config.SMTP_PORT, secure: config.SMTP_SECURE,
@@ -44,6 +53,13 @@ export async function startAuthService(config: AuthConfig): Promise<RunningAuthS
     { ttlMin: config.OTP_TTL_MIN, maxAttempts: config.OTP_MAX_ATTEMPTS });
   const signup = new SignupService(repo, credentials, audit);
   const direct = new DirectLoginService(repo, login, sessions);
+  const store = new TenantStore(pool);
+  const events = new JetStreamDomainEvents(jetstream(nc), log);
+  const users = new UsersService(repo, store, credentials, sessions, audit, events);
+  const machineDirectory = async (tenantId: string, ids: string[]) =>
+    (await callRpc(nc, MachinesOfTenant, { tenant_id: tenantId, machine_ids: ids })).known;
+  const groups = new GroupsService(repo, store, audit, events, machineDirectory);
+  const orgs = new OrganizationsService(repo, store, sessions, audit, events);
 
   if (config.SUPER_ADMIN_EMAIL && config.SUPER_ADMIN_PASSWORD) {
     if (await signup.ensureSuperAdmin(config.SUPER_ADMIN_EMAIL, config.SUPER_ADMIN_PASSWORD)) {
@@ -63,7 +79,10 @@ export async function startAuthService(config: AuthConfig): Promise<RunningAuthS
   });
   app.use(authRoutes({ signup, login, sessions, verifier }));
   app.use(compatRoutes({ signup, direct, sessions, verifier, repo }));
-  app.use(userRoutes({ verifier, repo }));
+  app.use(userRoutes({ verifier, repo, users }));
+  app.use(groupRoutes({ verifier, groups }));
+  app.use(organizationRoutes({ verifier, orgs }));
+  app.use(roleRoutes({ verifier }));
   finishApp(app);
   const server = await listen(app, config.PORT, config.HOST);
   log.info({ port: portOf(server) }, 'auth-svc listening');

@@ -58,6 +58,7 @@ export const ROUTE_TABLE: readonly RouteDef[] = [
   owned('/api/roles', 'AUTH_SVC_URL'),
   owned('/api/groups', 'AUTH_SVC_URL'),
   owned('/api/admin', 'AUTH_SVC_URL'),
+  owned('/api/organization', 'AUTH_SVC_URL'),
   // audit-svc
   owned('/api/audit', 'AUDIT_SVC_URL'),
   // machine-svc

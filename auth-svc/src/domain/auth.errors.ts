@@ -16,3 +16,17 @@ export const TenantRequired = () =>
 export const OtpRequired = () =>
   new AppError('unauthenticated', 'auth.otp_required', 'This organization requires an emailed code: log in with POST /api/auth/login');
 export const UserNotFound = () => new AppError('not_found', 'auth.user_not_found', 'User not found');
+export const GroupNameTaken = () => new AppError('conflict', 'groups.name_taken', 'A group with this name already exists');
+export const GroupNotFound = () => new AppError('not_found', 'groups.not_found', 'Group not found');
+export const OrganizationNotFound = () => new AppError('not_found', 'organizations.not_found', 'Organization not found');
+export const Forbidden = (why = 'Insufficient permissions') => new AppError('forbidden', 'auth.forbidden', why);
+export const CannotChangeOwnRole = () => new AppError('forbidden', 'users.own_role', 'You cannot change your own role');
+export const RoleTooHigh = () => new AppError('forbidden', 'users.role_too_high', 'You cannot grant a role above your own');
+export const CannotDeleteSelf = () => new AppError('forbidden', 'users.delete_self', 'You cannot delete yourself');
+export const AlreadyMember = () => new AppError('conflict', 'users.already_member', 'This person already belongs to the organization');
+export const UsernameMismatch = () =>
+  new AppError('conflict', 'users.username_mismatch', 'This email belongs to an existing account with another username');
+export const SharedPerson = () =>
+  new AppError('forbidden', 'users.shared_person', 'This person belongs to other organizations too; only they or a super_admin can change their name');
+export const MachinesUnknown = (ids: string[]) =>
+  new AppError('not_found', 'groups.machines_unknown', `Unknown machines: ${ids.join(', ')}`);

@@ -54,7 +54,7 @@ export class DirectLoginService {
       throw OtpRequired();
     }
     const { session } = await this.sessions.open(person.id, ctx.source, ctx);
-    const issued = this.sessions.mint(chosen, session);
+    const issued = await this.sessions.mint(chosen, session);
     this.login.record(ctx, 'auth.login', 'success', chosen);
     return { issued, membership: chosen };
   }

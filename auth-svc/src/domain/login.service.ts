@@ -74,7 +74,7 @@ export class LoginService {
     const m = await this.repo.membershipById(r.pending.userId);
     const session = await this.repo.findSession(r.pending.sid);
     if (!m || !session || session.revokedAt) throw InvalidOtp();
-    const issued = this.sessions.mint(m, session);
+    const issued = await this.sessions.mint(m, session);
     this.record({ ...ctx, source: session.source }, 'auth.otp.verified', 'success', m);
     const available = await this.repo.membershipsOf(m.person.id);
     return { kind: 'token', issued, membership: m, sessionToken: this.sessions.sessionTokenFor(session), available };
@@ -87,7 +87,7 @@ export class LoginService {
       this.record(ctx, action, 'success', m, { details: { stage: 'otp' } });
       return { kind: 'otp', username: m.person.username, tenants: all, sessionToken, ttlMin: this.otpPolicy.ttlMin };
     }
-    const issued = this.sessions.mint(m, session);
+    const issued = await this.sessions.mint(m, session);
     this.record(ctx, action, 'success', m);
     return { kind: 'token', issued, membership: m, sessionToken, available: all };
   }

@@ -29,6 +29,13 @@ export interface AccountRepository {
   findSession(sid: string): Promise<(LoginSession & { revokedAt: Date | null }) | null>;
   extendSession(sid: string, expiresAt: Date): Promise<void>;
   markSessionRevoked(sid: string): Promise<LoginSession | null>;
+  linkSessionUser(sid: string, userId: string): Promise<void>;
+  /** Marks every live login of these memberships revoked and returns them. */
+  revokeSessionsOfUsers(userIds: string[]): Promise<LoginSession[]>;
+  /** Memberships of an organization, for revoking before it is deleted. */
+  userIdsOfOrganization(organizationId: string): Promise<string[]>;
+  /** People left in no organization (after one was deleted) are deleted too. */
+  deleteOrphanPersons(): Promise<number>;
   findOrganizationByTenant(tenantId: string): Promise<Organization | null>;
 }
 

@@ -42,9 +42,20 @@ export class Sessions {
     return this.tokens.session({ sid: s.sid, person_id: s.personId, source: s.source }, s.expiresAt);
   }
 
-  mint(m: Membership, s: Pick<LoginSession, 'sid' | 'source'>): IssuedToken {
+  /** An access token for one membership; the login remembers it, so removing the user can revoke it. */
+  async mint(m: Membership, s: Pick<LoginSession, 'sid' | 'source'>): Promise<IssuedToken> {
+    await this.repo.linkSessionUser(s.sid, m.id);
     const { token, claims } = this.tokens.access(m, s.sid, s.source);
     return { token, claims, expiresIn: ACCESS_TOKEN_TTL_SEC };
+  }
+
+  /** Revokes every login that minted a token for one of these memberships, at once. */
+  async revokeUsers(userIds: string[]): Promise<number> {
+    const live = await this.repo.revokeSessionsOfUsers(userIds);
+    for (const s of live) {
+      await this.revocations.revoke(s.sid, Math.max(1, Math.ceil((s.expiresAt.getTime() - this.now()) / 1000) + 60));
+    }
+    return live.length;
   }
 
   /**
@@ -57,7 +68,7 @@ export class Sessions {
     if (this.now() - s.createdAt.getTime() > this.maxDays * 86_400_000) throw SessionExpired();
     const m = await this.repo.membershipById(current.user_id);
     if (!m) throw InvalidSessionToken();
-    const issued = this.mint(m, { sid: s.sid, source: current.source });
+    const issued = await this.mint(m, { sid: s.sid, source: current.source });
     await this.repo.extendSession(s.sid, new Date(issued.claims.exp * 1000));
     this.audit.record({
       action: 'auth.refresh', result: 'success', tenant_id: m.organization.tenantId,

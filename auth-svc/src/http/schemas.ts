@@ -39,3 +39,31 @@ export const VerifyOtpBody = z.object({
 });
 
 export const RefreshBody = z.object({ token: z.string().min(1).max(8192).optional() });
+
+const PortalRoleInput = z.enum(['user', 'company_admin', 'super_admin'], { error: 'Must be one of user, company_admin, super_admin' });
+const MachineRoleInput = z.enum(['', 'viewer', 'operator', 'admin'], { error: 'Must be one of viewer, operator, admin' });
+export const ObjectIdParam = z.string().regex(/^[0-9a-f]{24}$/, 'Not a valid id');
+
+export const CreateUserBody = SignupBody.pick({ username: true, email: true, password: true, first_name: true, last_name: true })
+  .extend({ role: PortalRoleInput.default('user'), machine_role: MachineRoleInput.optional() });
+export const UpdateUserBody = z.object({
+  first_name: SignupBody.shape.first_name.optional(), last_name: SignupBody.shape.last_name.optional(),
+  role: PortalRoleInput.optional(), machine_role: MachineRoleInput.optional(),
+});
+export const AssignRolesBody = z.object({ role: PortalRoleInput.optional(), roles: z.array(PortalRoleInput).min(1).max(1).optional(), machine_role: MachineRoleInput.optional() })
+  .refine((b) => b.role !== undefined || b.roles !== undefined || b.machine_role !== undefined, 'role: Required');
+export const UserListQuery = z.object({ tenant_id: z.string().max(63).optional() });
+
+export const GroupBody = z.object({ name: z.string().trim().min(1, 'Required').max(100, 'At most 100 characters')
+  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'Must not contain control characters'), description: z.string().max(1000).optional() });
+export const GroupUpdateBody = GroupBody.partial();
+export const MemberBody = z.object({ user_id: ObjectIdParam });
+export const MachinesBody = z.object({
+  machine_ids: z.array(z.string().min(1).max(100)).min(1, 'Required').max(500).optional(),
+  machine_id: z.string().min(1).max(100).optional(),
+}).refine((b) => b.machine_ids || b.machine_id, 'machine_ids: Required');
+
+export const CreateOrganizationBody = z.object({
+  organization_name: SignupBody.shape.organization_name, company_name: SignupBody.shape.company_name, otp_enabled: z.boolean().optional(),
+});
+export const UpdateOrganizationBody = z.object({ company_name: SignupBody.shape.company_name.optional(), otp_enabled: z.boolean().optional() });

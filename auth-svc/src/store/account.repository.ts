@@ -6,7 +6,9 @@ import type { AccountRepository, NewAccount } from '../domain/ports';
 const MEMBERSHIP_SELECT = `
   SELECT m.id, m.role, m.machine_role, m.api_key, m.created_at,
          p.id AS person_id, p.email, p.username, p.first_name, p.last_name, p.email_verified, p.keycloak_id,
-         o.id AS org_id, o.tenant_id, o.name AS org_name, o.otp_enabled
+         o.id AS org_id, o.tenant_id, o.name AS org_name, o.otp_enabled,
+         coalesce((SELECT array_agg(g.name ORDER BY g.name) FROM auth.group_members gm JOIN auth.groups g ON g.id = gm.group_id
+                    WHERE gm.user_id = m.id), '{}') AS groups
     FROM auth.memberships m
     JOIN auth.persons p ON p.id = m.person_id
     JOIN auth.organizations o ON o.id = m.organization_id`;
@@ -77,6 +79,28 @@ export class PgAccountRepository implements AccountRepository {
     return r.rows[0] ? toSession(r.rows[0]) : null;
   }
 
+  async linkSessionUser(sid: string, userId: string): Promise<void> {
+    await this.pool.query('INSERT INTO auth.session_users (sid, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [sid, userId]);
+  }
+
+  async revokeSessionsOfUsers(userIds: string[]): Promise<LoginSession[]> {
+    const r = await this.pool.query(`
+      UPDATE auth.sessions s SET revoked_at = now()
+       WHERE s.revoked_at IS NULL AND s.expires_at > now()
+         AND s.sid IN (SELECT sid FROM auth.session_users WHERE user_id = ANY($1))
+      RETURNING s.*`, [userIds]);
+    return r.rows.map(toSession);
+  }
+
+  async userIdsOfOrganization(organizationId: string): Promise<string[]> {
+    return (await this.pool.query('SELECT id FROM auth.memberships WHERE organization_id = $1', [organizationId])).rows.map((r) => r.id);
+  }
+
+  async deleteOrphanPersons(): Promise<number> {
+    const r = await this.pool.query('DELETE FROM auth.persons p WHERE NOT EXISTS (SELECT 1 FROM auth.memberships m WHERE m.person_id = p.id)');
+    return r.rowCount ?? 0;
+  }
+
   async membershipByApiKey(apiKey: string): Promise<Membership | null> {
     const r = await this.pool.query(`${MEMBERSHIP_SELECT} WHERE m.api_key = $1`, [apiKey]);
     return r.rows[0] ? toMembership(r.rows[0]) : null;
@@ -125,7 +149,7 @@ function toPerson(r: Row): Person {
 
 function toMembership(r: Row): Membership {
   return {
-    id: r.id, role: r.role, machineRole: r.machine_role, apiKey: r.api_key, groups: [],
+    id: r.id, role: r.role, machineRole: r.machine_role, apiKey: r.api_key, groups: r.groups ?? [],
     person: toPerson({ ...r, id: r.person_id }),
     organization: { id: r.org_id, tenantId: r.tenant_id, name: r.org_name, otpEnabled: r.otp_enabled },
   };

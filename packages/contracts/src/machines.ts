@@ -23,6 +23,9 @@ export const MachineInfo = z.object({
 });
 export type MachineInfo = z.infer<typeof MachineInfo>;
 
+/** Agent ids are subject tokens: letters, digits, `_` and `-`. */
+export const AGENT_ID = /^[A-Za-z0-9_-]{8,64}$/;
+
 /** An agent's stream was accepted by a bridge replica. `connection_id` names this one stream. */
 export const MachineOnline = defineEvent({
   subjectFor: (e: { agent_id: string }) => subject('machine', 'v1', 'evt', 'online', e.agent_id),
@@ -60,9 +63,9 @@ export const AgentsSeen = defineEvent({
 export const AuthenticateAgent = defineRpc({
   subject: 'machine.rpc.agent.authenticate.v1',
   request: z.object({
-    agent_id: z.string().max(64), tenant_id: z.string(), user_id: z.string(), registration_token: z.string().max(200).optional(),
+    agent_id: z.string().regex(AGENT_ID), tenant_id: z.string(), user_id: z.string(), registration_token: z.string().max(200).optional(),
   }),
-  response: z.object({ machine_id: z.string(), name: z.string() }),
+  response: z.object({ machine_id: z.string(), agent_id: z.string(), name: z.string() }),
 });
 
 export const MACHINE_PERMISSIONS = ['machine:read', 'terminal:open', 'commands:run', 'sessions:watch'] as const;

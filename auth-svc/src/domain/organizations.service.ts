@@ -1,0 +1,113 @@
+import { AccessClaims, OrganizationDeleted } from '@webxterm/contracts';
+import { AppError, AuditInput, AuditSink, objectId } from '@webxterm/kit';
+import type { DomainEvents } from '../messaging/auth.events';
+import type { TenantStore } from '../store/tenant-scope';
+import { authorize, scopeOf } from './access';
+import { OrganizationNotFound, OrganizationTaken } from './auth.errors';
+import type { Group, OrganizationRow, UserRow } from './directory.model';
+import { normalizeOrganizationName, RESERVED_TENANTS, TENANT_SLUG } from './normalize';
+import type { AccountRepository } from './ports';
+import type { Sessions } from './sessions';
+import { PLATFORM_ORG } from './signup.service';
+
+type Ctx = Pick<AuditInput, 'client_ip' | 'request_id'>;
+export interface OrganizationChanges { company_name?: string; otp_enabled?: boolean }
+
+/** Organizations: every one for a super_admin; their own (read, OTP switch, name) for a company_admin. */
+export class OrganizationsService {
+  constructor(
+    private readonly repo: AccountRepository,
+    private readonly store: TenantStore,
+    private readonly sessions: Sessions,
+    private readonly audit: AuditSink,
+    private readonly events: DomainEvents,
+  ) {}
+
+  async list(actor: AccessClaims): Promise<OrganizationRow[]> {
+    this.superAdmin(actor);
+    return this.store.run('*', (tx) => tx.organizations.list());
+  }
+
+  async create(actor: AccessClaims, input: { organization_name: string; company_name: string; otp_enabled?: boolean }, ctx: Ctx): Promise<OrganizationRow> {
+    this.superAdmin(actor);
+    const tenantId = normalizeOrganizationName(input.organization_name);
+    if (!TENANT_SLUG.test(tenantId)) throw new AppError('invalid', 'request.invalid', 'organization_name: use letters, digits, spaces and hyphens (at most 63)');
+    if (RESERVED_TENANTS.has(tenantId) || (await this.repo.tenantIdTaken(tenantId))) throw OrganizationTaken();
+    const id = objectId();
+    const org = await this.store.run('*', async (tx) => {
+      await tx.organizations.insert({ id, tenantId, name: input.company_name, otpEnabled: input.otp_enabled ?? false }).catch((e) => {
+        if (e.code === '23505') throw OrganizationTaken();
+        throw e;
+      });
+      return (await tx.organizations.get(id))!;
+    });
+    this.record(actor, ctx, 'organizations.create', org);
+    return org;
+  }
+
+  /** `idOrTenant`: the ObjectID or the slug. A company_admin may read only their own. */
+  async get(actor: AccessClaims, idOrTenant: string): Promise<OrganizationRow> {
+    const org = await this.load(actor, idOrTenant);
+    authorize(actor, 'organization:read', org.tenantId, OrganizationNotFound);
+    return org;
+  }
+
+  async update(actor: AccessClaims, idOrTenant: string, changes: OrganizationChanges, ctx: Ctx): Promise<OrganizationRow> {
+    const org = await this.load(actor, idOrTenant);
+    authorize(actor, 'organization:update', org.tenantId, OrganizationNotFound);
+    const updated = await this.store.run((await scopeOf(this.repo, actor)).scope, async (tx) => {
+      await tx.organizations.update(org.id, { name: changes.company_name, otpEnabled: changes.otp_enabled });
+      return (await tx.organizations.get(org.id))!;
+    });
+    this.record(actor, ctx, 'organizations.update', updated, { details: { ...changes } });
+    return updated;
+  }
+
+  /** Deletes the organization with everything in it; its users' logins are revoked first. */
+  async remove(actor: AccessClaims, idOrTenant: string, ctx: Ctx): Promise<void> {
+    this.superAdmin(actor);
+    const org = await this.load(actor, idOrTenant);
+    if (org.tenantId === PLATFORM_ORG.tenantId) throw new AppError('forbidden', 'organizations.platform', 'The platform organization cannot be deleted');
+    await this.sessions.revokeUsers(await this.repo.userIdsOfOrganization(org.id));
+    await this.store.run('*', (tx) => tx.organizations.remove(org.id));
+    await this.repo.deleteOrphanPersons();
+    await this.events.publish(OrganizationDeleted, { tenant_id: org.tenantId });
+    this.record(actor, ctx, 'organizations.delete', org);
+  }
+
+  async stats(actor: AccessClaims, idOrTenant: string) {
+    const org = await this.get(actor, idOrTenant);
+    return { organization_id: org.id, tenant_id: org.tenantId, ...(await this.store.run('*', (tx) => tx.organizations.stats(org.id))) };
+  }
+
+  async users(actor: AccessClaims, idOrTenant: string): Promise<UserRow[]> {
+    this.superAdmin(actor);
+    const org = await this.load(actor, idOrTenant);
+    return this.store.run('*', (tx) => tx.users.list(org.id));
+  }
+
+  async groups(actor: AccessClaims, idOrTenant: string): Promise<Group[]> {
+    this.superAdmin(actor);
+    const org = await this.load(actor, idOrTenant);
+    return this.store.run('*', (tx) => tx.groups.list(org.id));
+  }
+
+  /** The `/api/admin/...` endpoints are super_admin's, whatever else the caller may read. */
+  superAdmin(actor: AccessClaims): void {
+    authorize(actor, 'organizations:manage', '', OrganizationNotFound);
+  }
+
+  private async load(actor: AccessClaims, idOrTenant: string): Promise<OrganizationRow> {
+    const org = await this.store.run((await scopeOf(this.repo, actor)).scope, (tx) => tx.organizations.get(idOrTenant));
+    if (!org) throw OrganizationNotFound();
+    return org;
+  }
+
+  private record(actor: AccessClaims, ctx: Ctx, action: string, org: OrganizationRow, extra: Partial<AuditInput> = {}) {
+    this.audit.record({
+      action, result: 'success', tenant_id: org.tenantId, resource: `organization:${org.id}`,
+      actor: { user_id: actor.user_id, username: actor.username, email: actor.email, role: actor.role },
+      client_ip: ctx.client_ip, request_id: ctx.request_id, ...extra,
+    });
+  }
+}

@@ -1,0 +1,129 @@
+import { AccessClaims, mayAssignRole, PortalRole, roleRank, UserRemoved } from '@webxterm/contracts';
+import { AuditInput, AuditSink, objectId } from '@webxterm/kit';
+import type { DomainEvents } from '../messaging/auth.events';
+import type { TenantStore } from '../store/tenant-scope';
+import { authorize, scopeOf } from './access';
+import {
+  AlreadyMember, CannotChangeOwnRole, CannotDeleteSelf, Forbidden, OrganizationNotFound, RoleTooHigh, SharedPerson,
+  UsernameMismatch, UsernameTaken, UserNotFound,
+} from './auth.errors';
+import type { UserRow } from './directory.model';
+import { normalizeEmail } from './normalize';
+import type { AccountRepository, CredentialStore } from './ports';
+import type { Sessions } from './sessions';
+import { newApiKey } from './signup.service';
+
+export interface NewUser { username: string; email: string; password: string; first_name: string; last_name: string; role: PortalRole; machine_role?: string }
+export interface UserChanges { first_name?: string; last_name?: string; role?: PortalRole; machine_role?: string }
+
+export class UsersService {
+  constructor(
+    private readonly repo: AccountRepository,
+    private readonly store: TenantStore,
+    private readonly credentials: CredentialStore,
+    private readonly sessions: Sessions,
+    private readonly audit: AuditSink,
+    private readonly events: DomainEvents,
+  ) {}
+
+  /** The caller's organization; a super_admin may name another with `tenantId`, or all with '*'. */
+  async list(actor: AccessClaims, tenantId?: string): Promise<UserRow[]> {
+    const target = tenantId ?? actor.tenant_id;
+    authorize(actor, 'users:read', target, OrganizationNotFound);
+    const { scope } = await scopeOf(this.repo, actor);
+    return this.store.run(scope, async (tx) => {
+      if (target === '*') return tx.users.list(null);
+      const org = await tx.organizations.get(target);
+      if (!org) throw OrganizationNotFound();
+      return tx.users.list(org.id);
+    });
+  }
+
+  async get(actor: AccessClaims, userId: string): Promise<UserRow> {
+    const user = await this.load(actor, userId);
+    if (user.id !== actor.user_id) authorize(actor, 'users:read', user.tenantId, UserNotFound);
+    return user;
+  }
+
+  /**
+   * A new user of the caller's organization. An email that already belongs to a person elsewhere
+   * adds that person (same username, their own password) as a new membership.
+   */
+  async create(actor: AccessClaims, input: NewUser, ctx: Pick<AuditInput, 'client_ip' | 'request_id'>): Promise<UserRow> {
+    authorize(actor, 'users:manage', actor.tenant_id, OrganizationNotFound);
+    if (!mayAssignRole(actor, '', input.role)) throw RoleTooHigh();
+    const { organizationId } = await scopeOf(this.repo, actor);
+    const email = normalizeEmail(input.email);
+    const existing = await this.repo.findPersonByEmail(email);
+    if (existing && existing.username.toLowerCase() !== input.username.toLowerCase()) throw UsernameMismatch();
+    if (!existing && (await this.repo.findPersonByUsername(input.username))) throw UsernameTaken();
+    if (existing && (await this.repo.membershipsOf(existing.id)).some((m) => m.organization.id === organizationId)) throw AlreadyMember();
+    const hash = existing ? null : await this.credentials.prepare(input.password);
+    const userId = objectId();
+    const user = await this.store.run(organizationId, async (tx) => {
+      const personId = existing?.id ?? objectId();
+      if (!existing) {
+        await tx.users.insertPerson({ id: personId, email, username: input.username, firstName: input.first_name, lastName: input.last_name }, hash!);
+      }
+      await tx.users.insertMembership({ id: userId, personId, organizationId, role: input.role, machineRole: input.machine_role ?? '', apiKey: newApiKey() });
+      return (await tx.users.get(userId))!;
+    });
+    this.record(actor, ctx, 'users.create', user, { details: { role: input.role, existing_person: Boolean(existing) } });
+    return user;
+  }
+
+  async update(actor: AccessClaims, userId: string, changes: UserChanges, ctx: Pick<AuditInput, 'client_ip' | 'request_id'>): Promise<UserRow> {
+    const user = await this.load(actor, userId);
+    authorize(actor, 'users:manage', user.tenantId, UserNotFound);
+    if (changes.role !== undefined || changes.machine_role !== undefined) this.checkRoleChange(actor, user, changes.role ?? user.role);
+    if (changes.first_name !== undefined || changes.last_name !== undefined) {
+      const shared = (await this.repo.membershipsOf(user.personId)).length > 1;
+      if (shared && actor.role !== 'super_admin') throw SharedPerson();
+    }
+    const updated = await this.store.run(await this.scope(actor), async (tx) => {
+      await tx.users.updatePersonNames(user.personId, { firstName: changes.first_name, lastName: changes.last_name });
+      await tx.users.updateMembership(userId, { role: changes.role, machineRole: changes.machine_role });
+      return (await tx.users.get(userId))!;
+    });
+    if (updated.role !== user.role || updated.machineRole !== user.machineRole) await this.sessions.revokeUsers([userId]);
+    this.record(actor, ctx, 'users.update', updated, { details: { fields: Object.keys(changes) } });
+    return updated;
+  }
+
+  /** Removes the membership and revokes that user's logins at once. */
+  async remove(actor: AccessClaims, userId: string, ctx: Pick<AuditInput, 'client_ip' | 'request_id'>): Promise<void> {
+    const user = await this.load(actor, userId);
+    authorize(actor, 'users:manage', user.tenantId, UserNotFound);
+    if (user.id === actor.user_id) throw CannotDeleteSelf();
+    if (roleRank(user.role) > roleRank(actor.role)) throw RoleTooHigh();
+    await this.sessions.revokeUsers([userId]);
+    await this.store.run(await this.scope(actor), (tx) => tx.users.deleteMembership(userId));
+    await this.repo.deleteOrphanPersons();
+    await this.events.publish(UserRemoved, { tenant_id: user.tenantId, user_id: userId });
+    this.record(actor, ctx, 'users.delete', user);
+  }
+
+  private checkRoleChange(actor: AccessClaims, user: UserRow, role: PortalRole): void {
+    if (user.id === actor.user_id) throw CannotChangeOwnRole();
+    if (roleRank(user.role) > roleRank(actor.role)) throw RoleTooHigh();
+    if (!mayAssignRole(actor, user.id, role)) throw actor.role === 'user' ? Forbidden() : RoleTooHigh();
+  }
+
+  private async scope(actor: AccessClaims): Promise<string> {
+    return (await scopeOf(this.repo, actor)).scope;
+  }
+
+  private async load(actor: AccessClaims, userId: string): Promise<UserRow> {
+    const user = await this.store.run(await this.scope(actor), (tx) => tx.users.get(userId));
+    if (!user) throw UserNotFound();
+    return user;
+  }
+
+  private record(actor: AccessClaims, ctx: Pick<AuditInput, 'client_ip' | 'request_id'>, action: string, target: UserRow, extra: Partial<AuditInput> = {}) {
+    this.audit.record({
+      action, result: 'success', tenant_id: target.tenantId, resource: `user:${target.id}`,
+      actor: { user_id: actor.user_id, username: actor.username, email: actor.email, role: actor.role },
+      client_ip: ctx.client_ip, request_id: ctx.request_id, ...extra,
+    });
+  }
+}
