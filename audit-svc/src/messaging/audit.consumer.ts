@@ -1,0 +1,207 @@
+import {
+  AckPolicy, ConsumerMessages, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, jetstream, jetstreamManager, JsMsg,
+} from '@nats-io/jetstream';
+import { nanos, NatsConnection } from '@nats-io/transport-node';
+import type { AuditEvent } from '@webxterm/contracts';
+import type { Logger } from '@webxterm/kit';
+import { parseAuditMessage } from '../domain/event';
+import type { AppendResult } from '../store/event-writer';
+
+/** Where the consumer stores a batch; one transaction per call (EventWriter). */
+export interface BatchStore { append(events: readonly AuditEvent[]): Promise<AppendResult> }
+
+export interface AuditConsumerOptions {
+  stream: string;
+  /** Durable name shared by every replica. */
+  durable: string;
+  /** Where a durable created now starts: the whole stream, or only what is published from now on. */
+  deliver: 'all' | 'new';
+  batchSize: number;
+  lingerMs: number;
+  ackWaitSec: number;
+  maxAckPending: number;
+}
+
+export interface ConsumerStats { stored: number; duplicates: number; invalid: number; failedBatches: number }
+
+const DONE = Symbol('linger');
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * The durable JetStream pull consumer that feeds the store. Messages are taken in batches (up to
+ * `batchSize`, waiting at most `lingerMs` for a batch to fill); a batch is validated, stored in one
+ * transaction, and only then acknowledged, so a crash at any point means redelivery, and the store
+ * skips what it already has: every event is stored exactly once.
+ *
+ * - An invalid message is logged and terminated: it is never redelivered and never blocks the rest.
+ * - A batch that fails on a data error is split and stored one event at a time, so only the event
+ *   PostgreSQL refuses is terminated.
+ * - Any other failure (database down, lock conflict) naks the batch for redelivery after a delay.
+ */
+export class AuditConsumer {
+  private messages: ConsumerMessages | null = null;
+  private loop: Promise<void> | null = null;
+  private inFlight: Promise<void> = Promise.resolve();
+  private stopping = false;
+  private failures = 0;
+  readonly stats: ConsumerStats = { stored: 0, duplicates: 0, invalid: 0, failedBatches: 0 };
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly store: BatchStore,
+    private readonly log: Logger,
+    private readonly o: AuditConsumerOptions,
+  ) {}
+
+  /** True while the consumer is pulling. */
+  get running(): boolean {
+    return this.messages !== null && !this.stopping;
+  }
+
+  /** Creates or updates the durable consumer, then starts pulling in the background. */
+  async start(): Promise<void> {
+    await this.ensureConsumer();
+    this.loop = this.runForever();
+  }
+
+  /**
+   * Stops pulling, lets the batch being stored finish (bounded by `timeoutMs`), and hands every
+   * message not yet stored back to JetStream (nak) so another replica takes it at once.
+   */
+  async stop(timeoutMs = 10_000): Promise<void> {
+    this.stopping = true;
+    this.messages?.stop();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((r) => { timer = setTimeout(r, timeoutMs); });
+    await Promise.race([Promise.all([this.inFlight, this.loop]), timeout]);
+    clearTimeout(timer);
+  }
+
+  private async ensureConsumer(): Promise<void> {
+    const jsm = await jetstreamManager(this.nc);
+    const limits = { ack_wait: nanos(this.o.ackWaitSec * 1000), max_ack_pending: this.o.maxAckPending };
+    try {
+      const info = await jsm.consumers.info(this.o.stream, this.o.durable);
+      if (info.config.ack_wait !== limits.ack_wait || info.config.max_ack_pending !== limits.max_ack_pending) {
+        await jsm.consumers.update(this.o.stream, this.o.durable, limits);
+      }
+      return;
+    } catch (e) {
+      if (!(e instanceof JetStreamApiError && e.code === JetStreamApiCodes.ConsumerNotFound)) throw e;
+    }
+    // Replicas starting together may both get here; the server answers an identical add idempotently.
+    await jsm.consumers.add(this.o.stream, {
+      durable_name: this.o.durable,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: this.o.deliver === 'all' ? DeliverPolicy.All : DeliverPolicy.New,
+      max_deliver: -1,
+      ...limits,
+    });
+  }
+
+  /** Pulls until stopped; if the message iterator ends on an error, it is re-opened after a pause. */
+  private async runForever(): Promise<void> {
+    while (!this.stopping) {
+      try {
+        const consumer = await jetstream(this.nc).consumers.get(this.o.stream, this.o.durable);
+        this.messages = await consumer.consume({ max_messages: this.o.batchSize * 2, threshold_messages: this.o.batchSize });
+        void this.watchStatus(this.messages);
+        await this.pullBatches(this.messages);
+      } catch (e) {
+        if (this.stopping) break;
+        this.log.warn({ err: (e as Error).message }, 'audit consumer stopped; restarting');
+        await sleep(1000);
+        await this.ensureConsumer().catch((err) => this.log.warn({ err: (err as Error).message }, 'audit consumer setup failed'));
+      }
+    }
+  }
+
+  private async watchStatus(messages: ConsumerMessages): Promise<void> {
+    for await (const s of messages.status()) {
+      if (s.type === 'consumer_deleted' || s.type === 'consumer_not_found') {
+        this.log.warn({ status: s.type }, 'audit consumer missing; recreating');
+        await this.ensureConsumer().catch((err) => this.log.warn({ err: (err as Error).message }, 'audit consumer setup failed'));
+      } else if (s.type === 'heartbeats_missed') {
+        this.log.warn({ count: s.count }, 'audit consumer missed heartbeats');
+      }
+    }
+  }
+
+  /** Collects messages into batches: as many as are already buffered, up to `batchSize`, then stores them. */
+  private async pullBatches(messages: ConsumerMessages): Promise<void> {
+    const it = messages[Symbol.asyncIterator]();
+    let next = it.next();
+    for (;;) {
+      const first = await next;
+      if (first.done) return;
+      next = it.next();
+      if (this.stopping) { first.value.nak(); continue; }
+      const batch = [first.value];
+      let timer: NodeJS.Timeout | undefined;
+      const linger = new Promise<typeof DONE>((r) => { timer = setTimeout(() => r(DONE), this.o.lingerMs); });
+      while (batch.length < this.o.batchSize) {
+        const r = await Promise.race([next, linger]);
+        if (r === DONE || r.done) break;
+        batch.push(r.value);
+        next = it.next();
+      }
+      clearTimeout(timer);
+      this.inFlight = this.handleBatch(batch);
+      await this.inFlight;
+    }
+  }
+
+  private async handleBatch(batch: JsMsg[]): Promise<void> {
+    const valid: { msg: JsMsg; event: AuditEvent }[] = [];
+    for (const msg of batch) {
+      const parsed = parseAuditMessage(msg.string());
+      if (parsed.ok) { valid.push({ msg, event: parsed.event }); continue; }
+      this.stats.invalid++;
+      this.log.error({ stream_seq: msg.seq, subject: msg.subject, reason: parsed.reason }, 'invalid audit event terminated');
+      msg.term(parsed.reason);
+    }
+    if (valid.length === 0) return;
+    try {
+      this.count(await this.store.append(valid.map((v) => v.event)));
+      for (const v of valid) v.msg.ack();
+      this.failures = 0;
+    } catch (e) {
+      this.stats.failedBatches++;
+      if (isDataError(e)) { await this.storeOneByOne(valid); return; }
+      this.failures++;
+      const delay = Math.min(500 * 2 ** Math.min(this.failures - 1, 4), 8000);
+      this.log.warn({ err: (e as Error).message, events: valid.length, retry_ms: delay }, 'audit batch not stored; redelivering');
+      for (const v of valid) v.msg.nak(delay);
+      if (!this.stopping) await sleep(delay);
+    }
+  }
+
+  /** A batch PostgreSQL refused on a data error: find the events it refuses and terminate only those. */
+  private async storeOneByOne(valid: { msg: JsMsg; event: AuditEvent }[]): Promise<void> {
+    for (const v of valid) {
+      try {
+        this.count(await this.store.append([v.event]));
+        v.msg.ack();
+      } catch (e) {
+        if (isDataError(e)) {
+          this.stats.invalid++;
+          this.log.error({ id: v.event.id, err: (e as Error).message }, 'audit event refused by the store; terminated');
+          v.msg.term('refused by the store');
+        } else {
+          v.msg.nak(1000);
+        }
+      }
+    }
+  }
+
+  private count(r: AppendResult): void {
+    this.stats.stored += r.stored;
+    this.stats.duplicates += r.duplicates;
+  }
+}
+
+/** PostgreSQL refused the data itself (class 22 data exception, NOT NULL or CHECK violation): retrying cannot help. */
+function isDataError(e: unknown): boolean {
+  const code = (e as { code?: unknown })?.code;
+  return typeof code === 'string' && (code.startsWith('22') || code === '23502' || code === '23514');
+}

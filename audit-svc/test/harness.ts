@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import { Pool } from 'pg';
+import { connect, NatsConnection } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager, JetStreamClient } from '@nats-io/jetstream';
+import { AccessClaims, AUDIT_STREAM, AuditEvent, AuditRecorded, PortalRole, TOKEN_ISSUER } from '@webxterm/contracts';
+import { ensureStream, publishDurable } from '@webxterm/kit';
+import { testEnv, uniqueName } from '@webxterm/testkit';
+
+export const SECRET = 'audit-test-secret-that-is-long-enough-0123456789';
+export const env = testEnv();
+
+/** An access token with the claims auth-svc would put in it. */
+export function token(role: PortalRole, tenantId: string, over: Partial<AccessClaims> = {}): string {
+  const now = Math.floor(Date.now() / 1000);
+  const claims: AccessClaims = {
+    user_id: randomUUID().replace(/-/g, '').slice(0, 24), username: uniqueName('u'), email: 'x@example.com',
+    tenant_id: tenantId, tenant_name: tenantId, role, machine_role: 'viewer', groups: [], keycloak_id: '',
+    source: 'cli', sid: randomUUID(), iss: TOKEN_ISSUER, iat: now, exp: now + 3600, ...over,
+  };
+  return jwt.sign(claims, SECRET, { algorithm: 'HS256' });
+}
+
+let clock = Date.parse('2026-03-01T00:00:00.000Z');
+
+/** A valid event; each call is 1 ms later than the one before, so "newest first" is predictable. */
+export function makeEvent(tenantId: string, over: Partial<AuditEvent> = {}): AuditEvent {
+  clock += 1;
+  return {
+    id: randomUUID(), at: new Date(clock).toISOString(), source: 'test', action: 'http.request', result: 'success',
+    tenant_id: tenantId, actor: { user_id: 'u-1', username: 'alice', role: 'user' }, client_ip: '10.0.0.1',
+    user_agent: 'jest', request_id: null, resource: 'POST /api/things', status: 201, ...over,
+  };
+}
+
+export interface Bus { nc: NatsConnection; js: JetStreamClient; close(): Promise<void> }
+
+export async function openBus(): Promise<Bus> {
+  const nc = await connect({ servers: env.natsUrl.split(','), timeout: 5000 });
+  await ensureStream(nc, AUDIT_STREAM);
+  return { nc, js: jetstream(nc), close: () => nc.drain() };
+}
+
+/** Publishes through the contract (msgID = event id), `window` publishes in flight at a time. */
+export async function publishAll(js: JetStreamClient, events: readonly AuditEvent[], window = 256): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < events.length) {
+      const e = events[next++];
+      await publishDurable(js, AuditRecorded, e, e.id);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(window, events.length) }, worker));
+}
+
+/** Removes a durable consumer a test created, so the shared stream does not collect them. */
+export async function deleteConsumer(nc: NatsConnection, name: string): Promise<void> {
+  const jsm = await jetstreamManager(nc);
+  await jsm.consumers.delete(AUDIT_STREAM.name, name).catch(() => false);
+}
+
+export function adminPool(): Pool {
+  return new Pool({ connectionString: env.databaseUrl, max: 3 });
+}
+
+export async function countStored(pool: Pool, tenantId: string): Promise<{ rows: number; distinct: number }> {
+  const { rows } = await pool.query(
+    'SELECT count(*)::int AS rows, count(DISTINCT id)::int AS distinct FROM audit.events WHERE tenant_id = $1', [tenantId]);
+  return rows[0];
+}
+
+/** Polls until `tenantId` has `n` stored events (or more); returns the last count seen. */
+export async function waitForStored(pool: Pool, tenantId: string, n: number, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let seen = 0;
+  for (let i = 0; i < timeoutMs / 50 + 1; i++) {
+    seen = (await countStored(pool, tenantId)).rows;
+    if (seen >= n || Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return seen;
+}
+
+export interface Reply { status: number; body: any }
+
+export async function get(base: string, path: string, bearer?: string): Promise<Reply> {
+  const res = await fetch(base + path, { headers: bearer ? { authorization: `Bearer ${bearer}` } : {} });
+  const text = await res.text();
+  let body: unknown = text;
+  try { body = JSON.parse(text); } catch { /* not JSON */ }
+  return { status: res.status, body };
+}
+
+export function serviceEnv(port: number, consumer: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: env.databaseUrl, NATS_URL: env.natsUrl, REDIS_URL: env.redisUrl,
+    JWT_SECRET: SECRET, CONSUMER_NAME: consumer, CONSUMER_DELIVER: 'new', LOG_LEVEL: 'silent', ...extra,
+  };
+}
