@@ -82,6 +82,25 @@ export async function startHarness(extraEnv: Record<string, string> = {}) {
     throw new Error(`no login mail #${nth} for ${email}`);
   }
 
+  const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+  /** A company_admin of a fresh organization, logged in. */
+  async function admin() {
+    const a = await signup();
+    const token = (await login(a.email, a.password)).body.token as string;
+    return { ...a, token, headers: bearer(token) };
+  }
+
+  /** A new user created by `adminToken` in that admin's organization, logged in. */
+  async function member(adminToken: string, role = 'user') {
+    const n = uniqueName('m');
+    const input = { username: n, email: `${n}@example.com`, password: 'member password', first_name: 'Mem', last_name: 'Ber', role };
+    const r = await post('/api/users', input, bearer(adminToken));
+    if (r.status !== 201) throw new Error(`create user failed: ${r.status} ${JSON.stringify(r.body)}`);
+    const token = (await login(input.email, input.password)).body.token as string;
+    return { ...input, userId: r.body.id as string, tenantId: r.body.tenant_id as string, token, headers: bearer(token) };
+  }
+
   async function close() {
     await svc.close();
     await mail.stop();
@@ -89,7 +108,7 @@ export async function startHarness(extraEnv: Record<string, string> = {}) {
     redis.disconnect();
   }
 
-  return { svc, mail, pool, redis, base, call, post, signup, login, setOtp, addToOrganization, otpFromMail, close, env };
+  return { svc, mail, pool, redis, base, call, post, signup, login, setOtp, addToOrganization, otpFromMail, close, env, bearer, admin, member };
 }
 
 export type Harness = Awaited<ReturnType<typeof startHarness>>;

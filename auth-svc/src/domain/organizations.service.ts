@@ -1,9 +1,9 @@
-import { AccessClaims, OrganizationDeleted } from '@webxterm/contracts';
+import { AccessClaims, decide, OrganizationDeleted } from '@webxterm/contracts';
 import { AppError, AuditInput, AuditSink, objectId } from '@webxterm/kit';
 import type { DomainEvents } from '../messaging/auth.events';
 import type { TenantStore } from '../store/tenant-scope';
 import { authorize, scopeOf } from './access';
-import { OrganizationNotFound, OrganizationTaken } from './auth.errors';
+import { Forbidden, OrganizationNotFound, OrganizationTaken } from './auth.errors';
 import type { Group, OrganizationRow, UserRow } from './directory.model';
 import { normalizeOrganizationName, RESERVED_TENANTS, TENANT_SLUG } from './normalize';
 import type { AccountRepository } from './ports';
@@ -94,7 +94,7 @@ export class OrganizationsService {
 
   /** The `/api/admin/...` endpoints are super_admin's, whatever else the caller may read. */
   superAdmin(actor: AccessClaims): void {
-    authorize(actor, 'organizations:manage', '', OrganizationNotFound);
+    if (decide(actor, 'organizations:manage', actor.tenant_id) !== 'allow') throw Forbidden('Only a super_admin may do this');
   }
 
   private async load(actor: AccessClaims, idOrTenant: string): Promise<OrganizationRow> {
