@@ -43,6 +43,8 @@ export const GatewayConfigSchema = z.object({
   RATE_LIMIT_PREFIX: z.string().regex(/^[\w:.-]{1,64}$/).default('rl'),
   /** Upstream inactivity timeout for HTTP requests, ms; 504 after it. WebSockets are not subject to it. */
   UPSTREAM_TIMEOUT_MS: positiveInt(60_000),
+  /** Port of the Prometheus /metrics listener, kept off the public port (e.g. 9464); 0 = none. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   /** pino level. */
   LOG_LEVEL: logLevel,
 });

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
-import type { Express } from 'express';
+import express, { Express } from 'express';
 import { AUDIT_STREAM } from '@webxterm/contracts';
 import {
   AccessTokenVerifier, AuditPublisher, AuditSink, clientIp, closeServer, connectNats, createHttpApp, createLogger, createRedis,
-  ensureStream, errorHandler, jetstream, Lifecycle, listen, Logger, NatsConnection, portOf, Redis,
+  ensureStream, errorHandler, jetstream, Lifecycle, listen, Logger, metricsHandler, NatsConnection, portOf, Redis,
 } from '@webxterm/kit';
 import { auditRequests } from './audit.middleware';
 import { requireToken } from './auth.middleware';
@@ -43,7 +43,7 @@ export function buildApp(config: GatewayConfig, d: Deps): Express {
     failuresPerAccount: config.LOGIN_FAILURES_PER_ACCOUNT, failureWindowSec: config.LOGIN_FAILURE_WINDOW_SEC,
   });
   const app = createHttpApp({
-    service: 'gateway', log: d.log, trustProxy: config.TRUST_PROXY,
+    service: 'gateway', log: d.log, trustProxy: config.TRUST_PROXY, metricsRoute: false,
     ready: async () => {
       const [redis, nats] = await Promise.all([answers(() => d.redis.ping()), answers(() => d.nats.rtt())]);
       return { redis, nats };
@@ -86,7 +86,11 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     upstreams: new Upstreams(config, log),
     routes: new RouteTable(),
   };
-  const server = await listen(buildApp(config, deps), config.PORT, config.HOST);
+  const app = buildApp(config, deps);
+  const server = await listen(app, config.PORT, config.HOST);
+  const metrics = config.METRICS_PORT > 0
+    ? await listen(express().get('/metrics', metricsHandler(app.locals.metrics)), config.METRICS_PORT, config.HOST)
+    : null;
   server.headersTimeout = 20_000;
   server.requestTimeout = 120_000;
   const sockets = handleUpgrades(server, { ...deps, trustHops: config.TRUST_PROXY });
@@ -101,6 +105,7 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     return closing;
   }, 8000);
   lifecycle.onShutdown('close upstream connections', () => deps.upstreams.close());
+  if (metrics) lifecycle.onShutdown('stop metrics', () => closeServer(metrics, 1000));
   const sink = audit;
   lifecycle.onShutdown('flush audit', async () => { await sink.flush?.(5000); sink.close?.(); }, 6000);
   if (!overrides.nats) lifecycle.onShutdown('drain nats', () => nc.drain(), 5000);

@@ -1,5 +1,6 @@
 /** Routing, bodies and upstream failures, through a real gateway to a real echo upstream. */
 import http from 'node:http';
+import { freePort } from '@webxterm/testkit';
 import { call, claims, Echo, rawRequest, sign, startTestGateway, startUpstream, TestGateway, Upstream } from './harness';
 
 let up: Upstream;
@@ -21,6 +22,19 @@ afterAll(async () => {
 describe('routing', () => {
   it('GET /health is public and answers { status: ok }', async () => {
     expect(await call(gw.url, 'GET', '/health')).toMatchObject({ status: 200, body: { status: 'ok' } });
+  });
+
+  it('/metrics is not served on the public port, only on METRICS_PORT', async () => {
+    expect((await call(gw.url, 'GET', '/metrics')).status).toBe(404);
+    const port = await freePort();
+    const other = await startTestGateway({ METRICS_PORT: port });
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain('http_request_duration_seconds');
+    } finally {
+      await other.close();
+    }
   });
 
   it('kit health endpoints are there, /readyz checks Redis and NATS', async () => {

@@ -23,6 +23,8 @@ export interface HttpAppOptions {
   trustProxy?: number | boolean;
   /** Reports each dependency as reachable or not, for /readyz. */
   ready?: () => Promise<Record<string, boolean>>;
+  /** Serve /metrics on this app (default). The public gateway serves them on a port of their own instead. */
+  metricsRoute?: boolean;
 }
 
 /** An Express app with request ids, child loggers, metrics and health; routes go between this and `finishApp`. */
@@ -52,11 +54,14 @@ export function createHttpApp(o: HttpAppOptions): Express {
     const ok = Object.values(deps).every(Boolean);
     res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not ready', deps });
   });
-  app.get('/metrics', async (_req, res) => {
-    res.type(registry.contentType).send(await registry.metrics());
-  });
+  app.locals.metrics = registry;
+  if (o.metricsRoute !== false) app.get('/metrics', metricsHandler(registry));
   if (o.jsonLimit) app.use(express.json({ limit: o.jsonLimit, type: ['application/json', 'application/*+json'] }));
   return app;
+}
+
+export function metricsHandler(registry: Registry): express.RequestHandler {
+  return async (_req, res) => { res.type(registry.contentType).send(await registry.metrics()); };
 }
 
 /** Adds the 404 and the one error handler that turns every failure into `{ "error": "…" }`. */
