@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { logLevel, natsUrl, port } from '@webxterm/kit';
+
+export const BridgeConfigSchema = z.object({
+  /** HTTP port for /healthz, /readyz and /metrics. */
+  PORT: port(8084),
+  HOST: z.string().default('0.0.0.0'),
+  /** gRPC port the agents dial. */
+  GRPC_PORT: port(7443),
+  NATS_URL: natsUrl,
+  /** Names this replica in events and logs; random when unset. */
+  BRIDGE_ID: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),
+  /** How often agents and the bridge exchange heartbeats; an agent silent for 3 intervals is offline. */
+  HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(200).max(60_000).default(5000),
+  /** How long an agent has to answer an open-session request. */
+  OPEN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  LOG_LEVEL: logLevel,
+});
+export type BridgeConfig = z.infer<typeof BridgeConfigSchema>;

@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import type { Server as HttpServer } from 'node:http';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { AGENT_PROTO_OPTIONS, AGENT_PROTO_PATH, AgentsSeen, MACHINE_STREAM, TERMINAL_STREAM } from '@webxterm/contracts';
+import {
+  closeServer, connectNats, createHttpApp, createLogger, ensureStream, finishApp, jetstream, Lifecycle, listen, loadConfig, portOf,
+} from '@webxterm/kit';
+import { AgentServer } from './agent-server';
+import { BridgeConfig, BridgeConfigSchema } from './config';
+
+export interface RunningBridge { server: HttpServer; port: number; grpcPort: number; agents: AgentServer; close(): Promise<void> }
+
+/** The composition root: NATS, the gRPC server for agents, the health endpoints. */
+export async function startBridge(config: BridgeConfig): Promise<RunningBridge> {
+  const bridgeId = config.BRIDGE_ID ?? `bridge-${randomBytes(4).toString('hex')}`;
+  const log = createLogger('agent-bridge', config.LOG_LEVEL).child({ bridge_id: bridgeId });
+  const nc = await connectNats(config.NATS_URL, `agent-bridge ${bridgeId}`);
+  await ensureStream(nc, MACHINE_STREAM);
+  await ensureStream(nc, TERMINAL_STREAM);
+  const agents = new AgentServer({
+    nc, js: jetstream(nc), bridgeId, heartbeatMs: config.HEARTBEAT_INTERVAL_MS, openTimeoutMs: config.OPEN_TIMEOUT_MS, log,
+  });
+
+  const pkg = grpc.loadPackageDefinition(protoLoader.loadSync(AGENT_PROTO_PATH, AGENT_PROTO_OPTIONS)) as any;
+  const grpcServer = new grpc.Server({
+    'grpc.keepalive_time_ms': 30_000, 'grpc.keepalive_timeout_ms': 10_000, 'grpc.keepalive_permit_without_calls': 1,
+    'grpc.http2.min_ping_interval_without_data_ms': 10_000, 'grpc.max_receive_message_length': 4 << 20,
+  });
+  grpcServer.addService(pkg.webxterm.agent.v1.AgentGateway.service, { Connect: agents.connect });
+  const grpcPort = await new Promise<number>((resolve, reject) => {
+    grpcServer.bindAsync(`${config.HOST}:${config.GRPC_PORT}`, grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p)));
+  });
+
+  const seen = setInterval(() => {
+    const seenNow = AgentsSeen.schema.parse({ bridge_id: bridgeId, agent_ids: agents.agentIds(), interval_ms: config.HEARTBEAT_INTERVAL_MS });
+    nc.publish(AgentsSeen.subjectFor(seenNow), JSON.stringify(seenNow));
+  }, config.HEARTBEAT_INTERVAL_MS);
+
+  const app = createHttpApp({ service: 'agent-bridge', log, ready: async () => ({ nats: !nc.isClosed() }) });
+  app.get('/agents', (_req, res) => { res.json({ bridge_id: bridgeId, agents: agents.agentIds() }); });
+  finishApp(app);
+  const server = await listen(app, config.PORT, config.HOST);
+  log.info({ port: portOf(server), grpc_port: grpcPort }, 'agent-bridge listening');
+
+  // Shutdown: stop admitting and end agent streams (they reconnect to another replica), then NATS.
+  const lifecycle = new Lifecycle(log);
+  lifecycle.onShutdown('grpc', () => new Promise<void>((resolve) => {
+    grpcServer.tryShutdown(() => resolve());
+    setTimeout(() => { grpcServer.forceShutdown(); resolve(); }, 1000);
+  }), 3000);
+  lifecycle.onShutdown('http', () => closeServer(server));
+  lifecycle.onShutdown('seen', () => clearInterval(seen));
+  lifecycle.onShutdown('nats', () => nc.drain());
+  return { server, port: portOf(server), grpcPort, agents, close: () => lifecycle.shutdown('close') };
+}
+
+if (require.main === module) {
+  startBridge(loadConfig(BridgeConfigSchema))
+    .then((b) => {
+      for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => void b.close().then(() => process.exit(0)));
+    })
+    .catch((e) => {
+      console.error(e instanceof Error ? e.message : e);
+      process.exit(1);
+    });
+}

@@ -1,0 +1,46 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { z } from 'zod';
+
+export const DEFAULT_CONFIG_PATH = '/etc/vsay-agent/config.json';
+
+/** What `vsay-agent configure` writes and `vsay-agent run` reads. It holds the API key: mode 0600. */
+export const AgentConfigSchema = z.object({
+  /** The API key (`vsk_…`) of the user the machine belongs to. */
+  api_key: z.string().min(1),
+  /** The platform URL people open in the browser; the agent asks it where the bridge listens. */
+  host: z.string().url(),
+  /** PTYs and commands run as this Linux user. */
+  linux_user: z.string().regex(/^[a-z_][a-z0-9_-]*\$?$/i, 'not a Linux user name'),
+  /** This machine's agent id: random at configure time, replaced by the platform's at registration. */
+  agent_id: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/),
+  /** One-time token of a machine created in the console; dropped after the first connection. */
+  registration_token: z.string().optional(),
+  /** `host:port` of agent-bridge, overriding what the platform says (odd networks, tests). */
+  bridge: z.string().optional(),
+  /** Running PTYs as root must be asked for explicitly. */
+  allow_root: z.boolean().default(false),
+});
+export type AgentConfig = z.infer<typeof AgentConfigSchema>;
+
+export function newAgentId(): string {
+  return `ag_${randomBytes(10).toString('hex')}`;
+}
+
+export function readAgentConfig(path: string): AgentConfig {
+  if (!existsSync(path)) throw new Error(`no configuration at ${path}: run \`vsay-agent configure\` first`);
+  const parsed = AgentConfigSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+  if (!parsed.success) throw new Error(`invalid configuration in ${path}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return parsed.data;
+}
+
+/** Writes atomically (temp file + rename) with mode 0600 in a 0700 folder. */
+export function writeAgentConfig(path: string, config: AgentConfig): void {
+  const value = AgentConfigSchema.parse(config);
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, path);
+}

@@ -1,0 +1,140 @@
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import {
+  AGENT_MD, AGENT_PROTO_OPTIONS, AGENT_PROTO_PATH, AgentMessage, BridgeMessage,
+} from '@webxterm/contracts';
+import type { AgentConfig } from './config-file';
+import { BridgeAddress } from './bridge-address';
+import { runCommand } from './exec';
+import type { LinuxUser } from './linux-user';
+import { machineInfo } from './machine-info';
+import { SessionTable } from './sessions';
+
+type Stream = grpc.ClientDuplexStream<AgentMessage, BridgeMessage>;
+type Log = (msg: string, extra?: Record<string, unknown>) => void;
+
+const BACKOFF_MIN_MS = 500;
+const BACKOFF_MAX_MS = 30_000;
+
+/**
+ * The agent's side of the stream: connects, says hello (with the sessions that survived), answers
+ * the bridge, and reconnects with jittered exponential backoff whenever the stream ends.
+ */
+export class AgentConnection {
+  private clients: (grpc.Client & { Connect: (md: grpc.Metadata) => Stream })[];
+  private next = 0;
+  private stream: Stream | null = null;
+  private attempt = 0;
+  private stopped = false;
+  private watchdog: NodeJS.Timeout | null = null;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private lastHeard = 0;
+
+  constructor(
+    private config: AgentConfig,
+    bridge: BridgeAddress,
+    private readonly user: LinuxUser,
+    private readonly sessions: SessionTable,
+    private readonly saveConfig: (c: AgentConfig) => void,
+    private readonly log: Log,
+  ) {
+    const def = protoLoader.loadSync(AGENT_PROTO_PATH, AGENT_PROTO_OPTIONS);
+    const pkg = grpc.loadPackageDefinition(def) as any;
+    const creds = bridge.tls ? grpc.credentials.createSsl() : grpc.credentials.createInsecure();
+    this.clients = bridge.addresses.map((a) => new pkg.webxterm.agent.v1.AgentGateway(a, creds, {
+      'grpc.keepalive_time_ms': 20_000, 'grpc.keepalive_timeout_ms': 10_000, 'grpc.keepalive_permit_without_calls': 1,
+      'grpc.initial_reconnect_backoff_ms': 500, 'grpc.max_reconnect_backoff_ms': 10_000,
+    }));
+  }
+
+  start(): void { this.open(); }
+
+  stop(): void {
+    this.stopped = true;
+    this.clearTimers();
+    this.stream?.cancel();
+    for (const c of this.clients) c.close();
+  }
+
+  private open(): void {
+    if (this.stopped) return;
+    // Without waitForReady a dead address fails fast, and the next attempt tries the next address.
+    const md = new grpc.Metadata();
+    md.set('authorization', `Bearer ${this.config.api_key}`);
+    md.set(AGENT_MD.agentId, this.config.agent_id);
+    if (this.config.registration_token) md.set(AGENT_MD.registrationToken, this.config.registration_token);
+    const client = this.clients[this.next++ % this.clients.length];
+    const stream = client.Connect(md);
+    this.stream = stream;
+    let ended = false;
+    const onEnd = (why: string, code?: number) => {
+      if (ended) return;
+      ended = true;
+      if (this.stream === stream) this.stream = null;
+      this.clearTimers();
+      this.sessions.detach();
+      if (this.stopped) return;
+      if (code === grpc.status.PERMISSION_DENIED) { this.log('the platform forgot this machine; stopping', { why }); this.stop(); process.exitCode = 2; return; }
+      const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** this.attempt++) * (0.5 + Math.random() / 2);
+      this.log('stream ended; reconnecting', { why, code, in_ms: Math.round(delay) });
+      setTimeout(() => this.open(), delay);
+    };
+    stream.on('data', (m: BridgeMessage) => this.onMessage(stream, m));
+    stream.on('error', (e: grpc.ServiceError) => onEnd(e.details || e.message, e.code));
+    stream.on('end', () => onEnd('server ended the stream'));
+    stream.on('status', (s: grpc.StatusObject) => onEnd(s.details, s.code));
+    const send = (m: AgentMessage) => { if (!ended) stream.write(m); };
+    send({ hello: { ...machineInfo(this.config.linux_user), sessions: this.sessions.live() } });
+    this.sendFn = send;
+  }
+
+  private sendFn: (m: AgentMessage) => void = () => {};
+
+  private onMessage(stream: Stream, m: BridgeMessage): void {
+    this.lastHeard = Date.now();
+    const send = this.sendFn;
+    switch (m.kind) {
+      case 'welcome': {
+        this.attempt = 0;
+        const w = m.welcome!;
+        this.log('connected', { machine_id: w.machine_id, agent_id: w.agent_id });
+        if (w.agent_id && (w.agent_id !== this.config.agent_id || this.config.registration_token)) {
+          this.config = { ...this.config, agent_id: w.agent_id, registration_token: undefined };
+          this.saveConfig(this.config);
+        }
+        const every = w.heartbeat_interval_ms || 5000;
+        this.heartbeat = setInterval(() => send({ heartbeat: { sent_at_ms: Date.now() } }), every);
+        this.watchdog = setInterval(() => { if (Date.now() - this.lastHeard > every * 3) stream.cancel(); }, every);
+        this.sessions.attach(send);
+        return;
+      }
+      case 'heartbeat': return;
+      case 'open': {
+        const o = m.open!;
+        try {
+          send({ opened: { session_id: o.session_id, pid: this.sessions.open(o), error: '' } });
+        } catch (e) {
+          send({ opened: { session_id: o.session_id, pid: 0, error: (e as Error).message } });
+        }
+        return;
+      }
+      case 'input': this.sessions.get(m.input!.session_id)?.write(m.input!.data); return;
+      case 'resize': this.sessions.get(m.resize!.session_id)?.resize(m.resize!.cols, m.resize!.rows); return;
+      case 'close': this.sessions.get(m.close!.session_id)?.close(); return;
+      case 'credit': this.sessions.get(m.credit!.session_id)?.credit(m.credit!.acked_seq); return;
+      case 'exec':
+        void runCommand(m.exec!, this.user, this.config.allow_root).then((r) => send({ exec_result: r }));
+        return;
+      case 'disconnect':
+        this.log('the platform asked us to disconnect', { reason: m.disconnect!.reason });
+        if (m.disconnect!.forget) { this.sessions.closeAll(); this.stop(); }
+        return;
+    }
+  }
+
+  private clearTimers(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.heartbeat = this.watchdog = null;
+  }
+}

@@ -1,0 +1,60 @@
+import { parseArgs } from 'node:util';
+import { DEFAULT_CONFIG_PATH, newAgentId, readAgentConfig, writeAgentConfig } from './config-file';
+import { discoverBridge } from './bridge-address';
+import { AgentConnection } from './connection';
+import { lookupLinuxUser, spawnIdentity } from './linux-user';
+import { SessionTable } from './sessions';
+
+const USAGE = `usage:
+  vsay-agent configure --token API_KEY --host URL --linux-user USER [--registration-token T]
+                       [--bridge HOST:PORT] [--allow-root] [--config PATH]
+  vsay-agent run [--config PATH] [--bridge HOST:PORT]`;
+
+function log(msg: string, extra: Record<string, unknown> = {}): void {
+  console.log(JSON.stringify({ time: new Date().toISOString(), msg, ...extra }));
+}
+
+function configure(args: string[]): void {
+  const { values } = parseArgs({ args, options: {
+    token: { type: 'string' }, host: { type: 'string' }, 'linux-user': { type: 'string' }, 'registration-token': { type: 'string' },
+    bridge: { type: 'string' }, 'allow-root': { type: 'boolean' }, config: { type: 'string' },
+  } });
+  if (!values.token || !values.host || !values['linux-user']) throw new Error(`--token, --host and --linux-user are required\n${USAGE}`);
+  const user = lookupLinuxUser(values['linux-user']);
+  if (user.uid === 0 && !values['allow-root']) throw new Error('refusing root as --linux-user without --allow-root');
+  const path = values.config ?? DEFAULT_CONFIG_PATH;
+  writeAgentConfig(path, {
+    api_key: values.token, host: values.host, linux_user: user.name, agent_id: newAgentId(),
+    registration_token: values['registration-token'], bridge: values.bridge, allow_root: values['allow-root'] ?? false,
+  });
+  console.log(`configuration written to ${path}; start the agent with \`vsay-agent run\` (or systemctl enable --now vsay-agent)`);
+}
+
+async function run(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { config: { type: 'string' }, bridge: { type: 'string' } } });
+  const path = values.config ?? DEFAULT_CONFIG_PATH;
+  const config = readAgentConfig(path);
+  const user = lookupLinuxUser(config.linux_user);
+  spawnIdentity(user, config.allow_root); // fail at start, not at the first session
+  const bridge = await discoverBridge(config.host, values.bridge ?? config.bridge);
+  const sessions = new SessionTable(user, config.allow_root);
+  const conn = new AgentConnection(config, bridge, user, sessions, (c) => writeAgentConfig(path, c), log);
+  log('starting', { bridge: bridge.addresses, agent_id: config.agent_id, linux_user: user.name });
+  conn.start();
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(sig, () => { conn.stop(); sessions.closeAll(); setTimeout(() => process.exit(0), 200); });
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (command === 'configure') return configure(rest);
+  if (command === 'run') return run(rest);
+  console.error(USAGE);
+  process.exitCode = 64;
+}
+
+main(process.argv.slice(2)).catch((e) => {
+  console.error(`vsay-agent: ${(e as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,98 @@
+import type { IPty } from 'node-pty';
+import type { AgentMessage, LiveSession } from '@webxterm/contracts';
+
+/** Output is coalesced for this long (or up to CHUNK_MAX bytes) before it leaves as one chunk. */
+const COALESCE_MS = 4;
+const CHUNK_MAX = 32 * 1024;
+/** After the shell exits, late output still arrives for a moment (node-pty #72). */
+const EXIT_DRAIN_MS = 60;
+
+export type Send = (m: AgentMessage) => void;
+
+/**
+ * One PTY and its output ledger. Every chunk gets the next seq and is kept until a credit covers
+ * it; while kept bytes exceed the window the PTY is paused, so the shell blocks on write. After a
+ * reconnect `replay()` sends again what was not yet acknowledged.
+ */
+export class PtySession {
+  private nextSeq = 1;
+  private ackedSeq = 0;
+  private kept: { seq: number; data: Buffer }[] = [];
+  private keptBytes = 0;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private flushTimer: NodeJS.Timeout | null = null;
+  private paused = false;
+  private totalBytes = 0;
+  private exit: { exit_code: number; signal: number; last_seq: number } | null = null;
+
+  constructor(
+    readonly id: string,
+    private readonly pty: IPty,
+    private readonly windowBytes: number,
+    private send: Send,
+    private readonly onGone: (id: string) => void,
+  ) {
+    pty.onData((d) => this.onOutput(Buffer.from(d, 'binary')));
+    pty.onExit(({ exitCode, signal }) => setTimeout(() => this.onExit(exitCode, signal ?? 0), EXIT_DRAIN_MS));
+  }
+
+  get pid(): number { return this.pty.pid; }
+  get isPaused(): boolean { return this.paused; }
+  get keptByteCount(): number { return this.keptBytes; }
+
+  live(): LiveSession {
+    return { session_id: this.id, next_seq: this.nextSeq, acked_seq: this.ackedSeq };
+  }
+
+  write(data: Buffer): void { if (!this.exit) this.pty.write(data.toString('binary')); }
+  resize(cols: number, rows: number): void { if (!this.exit) this.pty.resize(cols, rows); }
+  close(): void { if (!this.exit) this.pty.kill('SIGHUP'); }
+
+  /** Everything up to `seq` was delivered: forget it, and read the PTY again when below half the window. */
+  credit(seq: number): void {
+    if (seq <= this.ackedSeq) return;
+    this.ackedSeq = seq;
+    while (this.kept.length && this.kept[0].seq <= seq) this.keptBytes -= this.kept.shift()!.data.length;
+    if (this.paused && this.keptBytes <= this.windowBytes / 2) { this.paused = false; this.pty.resume(); }
+    if (this.exit && seq >= this.exit.last_seq) this.onGone(this.id);
+  }
+
+  /** A new stream: send the unacknowledged chunks (and the exit) through it. */
+  replay(send: Send): void {
+    this.send = send;
+    for (const c of this.kept) send({ output: { session_id: this.id, seq: c.seq, data: c.data } });
+    if (this.exit) send({ exited: { session_id: this.id, ...this.exit, bytes: this.totalBytes } });
+  }
+
+  detach(): void { this.send = () => {}; }
+
+  private onOutput(data: Buffer): void {
+    this.pending.push(data);
+    this.pendingBytes += data.length;
+    if (this.pendingBytes >= CHUNK_MAX) this.flush();
+    else if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), COALESCE_MS);
+  }
+
+  private flush(): void {
+    if (this.flushTimer) { clearTimeout(this.flushTimer); this.flushTimer = null; }
+    if (this.pendingBytes === 0) return;
+    const data = Buffer.concat(this.pending, this.pendingBytes);
+    this.pending = [];
+    this.pendingBytes = 0;
+    const seq = this.nextSeq++;
+    this.kept.push({ seq, data });
+    this.keptBytes += data.length;
+    this.totalBytes += data.length;
+    this.send({ output: { session_id: this.id, seq, data } });
+    if (!this.paused && this.keptBytes > this.windowBytes) { this.paused = true; this.pty.pause(); }
+  }
+
+  private onExit(exitCode: number, signal: number): void {
+    this.flush();
+    this.exit = { exit_code: exitCode, signal, last_seq: this.nextSeq - 1 };
+    this.send({ exited: { session_id: this.id, ...this.exit, bytes: this.totalBytes } });
+    // Nobody may ever acknowledge (no browser attached): forget the session after a while anyway.
+    setTimeout(() => this.onGone(this.id), 10 * 60_000).unref();
+  }
+}

@@ -1,0 +1,47 @@
+import * as pty from 'node-pty';
+import type { LiveSession, OpenSessionMsg } from '@webxterm/contracts';
+import { LinuxUser, spawnIdentity, userEnv } from './linux-user';
+import { PtySession, Send } from './pty-session';
+
+/** The agent's live PTYs. They outlive any one stream to the bridge. */
+export class SessionTable {
+  private readonly sessions = new Map<string, PtySession>();
+  private send: Send = () => {};
+
+  constructor(private readonly user: LinuxUser, private readonly allowRoot: boolean) {}
+
+  /** A new stream is up: route output through it and replay what was not acknowledged. */
+  attach(send: Send): void {
+    this.send = send;
+    for (const s of this.sessions.values()) s.replay(send);
+  }
+
+  detach(): void {
+    this.send = () => {};
+    for (const s of this.sessions.values()) s.detach();
+  }
+
+  live(): LiveSession[] {
+    return [...this.sessions.values()].map((s) => s.live());
+  }
+
+  open(m: OpenSessionMsg): number {
+    const existing = this.sessions.get(m.session_id);
+    if (existing) return existing.pid;
+    const identity = spawnIdentity(this.user, this.allowRoot);
+    const p = pty.spawn(this.user.shell, ['-l'], {
+      name: 'xterm-256color', cols: m.cols || 80, rows: m.rows || 24, cwd: this.user.home, env: userEnv(this.user), ...identity,
+    });
+    const session = new PtySession(m.session_id, p, m.window_bytes || 256 * 1024, (msg) => this.send(msg), (id) => this.sessions.delete(id));
+    this.sessions.set(m.session_id, session);
+    return p.pid;
+  }
+
+  get(id: string): PtySession | undefined {
+    return this.sessions.get(id);
+  }
+
+  closeAll(): void {
+    for (const s of this.sessions.values()) s.close();
+  }
+}

@@ -1,0 +1,123 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, ServiceProcess, startServiceProcess, testEnv, uniqueName } from '@webxterm/testkit';
+import { PrivateNats, startPrivateNats } from './private-nats';
+
+const ROOT = join(__dirname, '..', '..');
+const TSX = join(ROOT, 'node_modules/.bin/tsx');
+
+export interface Account { token: string; apiKey: string; userId: string; tenantId: string; username: string }
+
+/**
+ * The terminal path as real processes: its own NATS, auth-svc, machine-svc, two terminal-svc and
+ * two agent-bridge replicas, and two gateways (gateway A → terminal A, gateway B → terminal B).
+ */
+export class TerminalStack {
+  nats!: PrivateNats;
+  auth!: ServiceProcess;
+  machine!: ServiceProcess;
+  terminals: ServiceProcess[] = [];
+  bridges: (ServiceProcess & { grpcPort: number })[] = [];
+  gateways: ServiceProcess[] = [];
+  agents: ChildProcess[] = [];
+  agentLogs: string[] = [];
+  private dir = mkdtempSync(join(tmpdir(), 'webxterm-e2e-'));
+  private env: Record<string, string> = {};
+
+  async start(): Promise<void> {
+    const t = testEnv();
+    this.nats = await startPrivateNats();
+    this.env = { DATABASE_URL: t.databaseUrl, REDIS_URL: t.redisUrl, NATS_URL: this.nats.url, JWT_SECRET: randomBytes(32).toString('hex'), HOST: '127.0.0.1' };
+    const port = async () => String(await freePort());
+    this.auth = await startServiceProcess('auth-svc', { ...this.env, PORT: await port() });
+    this.machine = await startServiceProcess('machine-svc', { ...this.env, PORT: await port(), OFFLINE_AFTER_MS: '4000' });
+    for (let i = 0; i < 2; i++) this.terminals.push(await startServiceProcess('terminal-svc', { ...this.env, PORT: await port() }));
+    for (let i = 0; i < 2; i++) await this.startBridge(i);
+    for (let i = 0; i < 2; i++) {
+      this.gateways.push(await startServiceProcess('gateway', {
+        ...this.env, PORT: await port(), AUTH_SVC_URL: this.auth.url, MACHINE_SVC_URL: this.machine.url, TERMINAL_SVC_URL: this.terminals[i].url,
+        LOGIN_RATE_PER_IP: '100000', RATE_LIMIT_PREFIX: `e2e-${randomBytes(4).toString('hex')}`,
+      }));
+    }
+  }
+
+  async startBridge(i: number, grpcPort?: number): Promise<void> {
+    const g = grpcPort ?? await freePort();
+    const p = await startServiceProcess('agent-bridge', {
+      ...this.env, PORT: String(await freePort()), GRPC_PORT: String(g), BRIDGE_ID: `e2e-bridge-${i}`, HEARTBEAT_INTERVAL_MS: '1000',
+    });
+    this.bridges[i] = Object.assign(p, { grpcPort: g });
+  }
+
+  async signup(): Promise<Account> {
+    const n = uniqueName('t');
+    const body = {
+      username: n, email: `${n}@example.com`, password: 'a long enough password', first_name: 'Ada', last_name: 'L',
+      organization_name: n, company_name: 'Terminals',
+    };
+    const s = await this.api(0, 'POST', '/api/auth/signup', body);
+    if (s.status !== 201) throw new Error(`signup ${s.status} ${JSON.stringify(s.body)}`);
+    const l = await this.api(0, 'POST', '/api/auth/login', { email: body.email, password: body.password });
+    return { token: l.body.token, apiKey: l.body.user?.api_key ?? l.body.api_key, userId: s.body.user_id, tenantId: n, username: n };
+  }
+
+  async api(gw: number, method: string, path: string, body?: unknown, token?: string) {
+    const res = await fetch(this.gateways[gw].url + path, {
+      method, headers: { 'content-type': 'application/json', 'user-agent': 'e2e/1', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let json: any = text;
+    try { json = JSON.parse(text); } catch { /* text */ }
+    return { status: res.status, body: json };
+  }
+
+  wsUrl(gw: number, agentId: string, token: string, query = ''): string {
+    return `${this.gateways[gw].url.replace('http', 'ws')}/api/terminal/${agentId}/ws?token=${token}${query}`;
+  }
+
+  /** `vsay-agent configure` then `vsay-agent run`, as real processes, the bridges in the given order. */
+  async startAgent(a: Account, registrationToken: string, bridgeOrder: number[]): Promise<{ config: string; child: ChildProcess }> {
+    const config = join(this.dir, `agent-${this.agents.length}.json`);
+    const bridges = bridgeOrder.map((i) => `127.0.0.1:${this.bridges[i].grpcPort}`).join(',');
+    await this.agentCommand(['configure', '--token', a.apiKey, '--host', this.gateways[0].url, '--linux-user', 'root', '--allow-root',
+      '--registration-token', registrationToken, '--bridge', bridges, '--config', config]);
+    const child = spawn(TSX, [join(ROOT, 'agent/src/main.ts'), 'run', '--config', config], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const idx = this.agentLogs.push('') - 1;
+    const keep = (b: Buffer) => { this.agentLogs[idx] = (this.agentLogs[idx] + b.toString()).slice(-10_000); };
+    child.stdout!.on('data', keep);
+    child.stderr!.on('data', keep);
+    this.agents.push(child);
+    return { config, child };
+  }
+
+  agentCommand(args: string[]): Promise<{ code: number; out: string }> {
+    return new Promise((resolve) => {
+      const c = spawn(TSX, [join(ROOT, 'agent/src/main.ts'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      c.stdout!.on('data', (b) => { out += b; });
+      c.stderr!.on('data', (b) => { out += b; });
+      c.on('exit', (code) => resolve({ code: code ?? -1, out }));
+    });
+  }
+
+  async stop(): Promise<void> {
+    for (const a of this.agents) a.kill('SIGTERM');
+    await Promise.all([...this.gateways, ...this.terminals, ...this.bridges, this.machine, this.auth].filter(Boolean).map((s) => s.stop()));
+    await this.nats?.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export async function until<T>(f: () => Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await f();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

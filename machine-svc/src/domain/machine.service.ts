@@ -1,0 +1,154 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { decide, type Actor, type SessionRecord } from '@webxterm/contracts';
+import { AppError, objectId } from '@webxterm/kit';
+import type { MachineRepository } from '../store/machine.repository';
+import { MachineAction, machineAccess } from './access';
+import {
+  CommandTimedOut, InvalidRegistration, MachineForbidden, MachineNotFound, MachineOffline, MachinePending, RegistrationRequired,
+} from './machine.errors';
+import { CommandLog, Machine, machineStatus } from './model';
+
+/** What the domain needs from the agents (agent-bridge over NATS in production). */
+export interface AgentPort {
+  exec(agentId: string, command: string, timeoutMs: number, maxOutput: number): Promise<{
+    exit_code: number; output: string; duration_ms: number; timed_out: boolean; truncated: boolean;
+  }>;
+  disconnect(agentId: string, reason: string): Promise<void>;
+}
+
+/** Session records live in terminal-svc. */
+export interface SessionPort {
+  list(tenantId: string, agentId: string, activeOnly: boolean): Promise<SessionRecord[]>;
+  get(tenantId: string, sessionId: string): Promise<SessionRecord | null>;
+}
+
+export interface MachineSettings { publicUrl: string; offlineAfterMs: number; commandTimeoutMs: number; commandMaxTimeoutMs: number; maxOutput: number }
+
+export const hashToken = (t: string) => createHash('sha256').update(t).digest('hex');
+
+export class MachineService {
+  constructor(
+    private readonly repo: MachineRepository,
+    private readonly agents: AgentPort,
+    private readonly sessions: SessionPort,
+    private readonly s: MachineSettings,
+  ) {}
+
+  status(m: Machine) { return machineStatus(m, Date.now(), this.s.offlineAfterMs); }
+
+  /** A machine the actor may `action`, by agent id; 404 when it is not theirs to see. */
+  async authorize(actor: Actor, agentId: string, action: MachineAction): Promise<Machine> {
+    const m = await this.repo.byAgentId(agentId);
+    return this.check(actor, m, action);
+  }
+
+  async authorizeById(actor: Actor, id: string, action: MachineAction): Promise<Machine> {
+    return this.check(actor, await this.repo.byId(id), action);
+  }
+
+  private async check(actor: Actor, m: Machine | null, action: MachineAction): Promise<Machine> {
+    if (!m) throw MachineNotFound();
+    const granted = actor.role === 'user' && m.tenantId === actor.tenant_id ? await this.repo.hasGrant(m.agentId, actor.user_id) : false;
+    const d = machineAccess(actor, m, action, granted);
+    if (d === 'not_found') throw MachineNotFound();
+    if (d === 'forbidden') throw MachineForbidden();
+    return m;
+  }
+
+  async create(actor: Actor, name: string | undefined, linuxUser: string) {
+    if (decide(actor, 'machines:manage', actor.tenant_id) !== 'allow') throw MachineForbidden();
+    const token = `vrt_${randomBytes(24).toString('hex')}`;
+    const agentId = `ag_${randomBytes(10).toString('hex')}`;
+    const m = await this.repo.create({
+      id: objectId(), agentId, tenantId: actor.tenant_id, name: name ?? agentId, createdBy: actor.user_id, tokenHash: hashToken(token), registered: false,
+    });
+    const command = `sudo vsay-agent configure --token YOUR_API_KEY --host ${this.s.publicUrl} --linux-user ${linuxUser} --registration-token ${token}`;
+    return { machine: m, registrationToken: token, command };
+  }
+
+  list(actor: Actor): Promise<Machine[]> {
+    return actor.role === 'user' ? this.repo.list(actor.tenant_id, actor.user_id) : this.repo.list(actor.tenant_id);
+  }
+
+  async remove(actor: Actor, agentId: string): Promise<void> {
+    const m = await this.authorize(actor, agentId, 'manage');
+    await this.repo.delete(m.agentId);
+    await this.agents.disconnect(m.agentId, 'machine deleted').catch(() => undefined);
+  }
+
+  async runCommand(actor: Actor & { username: string }, agentId: string, command: string, timeoutMs?: number) {
+    const m = await this.authorize(actor, agentId, 'command');
+    const st = this.status(m);
+    if (st === 'pending') throw MachinePending();
+    const timeout = Math.min(timeoutMs ?? this.s.commandTimeoutMs, this.s.commandMaxTimeoutMs);
+    let r;
+    try {
+      r = await this.agents.exec(m.agentId, command, timeout, this.s.maxOutput);
+    } catch (e) {
+      if (e instanceof AppError && e.code === 'rpc.no_responders') throw MachineOffline();
+      throw e;
+    }
+    const log: CommandLog = {
+      id: objectId(), agentId: m.agentId, userId: actor.user_id, username: actor.username, command, output: r.output,
+      exitCode: r.timed_out ? null : r.exit_code, durationMs: r.duration_ms, timedOut: r.timed_out, truncated: r.truncated, createdAt: new Date(),
+    };
+    await this.repo.addLog({ ...log, tenantId: m.tenantId });
+    if (r.timed_out) throw CommandTimedOut();
+    return log;
+  }
+
+  async logs(actor: Actor, agentId: string, page: { limit: number; offset: number; query?: string }) {
+    const m = await this.authorize(actor, agentId, 'read');
+    return this.repo.logs(m.agentId, page);
+  }
+
+  async sessionsOf(actor: Actor, agentId: string, activeOnly: boolean) {
+    const m = await this.authorize(actor, agentId, 'read');
+    return this.sessions.list(m.tenantId, m.agentId, activeOnly);
+  }
+
+  /** One session, if the actor may see the machine it ran on (or it was theirs). */
+  async session(actor: Actor, sessionId: string) {
+    const s = await this.sessions.get(actor.tenant_id, sessionId);
+    if (!s) throw new AppError('not_found', 'session.not_found', 'Session not found');
+    if (s.user_id !== actor.user_id) await this.authorize(actor, s.agent_id, 'watch');
+    return s;
+  }
+
+  async accessUsers(actor: Actor, agentId: string) {
+    const m = await this.authorize(actor, agentId, 'manage');
+    return this.repo.grants(m.agentId);
+  }
+
+  async grant(actor: Actor, agentId: string, userId: string, username: string | null) {
+    const m = await this.authorize(actor, agentId, 'manage');
+    await this.repo.grant(m.agentId, userId, username, actor.user_id);
+  }
+
+  async revoke(actor: Actor, agentId: string, userId: string): Promise<boolean> {
+    const m = await this.authorize(actor, agentId, 'manage');
+    return this.repo.revoke(m.agentId, userId);
+  }
+
+  /**
+   * May an agent connect as `agentId` with a key of this user? A registration token binds it to
+   * its pending machine; a known id must belong to the key's organization and be registered; an
+   * unknown id (an agent configured with only an API key) registers a new machine.
+   */
+  async authenticateAgent(r: { agent_id: string; tenant_id: string; user_id: string; registration_token?: string }) {
+    if (r.registration_token) {
+      const m = await this.repo.register(r.tenant_id, hashToken(r.registration_token));
+      if (!m) throw InvalidRegistration();
+      return m;
+    }
+    const m = await this.repo.byAgentId(r.agent_id);
+    if (!m) {
+      return this.repo.create({
+        id: objectId(), agentId: r.agent_id, tenantId: r.tenant_id, name: r.agent_id, createdBy: r.user_id, tokenHash: null, registered: true,
+      });
+    }
+    if (m.tenantId !== r.tenant_id) throw new AppError('not_found', 'agent.unknown', 'Unknown machine');
+    if (!m.registeredAt) throw RegistrationRequired();
+    return m;
+  }
+}

@@ -1,0 +1,30 @@
+import type { MachineInfo } from '@webxterm/contracts';
+
+export type MachineStatus = 'pending' | 'online' | 'offline';
+
+export interface Machine {
+  id: string;
+  agentId: string;
+  tenantId: string;
+  name: string;
+  createdBy: string;
+  createdAt: Date;
+  registeredAt: Date | null;
+  info: Partial<MachineInfo>;
+  connected: boolean;
+  lastSeenAt: Date | null;
+}
+
+export interface CommandLog {
+  id: string; agentId: string; userId: string; username: string; command: string; output: string;
+  exitCode: number | null; durationMs: number; timedOut: boolean; truncated: boolean; createdAt: Date;
+}
+
+export interface Grant { userId: string; username: string | null; grantedBy: string; grantedAt: Date }
+
+/** pending until the first connection; then online while a bridge keeps listing it. */
+export function machineStatus(m: Machine, now: number, offlineAfterMs: number): MachineStatus {
+  if (!m.registeredAt) return 'pending';
+  if (m.connected && m.lastSeenAt && now - m.lastSeenAt.getTime() <= offlineAfterMs) return 'online';
+  return 'offline';
+}

@@ -1,0 +1,66 @@
+import { join } from 'node:path';
+import type { Server } from 'node:http';
+import { MACHINE_STREAM } from '@webxterm/contracts';
+import {
+  AccessTokenVerifier, closeServer, connectNats, createHttpApp, createLogger, createPool, createRedis, ensureStream, finishApp,
+  Lifecycle, listen, loadConfig, portOf, runMigrations,
+} from '@webxterm/kit';
+import { MachineConfig, MachineConfigSchema } from './config';
+import { MachineService } from './domain/machine.service';
+import { machineRoutes } from './http/machines.routes';
+import { consumeMachineEvents, natsAgentPort, natsSessionPort, serveMachineRpc } from './messaging/machine.handlers';
+import { MachineRepository } from './store/machine.repository';
+
+export interface RunningMachineService { server: Server; port: number; close(): Promise<void> }
+
+/** The composition root: connects, migrates, wires and listens. */
+export async function startMachineService(config: MachineConfig): Promise<RunningMachineService> {
+  const log = createLogger('machine-svc', config.LOG_LEVEL);
+  const pool = createPool(config.DATABASE_URL);
+  await runMigrations(pool, 'machines', join(__dirname, 'store/migrations'), log);
+  const redis = createRedis(config.REDIS_URL);
+  const nc = await connectNats(config.NATS_URL, 'machine-svc');
+  await ensureStream(nc, MACHINE_STREAM);
+
+  const repo = new MachineRepository(pool);
+  const machines = new MachineService(repo, natsAgentPort(nc), natsSessionPort(nc), {
+    publicUrl: config.PUBLIC_URL, offlineAfterMs: config.OFFLINE_AFTER_MS, commandTimeoutMs: config.COMMAND_TIMEOUT_MS,
+    commandMaxTimeoutMs: config.COMMAND_MAX_TIMEOUT_MS, maxOutput: config.COMMAND_MAX_OUTPUT_BYTES,
+  });
+  const rpc = serveMachineRpc(nc, machines, log);
+  const events = await consumeMachineEvents(nc, repo, log);
+
+  const app = createHttpApp({
+    service: 'machine-svc', log, jsonLimit: config.BODY_LIMIT, trustProxy: 1,
+    ready: async () => ({
+      postgres: await pool.query('SELECT 1').then(() => true, () => false),
+      redis: await redis.ping().then(() => true, () => false),
+      nats: !nc.isClosed(),
+    }),
+  });
+  app.use(machineRoutes({ verifier: new AccessTokenVerifier(config.JWT_SECRET, redis), machines, grpcAddress: config.AGENT_GRPC_ADDRESS }));
+  finishApp(app);
+  const server = await listen(app, config.PORT, config.HOST);
+  log.info({ port: portOf(server) }, 'machine-svc listening');
+
+  // Shutdown: stop accepting, stop answering and consuming, drain NATS, then Redis and PostgreSQL.
+  const lifecycle = new Lifecycle(log);
+  lifecycle.onShutdown('http', () => closeServer(server));
+  lifecycle.onShutdown('rpc', () => rpc.stop());
+  lifecycle.onShutdown('events', () => events.stop());
+  lifecycle.onShutdown('nats', () => nc.drain());
+  lifecycle.onShutdown('redis', () => redis.quit());
+  lifecycle.onShutdown('postgres', () => pool.end());
+  return { server, port: portOf(server), close: () => lifecycle.shutdown('close') };
+}
+
+if (require.main === module) {
+  startMachineService(loadConfig(MachineConfigSchema))
+    .then((svc) => {
+      for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => void svc.close().then(() => process.exit(0)));
+    })
+    .catch((e) => {
+      console.error(e instanceof Error ? e.message : e);
+      process.exit(1);
+    });
+}

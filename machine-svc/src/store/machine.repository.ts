@@ -1,0 +1,124 @@
+import type { MachineInfo } from '@webxterm/contracts';
+import type { Pool } from '@webxterm/kit';
+import type { CommandLog, Grant, Machine } from '../domain/model';
+
+const COLUMNS = `id, agent_id, tenant_id, name, created_by, created_at, registered_at, hostname, os, kernel, arch, ips,
+  agent_version, linux_user, connected, last_seen_at`;
+
+function toMachine(r: any): Machine {
+  return {
+    id: r.id, agentId: r.agent_id, tenantId: r.tenant_id, name: r.name, createdBy: r.created_by, createdAt: r.created_at,
+    registeredAt: r.registered_at, connected: r.connected, lastSeenAt: r.last_seen_at,
+    info: {
+      hostname: r.hostname ?? undefined, os: r.os ?? undefined, kernel: r.kernel ?? undefined, arch: r.arch ?? undefined,
+      ips: r.ips ?? [], agent_version: r.agent_version ?? undefined, linux_user: r.linux_user ?? undefined,
+    },
+  };
+}
+
+function toLog(r: any): CommandLog {
+  return {
+    id: r.id, agentId: r.agent_id, userId: r.user_id, username: r.username, command: r.command, output: r.output,
+    exitCode: r.exit_code, durationMs: r.duration_ms, timedOut: r.timed_out, truncated: r.truncated, createdAt: r.created_at,
+  };
+}
+
+/** The SQL of machine-svc; everything lives in the `machines` schema. */
+export class MachineRepository {
+  constructor(private readonly pool: Pool) {}
+
+  async create(m: { id: string; agentId: string; tenantId: string; name: string; createdBy: string; tokenHash: string | null; registered: boolean }): Promise<Machine> {
+    const r = await this.pool.query(
+      `INSERT INTO machines.machines (id, agent_id, tenant_id, name, created_by, registration_token_hash, registered_at)
+       VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $7 THEN now() END) RETURNING ${COLUMNS}`,
+      [m.id, m.agentId, m.tenantId, m.name, m.createdBy, m.tokenHash, m.registered]);
+    return toMachine(r.rows[0]);
+  }
+
+  async byAgentId(agentId: string): Promise<Machine | null> {
+    const r = await this.pool.query(`SELECT ${COLUMNS} FROM machines.machines WHERE agent_id = $1`, [agentId]);
+    return r.rows[0] ? toMachine(r.rows[0]) : null;
+  }
+
+  async byId(id: string): Promise<Machine | null> {
+    const r = await this.pool.query(`SELECT ${COLUMNS} FROM machines.machines WHERE id = $1`, [id]);
+    return r.rows[0] ? toMachine(r.rows[0]) : null;
+  }
+
+  /** Machines of a tenant; with `grantedTo`, only those that user holds a grant on. */
+  async list(tenantId: string, grantedTo?: string): Promise<Machine[]> {
+    const r = grantedTo
+      ? await this.pool.query(`SELECT ${COLUMNS} FROM machines.machines m WHERE tenant_id = $1
+          AND EXISTS (SELECT 1 FROM machines.access_grants g WHERE g.agent_id = m.agent_id AND g.user_id = $2) ORDER BY created_at DESC`, [tenantId, grantedTo])
+      : await this.pool.query(`SELECT ${COLUMNS} FROM machines.machines WHERE tenant_id = $1 ORDER BY created_at DESC`, [tenantId]);
+    return r.rows.map(toMachine);
+  }
+
+  /** Consumes a registration token: the pending machine it belongs to becomes registered. */
+  async register(tenantId: string, tokenHash: string): Promise<Machine | null> {
+    const r = await this.pool.query(
+      `UPDATE machines.machines SET registration_token_hash = NULL, registered_at = now()
+       WHERE tenant_id = $1 AND registration_token_hash = $2 AND registered_at IS NULL RETURNING ${COLUMNS}`, [tenantId, tokenHash]);
+    return r.rows[0] ? toMachine(r.rows[0]) : null;
+  }
+
+  async delete(agentId: string): Promise<void> {
+    await this.pool.query('DELETE FROM machines.machines WHERE agent_id = $1', [agentId]);
+  }
+
+  async markOnline(e: { agentId: string; connectionId: string; bridgeId: string; at: string; info: MachineInfo }): Promise<void> {
+    const i = e.info;
+    await this.pool.query(
+      `UPDATE machines.machines SET connected = true, connection_id = $2, bridge_id = $3, online_at = $4, last_seen_at = now(),
+         hostname = $5, os = $6, kernel = $7, arch = $8, ips = $9, agent_version = $10, linux_user = $11
+       WHERE agent_id = $1 AND (online_at IS NULL OR online_at <= $4)`,
+      [e.agentId, e.connectionId, e.bridgeId, e.at, i.hostname, i.os, i.kernel, i.arch, JSON.stringify(i.ips), i.agent_version, i.linux_user]);
+  }
+
+  async markOffline(agentId: string, connectionId: string): Promise<void> {
+    await this.pool.query('UPDATE machines.machines SET connected = false WHERE agent_id = $1 AND connection_id = $2', [agentId, connectionId]);
+  }
+
+  async markSeen(agentIds: string[]): Promise<void> {
+    if (agentIds.length) await this.pool.query('UPDATE machines.machines SET last_seen_at = now() WHERE agent_id = ANY($1)', [agentIds]);
+  }
+
+  async hasGrant(agentId: string, userId: string): Promise<boolean> {
+    const r = await this.pool.query('SELECT 1 FROM machines.access_grants WHERE agent_id = $1 AND user_id = $2', [agentId, userId]);
+    return r.rowCount! > 0;
+  }
+
+  async grants(agentId: string): Promise<Grant[]> {
+    const r = await this.pool.query('SELECT * FROM machines.access_grants WHERE agent_id = $1 ORDER BY granted_at', [agentId]);
+    return r.rows.map((g) => ({ userId: g.user_id, username: g.username, grantedBy: g.granted_by, grantedAt: g.granted_at }));
+  }
+
+  async grant(agentId: string, userId: string, username: string | null, by: string): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO machines.access_grants (agent_id, user_id, username, granted_by) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (agent_id, user_id) DO UPDATE SET username = COALESCE(EXCLUDED.username, machines.access_grants.username)`,
+      [agentId, userId, username, by]);
+  }
+
+  async revoke(agentId: string, userId: string): Promise<boolean> {
+    const r = await this.pool.query('DELETE FROM machines.access_grants WHERE agent_id = $1 AND user_id = $2', [agentId, userId]);
+    return r.rowCount! > 0;
+  }
+
+  async addLog(l: CommandLog & { tenantId: string }): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO machines.command_logs (id, agent_id, tenant_id, user_id, username, command, output, exit_code, duration_ms, timed_out, truncated)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+      [l.id, l.agentId, l.tenantId, l.userId, l.username, l.command, l.output, l.exitCode, l.durationMs, l.timedOut, l.truncated]);
+  }
+
+  /** A page of a machine's command log, newest first; `query` is full-text (websearch syntax). */
+  async logs(agentId: string, page: { limit: number; offset: number; query?: string }): Promise<{ total: number; items: CommandLog[] }> {
+    const where = page.query ? `agent_id = $1 AND search @@ websearch_to_tsquery('simple', $2)` : 'agent_id = $1';
+    const params: unknown[] = page.query ? [agentId, page.query] : [agentId];
+    const total = Number((await this.pool.query(`SELECT count(*) FROM machines.command_logs WHERE ${where}`, params)).rows[0].count);
+    const r = await this.pool.query(
+      `SELECT * FROM machines.command_logs WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT ${page.limit} OFFSET ${page.offset}`, params);
+    return { total, items: r.rows.map(toLog) };
+  }
+}

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { databaseUrl, jwtSecret, logLevel, natsUrl, port, redisUrl } from '@webxterm/kit';
+
+export const TerminalConfigSchema = z.object({
+  /** HTTP + WebSocket port; the gateway routes /api/terminal here. */
+  PORT: port(8083),
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: databaseUrl,
+  NATS_URL: natsUrl,
+  REDIS_URL: redisUrl,
+  JWT_SECRET: jwtSecret,
+  /**
+   * Output the agent may send ahead of the browser (unacknowledged bytes per session). Past it the
+   * agent stops reading the PTY, so a slow reader slows the program down.
+   */
+  SESSION_WINDOW_BYTES: z.coerce.number().int().min(4096).max(16 << 20).default(256 * 1024),
+  /** Bytes queued on one browser socket before this replica stops pulling output for it. */
+  SOCKET_HIGH_WATER_BYTES: z.coerce.number().int().min(4096).default(1 << 20),
+  /** Largest WebSocket frame accepted from a browser; larger ones close the socket with 1009. */
+  MAX_FRAME_BYTES: z.coerce.number().int().min(1024).max(1 << 20).default(64 * 1024),
+  /** How long opening a session on the agent may take. */
+  OPEN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  LOG_LEVEL: logLevel,
+});
+export type TerminalConfig = z.infer<typeof TerminalConfigSchema>;

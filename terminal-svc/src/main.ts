@@ -1,0 +1,70 @@
+import { join } from 'node:path';
+import type { Server } from 'node:http';
+import { TERMINAL_STREAM } from '@webxterm/contracts';
+import {
+  AccessTokenVerifier, closeServer, connectNats, createHttpApp, createLogger, createPool, createRedis, ensureStream, finishApp,
+  Lifecycle, listen, loadConfig, portOf, runMigrations,
+} from '@webxterm/kit';
+import { TerminalConfig, TerminalConfigSchema } from './config';
+import { SessionService } from './domain/session.service';
+import { sessionRoutes } from './http/sessions.routes';
+import { consumeSessionEnds, natsAgentSessionPort, natsMachinePort, serveSessionRpc } from './messaging/session.handlers';
+import { SessionRepository } from './store/session.repository';
+import { handleTerminalUpgrades } from './ws/upgrade';
+
+export interface RunningTerminalService { server: Server; port: number; close(): Promise<void> }
+
+/** The composition root: connects, migrates, wires and listens (HTTP and WebSocket). */
+export async function startTerminalService(config: TerminalConfig): Promise<RunningTerminalService> {
+  const log = createLogger('terminal-svc', config.LOG_LEVEL);
+  const pool = createPool(config.DATABASE_URL);
+  await runMigrations(pool, 'terminal', join(__dirname, 'store/migrations'), log);
+  const redis = createRedis(config.REDIS_URL);
+  const nc = await connectNats(config.NATS_URL, 'terminal-svc');
+  await ensureStream(nc, TERMINAL_STREAM);
+
+  const repo = new SessionRepository(pool);
+  const verifier = new AccessTokenVerifier(config.JWT_SECRET, redis);
+  const sessions = new SessionService(repo, natsMachinePort(nc), natsAgentSessionPort(nc, config.SESSION_WINDOW_BYTES, config.OPEN_TIMEOUT_MS));
+  const rpc = serveSessionRpc(nc, repo, log);
+  const ends = await consumeSessionEnds(nc, repo, log);
+
+  const app = createHttpApp({
+    service: 'terminal-svc', log, trustProxy: 1,
+    ready: async () => ({
+      postgres: await pool.query('SELECT 1').then(() => true, () => false),
+      redis: await redis.ping().then(() => true, () => false),
+      nats: !nc.isClosed(),
+    }),
+  });
+  app.use(sessionRoutes(verifier, sessions, nc));
+  finishApp(app);
+  const server = await listen(app, config.PORT, config.HOST);
+  const wss = handleTerminalUpgrades(server, {
+    verifier, sessions, nc, log, maxFrameBytes: config.MAX_FRAME_BYTES, highWaterBytes: config.SOCKET_HIGH_WATER_BYTES,
+    onExit: (id, code, bytes) => void repo.markEnded(id, { exitCode: code, bytes, at: new Date().toISOString() }).catch(() => undefined),
+  });
+  log.info({ port: portOf(server) }, 'terminal-svc listening');
+
+  // Shutdown: close browser sockets with 1012 (they resume on another replica), stop HTTP, NATS, stores.
+  const lifecycle = new Lifecycle(log);
+  lifecycle.onShutdown('sockets', () => { for (const ws of wss.clients) ws.close(1012, 'terminal-svc restarting; resume elsewhere'); });
+  lifecycle.onShutdown('http', () => closeServer(server));
+  lifecycle.onShutdown('rpc', () => rpc.stop());
+  lifecycle.onShutdown('events', () => ends.stop());
+  lifecycle.onShutdown('nats', () => nc.drain());
+  lifecycle.onShutdown('redis', () => redis.quit());
+  lifecycle.onShutdown('postgres', () => pool.end());
+  return { server, port: portOf(server), close: () => lifecycle.shutdown('close') };
+}
+
+if (require.main === module) {
+  startTerminalService(loadConfig(TerminalConfigSchema))
+    .then((svc) => {
+      for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => void svc.close().then(() => process.exit(0)));
+    })
+    .catch((e) => {
+      console.error(e instanceof Error ? e.message : e);
+      process.exit(1);
+    });
+}

@@ -1,0 +1,49 @@
+import type { SessionRecord } from '@webxterm/contracts';
+import type { Pool } from '@webxterm/kit';
+
+function toRecord(r: any): SessionRecord {
+  return {
+    id: r.id, agent_id: r.agent_id, machine_id: r.machine_id, tenant_id: r.tenant_id, user_id: r.user_id, username: r.username,
+    linux_user: r.linux_user, status: r.status, started_at: r.started_at.toISOString(), ended_at: r.ended_at?.toISOString() ?? null,
+    exit_code: r.exit_code, bytes_out: Number(r.bytes_out), cols: r.cols, rows: r.rows,
+  };
+}
+
+/** Session records (schema `terminal`). */
+export class SessionRepository {
+  constructor(private readonly pool: Pool) {}
+
+  async create(s: Omit<SessionRecord, 'status' | 'started_at' | 'ended_at' | 'exit_code' | 'bytes_out'>): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO terminal.sessions (id, agent_id, machine_id, tenant_id, user_id, username, linux_user, cols, rows)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [s.id, s.agent_id, s.machine_id, s.tenant_id, s.user_id, s.username, s.linux_user, s.cols, s.rows]);
+  }
+
+  async get(id: string): Promise<SessionRecord | null> {
+    const r = await this.pool.query('SELECT * FROM terminal.sessions WHERE id = $1', [id]);
+    return r.rows[0] ? toRecord(r.rows[0]) : null;
+  }
+
+  async listByMachine(tenantId: string, agentId: string, activeOnly: boolean): Promise<SessionRecord[]> {
+    const r = await this.pool.query(
+      `SELECT * FROM terminal.sessions WHERE tenant_id = $1 AND agent_id = $2 ${activeOnly ? "AND status = 'active'" : ''}
+       ORDER BY started_at DESC LIMIT 500`, [tenantId, agentId]);
+    return r.rows.map(toRecord);
+  }
+
+  /** Active sessions of a tenant, or of one user in it. */
+  async listActive(tenantId: string, userId?: string): Promise<SessionRecord[]> {
+    const r = await this.pool.query(
+      `SELECT * FROM terminal.sessions WHERE tenant_id = $1 AND status = 'active' ${userId ? 'AND user_id = $2' : ''}
+       ORDER BY started_at DESC LIMIT 500`, userId ? [tenantId, userId] : [tenantId]);
+    return r.rows.map(toRecord);
+  }
+
+  async markEnded(id: string, e: { exitCode: number | null; bytes?: number; at: string }): Promise<void> {
+    await this.pool.query(
+      `UPDATE terminal.sessions SET status = 'closed', ended_at = COALESCE(ended_at, $2), exit_code = COALESCE($3, exit_code),
+         bytes_out = GREATEST(bytes_out, COALESCE($4, 0)) WHERE id = $1`,
+      [id, e.at, e.exitCode, e.bytes ?? null]);
+  }
+}

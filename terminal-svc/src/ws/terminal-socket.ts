@@ -1,0 +1,87 @@
+import type { WebSocket, RawData } from 'ws';
+import { TermControl, termControlSubject, termInputSubject } from '@webxterm/contracts';
+import type { Logger, NatsConnection } from '@webxterm/kit';
+import { readOutput } from './output-reader';
+
+export interface RelayOptions {
+  sessionId: string;
+  /** The last seq the browser already has (0 for a new session). */
+  afterSeq: number;
+  /** Viewers read; only the owner types, resizes and acknowledges (and so paces the PTY). */
+  readOnly: boolean;
+  highWaterBytes: number;
+  onExit(code: number, bytes: number): void;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const CONTROL_TYPES = new Set(['resize', 'ping']);
+
+export function sendJson(ws: WebSocket, value: unknown): void {
+  if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(value));
+}
+
+/**
+ * Relays one browser socket and one session. Output: binary frames in seq order; after each one
+ * the owner's socket credits the agent, but only while the socket's own buffer is below the high
+ * water mark, so a browser that reads slowly stops the credits and the agent pauses the PTY.
+ * Input: binary frames are keystrokes; text frames are JSON control messages.
+ */
+export function relaySession(ws: WebSocket, nc: NatsConnection, o: RelayOptions, log: Logger): void {
+  const abort = new AbortController();
+  const credit = (seq: number) => nc.publish(termControlSubject(o.sessionId), JSON.stringify({ type: 'credit', seq } satisfies TermControl));
+
+  ws.on('message', (data: RawData, isBinary: boolean) => {
+    const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+    if (isBinary) {
+      if (o.readOnly) return sendJson(ws, { type: 'error', error: 'read-only: this socket is a viewer' });
+      nc.publish(termInputSubject(o.sessionId), buf);
+      return;
+    }
+    onControl(buf.toString('utf8'));
+  });
+  ws.on('close', () => abort.abort());
+  ws.on('error', () => abort.abort());
+
+  function onControl(text: string): void {
+    let msg: { type?: unknown };
+    try {
+      msg = JSON.parse(text);
+    } catch {
+      return sendJson(ws, { type: 'error', error: 'control messages must be JSON' });
+    }
+    if (typeof msg?.type !== 'string' || !CONTROL_TYPES.has(msg.type)) return sendJson(ws, { type: 'error', error: 'unknown control message' });
+    if (msg.type === 'ping') return sendJson(ws, { type: 'pong' });
+    if (o.readOnly) return sendJson(ws, { type: 'error', error: 'read-only: this socket is a viewer' });
+    const parsed = TermControl.safeParse(msg);
+    if (!parsed.success || parsed.data.type !== 'resize') return sendJson(ws, { type: 'error', error: 'resize needs integer cols and rows (1-1000)' });
+    nc.publish(termControlSubject(o.sessionId), JSON.stringify(parsed.data));
+  }
+
+  void (async () => {
+    try {
+      // The agent may be holding output for a browser that went away: re-open the window now.
+      if (!o.readOnly && o.afterSeq > 0) credit(o.afterSeq);
+      for await (const ev of readOutput(nc, o.sessionId, o.afterSeq, abort.signal)) {
+        if (ws.readyState !== ws.OPEN) break;
+        if (ev.kind === 'exit') {
+          sendJson(ws, { type: 'exit', code: ev.exit.exit_code, seq: ev.seq });
+          if (!o.readOnly) credit(ev.seq);
+          o.onExit(ev.exit.exit_code, ev.exit.bytes);
+          ws.close(1000, 'session ended');
+          return;
+        }
+        // The seq travels as a text frame only on request (resume bookkeeping): every binary frame
+        // is the next seq, so the browser counts frames.
+        ws.send(ev.data, { binary: true });
+        while (ws.bufferedAmount > o.highWaterBytes && ws.readyState === ws.OPEN) await sleep(5);
+        if (!o.readOnly) credit(ev.seq);
+      }
+    } catch (e) {
+      if (!abort.signal.aborted) {
+        log.warn({ err: (e as Error).message, session_id: o.sessionId }, 'output relay failed');
+        sendJson(ws, { type: 'error', error: 'output relay failed; reconnect to resume' });
+        ws.close(1011, 'relay failed');
+      }
+    }
+  })();
+}

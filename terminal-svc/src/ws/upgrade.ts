@@ -1,0 +1,75 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { WebSocketServer } from 'ws';
+import { AccessTokenVerifier, describeError, NatsConnection, type Logger } from '@webxterm/kit';
+import type { SessionService } from '../domain/session.service';
+import { relaySession, sendJson } from './terminal-socket';
+
+export interface UpgradeDeps {
+  verifier: AccessTokenVerifier;
+  sessions: SessionService;
+  nc: NatsConnection;
+  log: Logger;
+  maxFrameBytes: number;
+  highWaterBytes: number;
+  onExit(sessionId: string, code: number, bytes: number): void;
+}
+
+const PATH = /^\/api\/terminal\/([A-Za-z0-9_-]{1,64})\/ws\/?$/;
+const int = (v: string | null, dflt: number, min: number, max: number) => {
+  const n = v === null ? dflt : Number(v);
+  return Number.isInteger(n) && n >= min && n <= max ? n : null;
+};
+
+function refuse(socket: Socket, status: number, message: string): void {
+  const body = JSON.stringify({ error: message });
+  socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 404 ? 'Not Found' : 'Error'}\r\n` +
+    `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+}
+
+/**
+ * `WS /api/terminal/:agent_id/ws?token=JWT[&cols=&rows=][&session_id=ID&last_seq=N][&mode=view]`:
+ * checks the token and machine access before the handshake (so refusals are plain HTTP errors),
+ * then opens a new session or attaches to an existing one.
+ */
+export function handleTerminalUpgrades(server: Server, d: UpgradeDeps): WebSocketServer {
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: d.maxFrameBytes });
+  wss.on('connection', (ws) => ws.on('error', () => undefined));
+  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    socket.on('error', () => undefined);
+    void onUpgrade(req, socket, head).catch((e) => {
+      const { status, message } = describeError(e);
+      if (status >= 500) d.log.warn({ err: (e as Error).message }, 'terminal upgrade failed');
+      refuse(socket, status, message);
+    });
+  });
+
+  async function onUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://terminal.invalid');
+    const m = PATH.exec(url.pathname);
+    if (!m) return refuse(socket, 404, 'Not found');
+    const agentId = m[1];
+    const token = url.searchParams.get('token');
+    const claims = token ? await d.verifier.verify(token) : await d.verifier.verifyRequest(req);
+    const view = url.searchParams.get('mode') === 'view';
+    const sessionId = url.searchParams.get('session_id');
+    const lastSeq = int(url.searchParams.get('last_seq'), 0, 0, Number.MAX_SAFE_INTEGER);
+    const cols = int(url.searchParams.get('cols'), 80, 1, 1000);
+    const rows = int(url.searchParams.get('rows'), 24, 1, 1000);
+    if (lastSeq === null || cols === null || rows === null) return refuse(socket, 400, 'cols, rows and last_seq must be integers in range');
+    if (view && !sessionId) return refuse(socket, 400, 'mode=view needs session_id');
+    const session = sessionId
+      ? await d.sessions.attach(claims, agentId, sessionId, view)
+      : await d.sessions.open(claims, agentId, cols, rows);
+    if (socket.destroyed) return;
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      wss.emit('connection', ws, req);
+      sendJson(ws, { type: 'session', session_id: session.id, seq: lastSeq, read_only: view, cols: session.cols, rows: session.rows });
+      relaySession(ws, d.nc, {
+        sessionId: session.id, afterSeq: lastSeq, readOnly: view, highWaterBytes: d.highWaterBytes,
+        onExit: (code, bytes) => d.onExit(session.id, code, bytes),
+      }, d.log);
+    });
+  }
+  return wss;
+}
