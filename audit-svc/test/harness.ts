@@ -91,9 +91,15 @@ export async function get(base: string, path: string, bearer?: string): Promise<
   return { status: res.status, body };
 }
 
-export function serviceEnv(port: number, consumer: string, extra: Record<string, string> = {}): Record<string, string> {
+/**
+ * The environment of an audit-svc under test: its own durable consumer, starting at new events and
+ * taking only `tenant`'s subjects. Every test's services write to the same database, so without the
+ * filter one test's consumer would store (and be credited with) another test's events.
+ */
+export function serviceEnv(port: number, consumer: string, tenant: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
     PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: env.databaseUrl, NATS_URL: env.natsUrl, REDIS_URL: env.redisUrl,
-    JWT_SECRET: SECRET, CONSUMER_NAME: consumer, CONSUMER_DELIVER: 'new', LOG_LEVEL: 'silent', ...extra,
+    JWT_SECRET: SECRET, CONSUMER_NAME: consumer, CONSUMER_DELIVER: 'new', CONSUMER_FILTER: `audit.v1.${tenant}.>`,
+    LOG_LEVEL: 'silent', ...extra,
   };
 }

@@ -14,6 +14,8 @@ export interface AuditConsumerOptions {
   stream: string;
   /** Durable name shared by every replica. */
   durable: string;
+  /** The subjects it takes (a filter within the stream's subjects). */
+  filter: string;
   /** Where a durable created now starts: the whole stream, or only what is published from now on. */
   deliver: 'all' | 'new';
   batchSize: number;
@@ -25,6 +27,8 @@ export interface AuditConsumerOptions {
 export interface ConsumerStats { stored: number; duplicates: number; invalid: number; failedBatches: number }
 
 const DONE = Symbol('linger');
+/** How long one pull request waits for messages; also the longest a stop waits for the last fetch. */
+const FETCH_EXPIRES_MS = 2000;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
@@ -39,9 +43,8 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  * - Any other failure (database down, lock conflict) naks the batch for redelivery after a delay.
  */
 export class AuditConsumer {
-  private messages: ConsumerMessages | null = null;
   private loop: Promise<void> | null = null;
-  private inFlight: Promise<void> = Promise.resolve();
+  private pulling = false;
   private stopping = false;
   private failures = 0;
   readonly stats: ConsumerStats = { stored: 0, duplicates: 0, invalid: 0, failedBatches: 0 };
@@ -55,7 +58,7 @@ export class AuditConsumer {
 
   /** True while the consumer is pulling. */
   get running(): boolean {
-    return this.messages !== null && !this.stopping;
+    return this.pulling && !this.stopping;
   }
 
   /** Creates or updates the durable consumer, then starts pulling in the background. */
@@ -65,24 +68,25 @@ export class AuditConsumer {
   }
 
   /**
-   * Stops pulling, lets the batch being stored finish (bounded by `timeoutMs`), and hands every
-   * message not yet stored back to JetStream (nak) so another replica takes it at once.
+   * Stops pulling: the batch being stored is finished and acknowledged, and every message of the
+   * current fetch not yet stored is handed back to JetStream (nak) so another replica takes it at
+   * once. Bounded by `timeoutMs` (a fetch lasts at most FETCH_EXPIRES_MS).
    */
   async stop(timeoutMs = 10_000): Promise<void> {
     this.stopping = true;
-    this.messages?.stop();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((r) => { timer = setTimeout(r, timeoutMs); });
-    await Promise.race([Promise.all([this.inFlight, this.loop]), timeout]);
+    await Promise.race([this.loop, timeout]);
     clearTimeout(timer);
   }
 
   private async ensureConsumer(): Promise<void> {
     const jsm = await jetstreamManager(this.nc);
-    const limits = { ack_wait: nanos(this.o.ackWaitSec * 1000), max_ack_pending: this.o.maxAckPending };
+    const limits = { ack_wait: nanos(this.o.ackWaitSec * 1000), max_ack_pending: this.o.maxAckPending, filter_subject: this.o.filter };
     try {
       const info = await jsm.consumers.info(this.o.stream, this.o.durable);
-      if (info.config.ack_wait !== limits.ack_wait || info.config.max_ack_pending !== limits.max_ack_pending) {
+      const c = info.config;
+      if (c.ack_wait !== limits.ack_wait || c.max_ack_pending !== limits.max_ack_pending || c.filter_subject !== limits.filter_subject) {
         await jsm.consumers.update(this.o.stream, this.o.durable, limits);
       }
       return;
@@ -99,36 +103,37 @@ export class AuditConsumer {
     });
   }
 
-  /** Pulls until stopped; if the message iterator ends on an error, it is re-opened after a pause. */
+  /**
+   * One pull request (fetch) at a time, until stopped. A fetch ends when it delivered `batchSize`
+   * messages or after FETCH_EXPIRES_MS; stopping only means no further fetch is made, so every
+   * message the server sent for the current one is still received, and stored or handed back.
+   * (`consume()` keeps a pull request open and drops what arrives after its stop(): those events
+   * would wait out ack_wait.) On an error the consumer is re-checked and pulling resumes after a pause.
+   */
   private async runForever(): Promise<void> {
     while (!this.stopping) {
       try {
         const consumer = await jetstream(this.nc).consumers.get(this.o.stream, this.o.durable);
-        this.messages = await consumer.consume({ max_messages: this.o.batchSize * 2, threshold_messages: this.o.batchSize });
-        void this.watchStatus(this.messages);
-        await this.pullBatches(this.messages);
+        this.pulling = true;
+        while (!this.stopping) {
+          await this.take(await consumer.fetch({ max_messages: this.o.batchSize, expires: FETCH_EXPIRES_MS }));
+        }
       } catch (e) {
+        this.pulling = false;
         if (this.stopping) break;
-        this.log.warn({ err: (e as Error).message }, 'audit consumer stopped; restarting');
+        this.log.warn({ err: (e as Error).message }, 'audit consumer failed; retrying');
         await sleep(1000);
         await this.ensureConsumer().catch((err) => this.log.warn({ err: (err as Error).message }, 'audit consumer setup failed'));
       }
     }
+    this.pulling = false;
   }
 
-  private async watchStatus(messages: ConsumerMessages): Promise<void> {
-    for await (const s of messages.status()) {
-      if (s.type === 'consumer_deleted' || s.type === 'consumer_not_found') {
-        this.log.warn({ status: s.type }, 'audit consumer missing; recreating');
-        await this.ensureConsumer().catch((err) => this.log.warn({ err: (err as Error).message }, 'audit consumer setup failed'));
-      } else if (s.type === 'heartbeats_missed') {
-        this.log.warn({ count: s.count }, 'audit consumer missed heartbeats');
-      }
-    }
-  }
-
-  /** Collects messages into batches: as many as are already buffered, up to `batchSize`, then stores them. */
-  private async pullBatches(messages: ConsumerMessages): Promise<void> {
+  /**
+   * Stores what one fetch delivers, in batches: whatever has arrived, waiting at most `lingerMs`
+   * for more, so a quiet stream is stored at once and a busy one in full batches.
+   */
+  private async take(messages: ConsumerMessages): Promise<void> {
     const it = messages[Symbol.asyncIterator]();
     let next = it.next();
     for (;;) {
@@ -146,8 +151,7 @@ export class AuditConsumer {
         next = it.next();
       }
       clearTimeout(timer);
-      this.inFlight = this.handleBatch(batch);
-      await this.inFlight;
+      await this.handleBatch(batch);
     }
   }
 
