@@ -4,6 +4,7 @@
  * The browser socket goes through gateway A to terminal-svc A; the agent sits on bridge B.
  */
 import { createHash } from 'node:crypto';
+import { killTree } from './lib/kill-tree';
 import { TermClient } from './lib/term-client';
 import { Account, TerminalStack, until } from './lib/terminal-stack';
 
@@ -52,5 +53,129 @@ describe('terminal through the gateway', () => {
     expect(r).toMatchObject({ status: 200, body: { output: 'from-exec\n', exit_code: 4 } });
     const found = await stack.api(0, 'GET', `/api/machines/${agentId}/logs/search?q=from-exec`, undefined, owner.token);
     expect(found.body.total).toBe(1);
+  });
+});
+
+/** What `seq 1 n` prints through a PTY (onlcr: \r\n line ends). */
+function seqOutput(n: number): string {
+  const lines: string[] = [];
+  for (let i = 1; i <= n; i++) lines.push(String(i));
+  return `${lines.join('\r\n')}\r\n`;
+}
+const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/** The output between the START and END markers (the command line itself spells them split). */
+function between(text: string): string {
+  const start = text.search(/[^"]START\r\n/);
+  const end = text.indexOf('\nEND\r\n', start);
+  return start < 0 || end < 0 ? '' : text.slice(start + 1 + 'START\r\n'.length, end + 1);
+}
+
+describe('viewers and failover', () => {
+  it('a viewer joins through the other replica, sees the output and cannot type', async () => {
+    const t = await TermClient.open(stack.wsUrl(1, agentId, owner.token));
+    const v = await TermClient.open(stack.wsUrl(0, agentId, owner.token, `&session_id=${t.sessionId}&mode=view`));
+    t.type('echo vi""ewer-sees-this\r');
+    await v.waitForText('viewer-sees-this\r\n');
+    v.type('echo nope\r');
+    await v.waitFor(() => v.controls.some((c) => c.type === 'error' && /read-only/.test(c.error)), 5000, 'read-only error');
+    t.close();
+    v.close();
+  });
+
+  it('kill the terminal-svc replica holding the socket mid-output: resume on the other, nothing lost, nothing repeated', async () => {
+    const N = 1_000_000;
+    const t = await TermClient.open(stack.wsUrl(1, agentId, owner.token));
+    t.type(`echo ST""ART; seq 1 ${N}; echo E""ND\r`);
+    await t.waitFor(() => t.output.length > 200_000, 20_000, 'some output');
+    killTree(stack.terminals[1].child.pid!);
+    await t.waitFor(() => t.closed !== null, 10_000, 'socket closed');
+    const seenBefore = t.seq;
+    await t.connect(stack.wsUrl(0, agentId, owner.token, `&session_id=${t.sessionId}&last_seq=${t.seq}`));
+    expect(t.seq).toBe(seenBefore);
+    await t.waitForText('\nEND\r\n', 30_000);
+    expect(sha(between(t.text()))).toBe(sha(seqOutput(N)));
+    t.close();
+  });
+
+  it('kill the bridge replica holding the agent: the agent reconnects to the other and the session goes on', async () => {
+    const t = await TermClient.open(stack.wsUrl(0, agentId, owner.token));
+    t.type('echo one-$((1+1))\r');
+    await t.waitForText('one-2\r\n');
+    const held = async (i: number) => ((await (await fetch(`${stack.bridges[i].url}/agents`)).json()).agents as string[]).includes(agentId);
+    const holder = (await held(0)) ? 0 : 1;
+    const other = 1 - holder;
+    killTree(stack.bridges[holder].child.pid!);
+    await until(() => held(other), 20_000, 'agent on the other bridge');
+    t.type('echo two-$((2+2))\r');
+    await t.waitForText('two-4\r\n');
+    expect(t.closed).toBeNull();
+    await stack.startBridge(holder, stack.bridges[holder].grpcPort);
+    t.close();
+  });
+
+  it('restart NATS: sessions, commands and status recover without a manual step', async () => {
+    const t = await TermClient.open(stack.wsUrl(0, agentId, owner.token));
+    t.type('echo before-$((1+2))\r');
+    await t.waitForText('before-3\r\n');
+    await stack.nats.restart(1000);
+    // A browser reconnects on its own when its socket drops; the session resumes from its last seq.
+    const typed = async () => {
+      if (t.closed) await t.connect(stack.wsUrl(0, agentId, owner.token, `&session_id=${t.sessionId}&last_seq=${t.seq}`)).catch(() => undefined);
+      if (!t.closed) t.type('echo after-$((3+3))\r');
+      await new Promise((r) => setTimeout(r, 500));
+      return t.text().includes('after-6\r\n');
+    };
+    await until(typed, 30_000, 'typing works after the NATS restart');
+    const cmd = await until(async () => {
+      const r = await stack.api(0, 'POST', `/api/machines/${agentId}/command`, { command: 'echo ok' }, owner.token);
+      return r.status === 200 ? r : undefined;
+    }, 20_000, 'commands after the NATS restart');
+    expect(cmd.body.output).toBe('ok\n');
+    t.close();
+  });
+});
+
+describe('bad input', () => {
+  it('garbage, unknown control and oversized frames: clear errors, bounded, and the services stay up', async () => {
+    const t = await TermClient.open(stack.wsUrl(0, agentId, owner.token));
+    t.ws.send('{not json');
+    t.control({ type: 'launch-missiles' });
+    t.control({ type: 'resize', cols: 'wide', rows: 40 });
+    await t.waitFor(() => t.controls.filter((c) => c.type === 'error').length >= 3, 5000, 'three errors');
+    expect(t.controls.filter((c) => c.type === 'error').map((c) => c.error)).toEqual([
+      'control messages must be JSON', 'unknown control message', 'resize needs integer cols and rows (1-1000)',
+    ]);
+    t.ws.send(Buffer.alloc(200 * 1024, 0x61), { binary: true });
+    await t.waitFor(() => t.closed !== null, 5000, 'close');
+    expect(t.closed!.code).toBe(1009);
+    expect((await fetch(`${stack.terminals[0].url}/healthz`)).status).toBe(200);
+  });
+
+  it('another tenant: its token cannot open a terminal, and the machine does not exist for it', async () => {
+    const stranger = await stack.signup();
+    await expect(TermClient.open(stack.wsUrl(0, agentId, stranger.token))).rejects.toMatchObject({ status: 404 });
+    expect((await stack.api(0, 'GET', `/api/machines/${agentId}`, undefined, stranger.token)).status).toBe(404);
+    const mine = await stack.api(0, 'GET', `/api/machines/${agentId}`, undefined, owner.token);
+    expect((await stack.api(0, 'GET', `/api/machines/by-id/${mine.body.id}`, undefined, stranger.token)).status).toBe(404);
+    expect((await stack.api(0, 'POST', `/api/machines/${agentId}/command`, { command: 'id' }, stranger.token)).status).toBe(404);
+    await expect(TermClient.open(stack.wsUrl(0, agentId, 'not-a-jwt'))).rejects.toMatchObject({ status: 401 });
+  });
+
+  it('gRPC: an invalid API key and a forged registration token are refused', async () => {
+    const { connectOnce } = await import('./lib/grpc-probe');
+    expect(await connectOnce(stack.bridges[0].grpcPort, 'vsk_forged', 'ag_probe_0001')).toMatchObject({ code: 16, details: 'invalid API key' });
+    expect(await connectOnce(stack.bridges[0].grpcPort, owner.apiKey, 'ag_probe_0002', 'vrt_forged'))
+      .toMatchObject({ code: 16, details: 'Invalid registration token' });
+  });
+
+  it('a command that never ends gets 504; one that prints 1 GB gets a bounded, truncated result', async () => {
+    const slow = await stack.api(0, 'POST', `/api/machines/${agentId}/command`, { command: 'sleep 600', timeout: 1 }, owner.token);
+    expect(slow).toMatchObject({ status: 504, body: { error: 'Command timed out' } });
+    const big = await stack.api(0, 'POST', `/api/machines/${agentId}/command`, { command: 'head -c 1000000000 /dev/zero | tr "\\0" a' }, owner.token);
+    expect(big.status).toBe(200);
+    expect(big.body.truncated).toBe(true);
+    expect(big.body.output.length).toBe(256 * 1024);
+    expect((await stack.api(0, 'GET', `/api/machines/${agentId}`, undefined, owner.token)).body.status).toBe('online');
   });
 });
