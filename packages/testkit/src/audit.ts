@@ -8,17 +8,21 @@ export interface ReadAuditOptions {
   timeoutMs?: number;
   /** Return as soon as this many events matched and the stream has been read to its end. Default 1. */
   expect?: number;
+  /** Read from this time on. Default: a minute before this test process loaded the kit. */
+  since?: Date;
 }
 
+const LOADED = new Date(Date.now() - 60_000);
+
 /**
- * Reads the AUDIT stream from its first message with an ordered (ephemeral) consumer and returns
- * the events for which `filter` is true. Filters should pick events by something unique to the test
+ * Reads the AUDIT stream from `since` with an ordered (ephemeral) consumer and returns the events
+ * for which `filter` is true (the stream grows with every run: reading it all would get slower). Filters should pick events by something unique to the test
  * (a `uniqueName` user or organization), because the stream holds every earlier run's events too.
  */
 export async function readAuditEvents<T = AuditEvent>(
   natsUrl: string,
   filter: (event: T) => boolean,
-  { timeoutMs = 10_000, expect = 1 }: ReadAuditOptions = {},
+  { timeoutMs = 10_000, expect = 1, since = LOADED }: ReadAuditOptions = {},
 ): Promise<T[]> {
   const deadline = Date.now() + timeoutMs;
   const nc = await connect({ servers: natsUrl.split(','), timeout: 5000 });
@@ -27,7 +31,8 @@ export async function readAuditEvents<T = AuditEvent>(
     // The stream appears when the first service starts; until then there is nothing to read.
     // A single filter subject (not an array) keeps nats-server 2.9 (Debian 12) happy.
     const consumer = await pollFor(
-      () => js.consumers.get(AUDIT_STREAM.name, { filter_subjects: AUDIT_STREAM.subjects[0] }).catch(() => undefined),
+      () => js.consumers.get(AUDIT_STREAM.name, { filter_subjects: AUDIT_STREAM.subjects[0], opt_start_time: since.toISOString() })
+        .catch(() => undefined),
       timeoutMs, 200);
     if (!consumer) return [];
 
