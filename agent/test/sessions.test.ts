@@ -1,0 +1,39 @@
+import type { AgentMessage } from '@webxterm/contracts';
+import { lookupLinuxUser } from '../src/linux-user';
+import { SessionTable } from '../src/sessions';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const asRoot = process.getuid?.() === 0 ? it : it.skip;
+
+describe('SessionTable', () => {
+  asRoot('spawns the PTY as the configured user (a real uid switch from root)', async () => {
+    const nobody = lookupLinuxUser('nobody');
+    const table = new SessionTable(nobody, false);
+    let out = '';
+    table.attach((m: AgentMessage) => { if (m.output) out += m.output.data.toString(); });
+    table.open({ session_id: 's-nobody', cols: 80, rows: 24, window_bytes: 1 << 20 });
+    table.get('s-nobody')!.write(Buffer.from('echo "uid=$(id -u)"\r'));
+    for (let i = 0; i < 100 && !out.includes(`uid=${nobody.uid}`); i++) await sleep(20);
+    expect(out).toContain(`uid=${nobody.uid}`);
+    table.closeAll();
+  });
+
+  it('refuses root as the target without --allow-root', () => {
+    const table = new SessionTable(lookupLinuxUser('root'), false);
+    expect(() => table.open({ session_id: 's-root', cols: 80, rows: 24, window_bytes: 65536 })).toThrow(/refusing/);
+  });
+
+  it('re-announces live sessions and replays them through a new stream', async () => {
+    const table = new SessionTable(lookupLinuxUser('root'), true);
+    table.attach(() => {});
+    table.open({ session_id: 's-live', cols: 80, rows: 24, window_bytes: 1 << 20 });
+    table.get('s-live')!.write(Buffer.from('echo survived\r'));
+    await sleep(300);
+    table.detach();
+    expect(table.live()).toEqual([expect.objectContaining({ session_id: 's-live', acked_seq: 0 })]);
+    let replayed = '';
+    table.attach((m) => { if (m.output) replayed += m.output.data.toString(); });
+    expect(replayed).toContain('survived');
+    table.closeAll();
+  });
+});
