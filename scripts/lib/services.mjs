@@ -15,6 +15,7 @@ const AUTH_SVC_PORT = 8081;
  */
 export const SERVICES = [
   { name: 'auth-svc', port: () => AUTH_SVC_PORT },
+  { name: 'audit-svc', port: () => 8083 },
   { name: 'gateway', port: (env) => Number(env.PORT ?? 8080) },
 ];
 
@@ -35,6 +36,7 @@ export function stackEnv({ databaseUrl, natsUrl, redisUrl }) {
   return {
     ...SERVICE_ENV_DEFAULTS,
     AUTH_SVC_URL: `http://127.0.0.1:${AUTH_SVC_PORT}`,
+    AUDIT_SVC_URL: 'http://127.0.0.1:8083',
     ...process.env,
     JWT_SECRET: process.env.JWT_SECRET || persistentJwtSecret(),
     DATABASE_URL: databaseUrl,
