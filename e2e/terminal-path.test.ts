@@ -20,7 +20,7 @@ beforeAll(async () => {
   expect(created.status).toBe(201);
   expect(created.body.command).toContain(`--registration-token ${created.body.registration_token}`);
   expect(created.body.status).toBe('pending');
-  await stack.startAgent(owner, created.body.registration_token, [1, 0]);
+  await stack.startAgent(owner, created.body.registration_token);
   // Registration replaces the agent's own id with the machine's.
   agentId = created.body.agent_id;
   await until(async () => (await stack.api(0, 'GET', `/api/machines/${agentId}`, undefined, owner.token)).body.status === 'online', 20_000,
@@ -46,6 +46,14 @@ describe('terminal through the gateway', () => {
     }, 10_000, 'exit code recorded');
     expect(rec).toMatchObject({ status: 'closed', agent_id: agentId, user_id: owner.userId, linux_user: 'root' });
     expect(rec.bytes_out).toBeGreaterThan(0);
+  });
+
+  it('the agent sits on bridge B (learnt from GET /api/agent/bootstrap) while the socket went through terminal-svc A', async () => {
+    const agents = async (i: number) => (await (await fetch(`${stack.bridges[i].url}/agents`)).json()).agents;
+    expect(await agents(1)).toEqual([agentId]);
+    expect(await agents(0)).toEqual([]);
+    const boot = await stack.api(0, 'GET', '/api/agent/bootstrap');
+    expect(boot.body.grpc_address).toBe(`127.0.0.1:${stack.bridges[1].grpcPort},127.0.0.1:${stack.bridges[0].grpcPort}`);
   });
 
   it('POST /command runs on the agent and is logged and searchable', async () => {

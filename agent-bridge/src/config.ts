@@ -3,7 +3,7 @@ import { logLevel, natsUrl, port } from '@webxterm/kit';
 
 export const BridgeConfigSchema = z.object({
   /** HTTP port for /healthz, /readyz and /metrics. */
-  PORT: port(8084),
+  PORT: port(8087),
   HOST: z.string().default('0.0.0.0'),
   /** gRPC port the agents dial. */
   GRPC_PORT: port(7443),

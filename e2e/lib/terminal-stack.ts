@@ -33,9 +33,13 @@ export class TerminalStack {
     this.env = { DATABASE_URL: t.databaseUrl, REDIS_URL: t.redisUrl, NATS_URL: this.nats.url, JWT_SECRET: randomBytes(32).toString('hex'), HOST: '127.0.0.1' };
     const port = async () => String(await freePort());
     this.auth = await startServiceProcess('auth-svc', { ...this.env, PORT: await port() });
-    this.machine = await startServiceProcess('machine-svc', { ...this.env, PORT: await port(), OFFLINE_AFTER_MS: '4000' });
+    const grpcPorts = [await freePort(), await freePort()];
+    // Agents learn the bridges from the platform (GET /api/agent/bootstrap): bridge B first.
+    this.machine = await startServiceProcess('machine-svc', {
+      ...this.env, PORT: await port(), OFFLINE_AFTER_MS: '4000', AGENT_GRPC_ADDRESS: `127.0.0.1:${grpcPorts[1]},127.0.0.1:${grpcPorts[0]}`,
+    });
     for (let i = 0; i < 2; i++) this.terminals.push(await startServiceProcess('terminal-svc', { ...this.env, PORT: await port() }));
-    for (let i = 0; i < 2; i++) await this.startBridge(i);
+    for (let i = 0; i < 2; i++) await this.startBridge(i, grpcPorts[i]);
     for (let i = 0; i < 2; i++) {
       this.gateways.push(await startServiceProcess('gateway', {
         ...this.env, PORT: await port(), AUTH_SVC_URL: this.auth.url, MACHINE_SVC_URL: this.machine.url, TERMINAL_SVC_URL: this.terminals[i].url,
@@ -79,12 +83,12 @@ export class TerminalStack {
     return `${this.gateways[gw].url.replace('http', 'ws')}/api/terminal/${agentId}/ws?token=${token}${query}`;
   }
 
-  /** `vsay-agent configure` then `vsay-agent run`, as real processes, the bridges in the given order. */
-  async startAgent(a: Account, registrationToken: string, bridgeOrder: number[]): Promise<{ config: string; child: ChildProcess }> {
+  /** `vsay-agent configure` then `vsay-agent run`, as real processes; the agent asks the gateway where the bridges are. */
+  async startAgent(a: Account, registrationToken: string): Promise<{ config: string; child: ChildProcess }> {
     const config = join(this.dir, `agent-${this.agents.length}.json`);
-    const bridges = bridgeOrder.map((i) => `127.0.0.1:${this.bridges[i].grpcPort}`).join(',');
-    await this.agentCommand(['configure', '--token', a.apiKey, '--host', this.gateways[0].url, '--linux-user', 'root', '--allow-root',
-      '--registration-token', registrationToken, '--bridge', bridges, '--config', config]);
+    const configured = await this.agentCommand(['configure', '--token', a.apiKey, '--host', this.gateways[0].url, '--linux-user', 'root', '--allow-root',
+      '--registration-token', registrationToken, '--config', config]);
+    if (configured.code !== 0) throw new Error(`vsay-agent configure failed: ${configured.out}`);
     const child = spawn(TSX, [join(ROOT, 'agent/src/main.ts'), 'run', '--config', config], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     const idx = this.agentLogs.push('') - 1;
     const keep = (b: Buffer) => { this.agentLogs[idx] = (this.agentLogs[idx] + b.toString()).slice(-10_000); };

@@ -61,7 +61,8 @@ export const ROUTE_TABLE: readonly RouteDef[] = [
   owned('/api/organization', 'AUTH_SVC_URL'),
   // audit-svc
   owned('/api/audit', 'AUDIT_SVC_URL'),
-  // machine-svc
+  // machine-svc; the agent bootstrap (where agent-bridge listens) is public: agents hold no JWT.
+  { path: '/api/agent/bootstrap', match: 'exact', upstream: 'MACHINE_SVC_URL', access: 'public' },
   owned('/api/machines', 'MACHINE_SVC_URL'),
   owned('/api/dashboard', 'MACHINE_SVC_URL'),
   owned('/api/profile', 'MACHINE_SVC_URL'),

@@ -8,6 +8,8 @@ import { isListening } from './net.mjs';
 import { tailText, waitForHealthy } from './procs.mjs';
 
 const AUTH_SVC_PORT = 8081;
+const MACHINE_SVC_PORT = 8082;
+const TERMINAL_SVC_PORT = 8086;
 
 /**
  * Started in this order, each one healthy before the next. `port(env)` is the PORT it gets.
@@ -15,6 +17,9 @@ const AUTH_SVC_PORT = 8081;
  */
 export const SERVICES = [
   { name: 'auth-svc', port: () => AUTH_SVC_PORT },
+  { name: 'machine-svc', port: () => MACHINE_SVC_PORT },
+  { name: 'terminal-svc', port: () => TERMINAL_SVC_PORT },
+  { name: 'agent-bridge', port: () => 8087 },
   { name: 'audit-svc', port: () => 8083 },
   { name: 'gateway', port: (env) => Number(env.PORT ?? 8080) },
 ];
@@ -36,6 +41,8 @@ export function stackEnv({ databaseUrl, natsUrl, redisUrl }) {
   return {
     ...SERVICE_ENV_DEFAULTS,
     AUTH_SVC_URL: `http://127.0.0.1:${AUTH_SVC_PORT}`,
+    MACHINE_SVC_URL: `http://127.0.0.1:${MACHINE_SVC_PORT}`,
+    TERMINAL_SVC_URL: `http://127.0.0.1:${TERMINAL_SVC_PORT}`,
     AUDIT_SVC_URL: 'http://127.0.0.1:8083',
     ...process.env,
     JWT_SECRET: process.env.JWT_SECRET || persistentJwtSecret(),

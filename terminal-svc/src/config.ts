@@ -3,7 +3,7 @@ import { databaseUrl, jwtSecret, logLevel, natsUrl, port, redisUrl } from '@webx
 
 export const TerminalConfigSchema = z.object({
   /** HTTP + WebSocket port; the gateway routes /api/terminal here. */
-  PORT: port(8083),
+  PORT: port(8086),
   HOST: z.string().default('0.0.0.0'),
   DATABASE_URL: databaseUrl,
   NATS_URL: natsUrl,
