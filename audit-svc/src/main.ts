@@ -24,7 +24,7 @@ export async function startAuditService(config: AuditConfig): Promise<RunningAud
 
   const consumer = new AuditConsumer(nc, new EventWriter(pool), log, {
     stream: AUDIT_STREAM.name, durable: config.CONSUMER_NAME, filter: config.CONSUMER_FILTER,
-    deliver: config.CONSUMER_DELIVER, batchSize: config.BATCH_SIZE, lingerMs: config.BATCH_LINGER_MS,
+    deliver: config.CONSUMER_DELIVER, batchSize: config.BATCH_SIZE, concurrency: config.CONSUMER_CONCURRENCY, lingerMs: config.BATCH_LINGER_MS,
     ackWaitSec: config.ACK_WAIT_SEC, maxAckPending: config.MAX_ACK_PENDING,
   });
   await consumer.start();

@@ -19,6 +19,8 @@ export interface AuditConsumerOptions {
   /** Where a durable created now starts: the whole stream, or only what is published from now on. */
   deliver: 'all' | 'new';
   batchSize: number;
+  /** Fetch-and-store loops per replica: while one waits for PostgreSQL, another fetches and validates. */
+  concurrency: number;
   lingerMs: number;
   ackWaitSec: number;
   maxAckPending: number;
@@ -44,7 +46,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  */
 export class AuditConsumer {
   private loop: Promise<void> | null = null;
-  private pulling = false;
+  private pulling = 0;
   private stopping = false;
   private failures = 0;
   readonly stats: ConsumerStats = { stored: 0, duplicates: 0, invalid: 0, failedBatches: 0 };
@@ -58,13 +60,13 @@ export class AuditConsumer {
 
   /** True while the consumer is pulling. */
   get running(): boolean {
-    return this.pulling && !this.stopping;
+    return this.pulling > 0 && !this.stopping;
   }
 
   /** Creates or updates the durable consumer, then starts pulling in the background. */
   async start(): Promise<void> {
     await this.ensureConsumer();
-    this.loop = this.runForever();
+    this.loop = Promise.all(Array.from({ length: this.o.concurrency }, () => this.runForever())).then(() => undefined);
   }
 
   /**
@@ -114,19 +116,21 @@ export class AuditConsumer {
     while (!this.stopping) {
       try {
         const consumer = await jetstream(this.nc).consumers.get(this.o.stream, this.o.durable);
-        this.pulling = true;
-        while (!this.stopping) {
-          await this.take(await consumer.fetch({ max_messages: this.o.batchSize, expires: FETCH_EXPIRES_MS }));
+        this.pulling++;
+        try {
+          while (!this.stopping) {
+            await this.take(await consumer.fetch({ max_messages: this.o.batchSize, expires: FETCH_EXPIRES_MS }));
+          }
+        } finally {
+          this.pulling--;
         }
       } catch (e) {
-        this.pulling = false;
         if (this.stopping) break;
         this.log.warn({ err: (e as Error).message }, 'audit consumer failed; retrying');
         await sleep(1000);
         await this.ensureConsumer().catch((err) => this.log.warn({ err: (err as Error).message }, 'audit consumer setup failed'));
       }
     }
-    this.pulling = false;
   }
 
   /**
