@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { AuditEvent } from '@webxterm/contracts';
 import { uniqueName } from '@webxterm/testkit';
 import { Pool } from 'pg';
@@ -107,6 +108,20 @@ describe('GET /api/audit', () => {
     expect(r.body.next_cursor).toBeNull();
     const first = r.body.events[r.body.events.length - 1];
     expect(first).toEqual({ ...a[0], chain: { seq: 1, prev_hash: '0'.repeat(64), hash: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+  });
+
+  it('lets anyone re-check each listed event against its chain link (the recipe of docs/events.md)', async () => {
+    const canon = (v: any): string => (v === null || typeof v !== 'object' ? JSON.stringify(v)
+      : Array.isArray(v) ? `[${v.map(canon).join(',')}]`
+        : `{${Object.keys(v).sort().filter((k) => v[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canon(v[k])}`).join(',')}}`);
+    const r = await get(base, '/api/audit?limit=500', adminA);
+    // The chain is in storing order, the listing in `at` order: put them back in chain order.
+    const listed = [...r.body.events].sort((x, y) => x.chain.seq - y.chain.seq);
+    listed.forEach(({ chain, ...event }, i) => {
+      expect(chain.seq).toBe(i + 1);
+      expect(chain.prev_hash).toBe(i === 0 ? '0'.repeat(64) : listed[i - 1].chain.hash);
+      expect(createHash('sha256').update(chain.prev_hash + canon(event)).digest('hex')).toBe(chain.hash);
+    });
   });
 
   it.each([
