@@ -89,7 +89,11 @@ it(`stores ${N} events published while audit-svc was down, each exactly once`, a
   const consumer = uniqueName('audit-dur-');
   consumers.push(consumer);
   const first = await start(consumer, tenant); // creates the durable consumer
+  const stopping = Date.now();
   await first.stop();
+  // SIGTERM: a clean exit, well inside the 8 s after which startServiceProcess would SIGKILL it.
+  expect(first.child.exitCode).toBe(0);
+  expect(Date.now() - stopping).toBeLessThan(5000);
 
   const events = eventsFor(tenant, N);
   const t0 = Date.now();
