@@ -133,8 +133,12 @@ async function main() {
       }
     }
   } finally {
+    // Leave the shared stream as it was: the bench's durable consumers and events go.
     const jsm = await jetstreamManager(nc);
     for (const c of consumers) await jsm.consumers.delete(AUDIT_STREAM.name, c).catch(() => false);
+    for (const t of [`benchraw${tag}`, ...BATCHES.map((b) => `bench${b}${tag}`)]) {
+      await jsm.streams.purge(AUDIT_STREAM.name, { filter: `audit.v1.${t}.>` }).catch(() => undefined);
+    }
     await nc.drain();
     await pool.end();
   }

@@ -6,7 +6,7 @@ import { AuditConfigSchema } from '../src/config';
 import { RunningAuditService, startAuditService } from '../src/main';
 import { EventWriter } from '../src/store/event-writer';
 import {
-  adminPool, Bus, deleteConsumer, get, makeEvent, openBus, publishAll, serviceEnv, token, waitForStored,
+  adminPool, Bus, deleteConsumer, get, makeEvent, openBus, publishAll, purgeTenant, serviceEnv, token, waitForStored,
 } from './harness';
 
 const A = uniqueName('ta');
@@ -90,6 +90,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await svc?.close();
   await deleteConsumer(bus.nc, CONSUMER);
+  await purgeTenant(bus.nc, A);
   await bus.close();
   await pool.end();
 });

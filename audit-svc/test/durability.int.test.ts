@@ -10,7 +10,8 @@ import { AUDIT_STREAM, AuditEvent, AuditRecorded } from '@webxterm/contracts';
 import { freePort, ServiceProcess, startServiceProcess, uniqueName } from '@webxterm/testkit';
 import { Pool } from 'pg';
 import {
-  adminPool, Bus, countStored, deleteConsumer, get, makeEvent, openBus, publishAll, serviceEnv, token, waitForStored,
+  adminPool, Bus, countStored, deleteConsumer, get, makeEvent, openBus, publishAll, purgeTenant, serviceEnv, token,
+  waitForStored,
 } from './harness';
 
 const N = 10_000;
@@ -18,6 +19,7 @@ const superAdmin = token('super_admin', 'platform');
 let bus: Bus;
 let pool: Pool;
 const consumers: string[] = [];
+const tenants: string[] = [];
 const running: ServiceProcess[] = [];
 
 beforeAll(async () => {
@@ -27,6 +29,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(running.map((p) => p.stop()));
   for (const c of consumers) await deleteConsumer(bus.nc, c);
+  for (const t of tenants) await purgeTenant(bus.nc, t);
   await bus.close();
   await pool.end();
 });
@@ -86,6 +89,7 @@ async function expectExactlyOnce(svc: ServiceProcess, tenant: string, n: number)
 
 it(`stores ${N} events published while audit-svc was down, each exactly once`, async () => {
   const tenant = uniqueName('down');
+  tenants.push(tenant);
   const consumer = uniqueName('audit-dur-');
   consumers.push(consumer);
   const first = await start(consumer, tenant); // creates the durable consumer
@@ -118,6 +122,7 @@ it(`stores ${N} events published while audit-svc was down, each exactly once`, a
 
 it(`stores ${N} events exactly once when audit-svc is killed (SIGKILL) in the middle of consuming`, async () => {
   const tenant = uniqueName('kill');
+  tenants.push(tenant);
   const consumer = uniqueName('audit-kill-');
   consumers.push(consumer);
   const first = await start(consumer, tenant);

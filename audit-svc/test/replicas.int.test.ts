@@ -12,11 +12,14 @@ import { RunningAuditService, startAuditService } from '../src/main';
 import { AuditConsumer } from '../src/messaging/audit.consumer';
 import { EventReader } from '../src/store/event-reader';
 import { EventWriter } from '../src/store/event-writer';
-import { adminPool, Bus, countStored, deleteConsumer, makeEvent, openBus, publishAll, serviceEnv, waitForStored } from './harness';
+import {
+  adminPool, Bus, countStored, deleteConsumer, makeEvent, openBus, publishAll, purgeTenant, serviceEnv, waitForStored,
+} from './harness';
 
 let bus: Bus;
 let pool: Pool;
 const consumers: string[] = [];
+const tenants: string[] = [];
 const services: RunningAuditService[] = [];
 
 beforeAll(async () => {
@@ -26,11 +29,13 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(services.map((s) => s.close()));
   for (const c of consumers) await deleteConsumer(bus.nc, c);
+  for (const t of tenants) await purgeTenant(bus.nc, t);
   await bus.close();
   await pool.end();
 });
 
 async function replicas(n: number, tenant: string, extra: Record<string, string> = {}): Promise<RunningAuditService[]> {
+  tenants.push(tenant);
   const consumer = uniqueName('audit-rep-');
   consumers.push(consumer);
   const started: RunningAuditService[] = [];
@@ -69,6 +74,7 @@ it('a replica stopped mid-stream finishes its batch and hands the rest back, so 
 
 it('a batch the database fails to store is handed back and stored later, once', async () => {
   const t = uniqueName('rf');
+  tenants.push(t);
   const durable = uniqueName('audit-flaky-');
   consumers.push(durable);
   // The real store, failing its first three calls the way a dropped connection does (no SQLSTATE).
