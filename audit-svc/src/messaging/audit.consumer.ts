@@ -84,10 +84,11 @@ export class AuditConsumer {
 
   private async ensureConsumer(): Promise<void> {
     const jsm = await jetstreamManager(this.nc);
-    const limits = { ack_wait: nanos(this.o.ackWaitSec * 1000), max_ack_pending: this.o.maxAckPending, filter_subject: this.o.filter };
+    const limits = {
+      ack_wait: nanos(this.o.ackWaitSec * 1000), max_ack_pending: this.o.maxAckPending, filter_subject: this.o.filter,
+    };
     try {
-      const info = await jsm.consumers.info(this.o.stream, this.o.durable);
-      const c = info.config;
+      const { config: c } = await jsm.consumers.info(this.o.stream, this.o.durable);
       if (c.ack_wait !== limits.ack_wait || c.max_ack_pending !== limits.max_ack_pending || c.filter_subject !== limits.filter_subject) {
         await jsm.consumers.update(this.o.stream, this.o.durable, limits);
       }
