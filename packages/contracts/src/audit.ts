@@ -7,6 +7,7 @@ export const AUDIT_STREAM: StreamDefinition = {
   subjects: ['audit.v1.>'],
   duplicateWindowSec: 600,
   maxAgeDays: 30,
+  maxBytes: 4 * 1024 ** 3,
 };
 
 /** Tenant token used for events that belong to no organization (unknown user, platform-wide). */

@@ -21,4 +21,6 @@ export interface StreamDefinition {
   duplicateWindowSec: number;
   /** Days messages are kept. */
   maxAgeDays: number;
+  /** Bytes the stream may hold before the oldest messages go; unbounded when absent. */
+  maxBytes?: number;
 }

@@ -17,6 +17,7 @@ export async function ensureStream(nc: NatsConnection, def: StreamDefinition): P
     subjects: def.subjects,
     duplicate_window: nanos(def.duplicateWindowSec * 1000),
     max_age: nanos(def.maxAgeDays * 86_400_000),
+    ...(def.maxBytes ? { max_bytes: def.maxBytes } : {}),
   };
   try {
     await jsm.streams.info(def.name);

@@ -30,16 +30,19 @@ export async function startServiceProcess(name: string, env: Record<string, stri
   const port = Number(env.PORT);
   const child = spawn(join(root, 'node_modules/.bin/tsx'), [join(root, name, 'src/main.ts')], {
     cwd: root, env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: tsx runs the service as a child, and a signal must reach both.
+    detached: true,
   });
   let out = '';
   const keep = (b: Buffer) => { out = (out + b.toString()).slice(-20_000); };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const signalGroup = (signal: NodeJS.Signals) => { try { process.kill(-child.pid!, signal); } catch { /* already gone */ } };
   const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill(signal);
-    const timer = setTimeout(() => child.kill('SIGKILL'), 8000);
+    if (child.exitCode !== null || child.signalCode !== null) { signalGroup('SIGKILL'); return; }
+    signalGroup(signal);
+    const timer = setTimeout(() => signalGroup('SIGKILL'), 8000);
     await exited;
     clearTimeout(timer);
   };
