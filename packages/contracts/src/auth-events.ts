@@ -47,3 +47,13 @@ export const MachinesOfTenant = defineRpc({
   request: z.object({ tenant_id: z.string(), machine_ids: z.array(z.string().max(100)).max(500) }),
   response: z.object({ known: z.array(z.string()) }),
 });
+
+/**
+ * Someone's access to machines may have changed (group, grant, removal). Core NATS, to every
+ * terminal-svc replica: each re-checks the open terminals of these users (all of the tenant's when null).
+ */
+export const AccessChanged = defineEvent({
+  subjectFor: (e) => subject('machines', 'evt', 'access_changed', 'v1', e.tenant_id),
+  filter: 'machines.evt.access_changed.v1.>',
+  schema: z.object({ ...base, user_ids: z.array(z.string()).nullable() }),
+});
