@@ -1,7 +1,6 @@
-import { GroupMachinesChanged, GroupMembersChanged, MachinesOfTenant } from '@webxterm/contracts';
-import { connectNats, NatsConnection, serveRpc } from '@webxterm/kit';
+import { GroupMembersChanged } from '@webxterm/contracts';
+import { connectNats, NatsConnection } from '@webxterm/kit';
 import { jetstream } from '@nats-io/jetstream';
-import pino from 'pino';
 import { Harness, startHarness } from './harness';
 
 let h: Harness;
@@ -71,33 +70,5 @@ describe('groups', () => {
     expect((await h.post(`/api/groups/${bg.id}/members`, { user_id: a.userId }, a.headers)).status).toBe(404);
     expect((await h.call('GET', `/api/groups/${bg.id}/members`, undefined, a.headers)).status).toBe(404);
   });
-
-  describe('machines (machine-svc answers which ids are machines of the organization)', () => {
-    it('503 while no machine-svc answers', async () => {
-      const a = await h.admin();
-      const g = (await h.post('/api/groups', { name: 'ops' }, a.headers)).body;
-      const r = await h.post(`/api/groups/${g.id}/machines`, { machine_ids: ['m1'] }, a.headers);
-      expect(r.status).toBe(503);
-    });
-
-    it('adds only machines of the organization, lists and removes them, publishes the set', async () => {
-      const a = await h.admin();
-      // The machine-svc side of the MachinesOfTenant contract, answering for this organization only.
-      const peer = serveRpc(nc, MachinesOfTenant, `test-${a.tenantId}`, pino({ level: 'silent' }), async (req) => ({
-        known: req.tenant_id === a.tenantId ? req.machine_ids.filter((id) => id.startsWith('own-')) : [],
-      }));
-      try {
-        const g = (await h.post('/api/groups', { name: 'ops' }, a.headers)).body;
-        const bad = await h.post(`/api/groups/${g.id}/machines`, { machine_ids: ['own-1', 'foreign-1'] }, a.headers);
-        expect(bad).toMatchObject({ status: 404, body: { error: 'Unknown machines: foreign-1' } });
-        const ok = await h.post(`/api/groups/${g.id}/machines`, { machine_ids: ['own-1', 'own-2'] }, a.headers);
-        expect(ok.body.machine_ids).toEqual(['own-1', 'own-2']);
-        expect((await h.call('GET', `/api/groups/${g.id}/machines`, undefined, a.headers)).body.machine_ids).toEqual(['own-1', 'own-2']);
-        expect((await h.call('DELETE', `/api/groups/${g.id}/machines/own-1`, undefined, a.headers)).body.machine_ids).toEqual(['own-2']);
-        expect(await lastEvent(GroupMachinesChanged.filter, (p) => p.group_id === g.id)).toMatchObject({ machine_ids: ['own-2'] });
-      } finally {
-        peer.stop();
-      }
-    });
-  });
+  // Machines in groups need machine-svc's answer: see e2e/group-access.test.ts.
 });

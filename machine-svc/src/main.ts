@@ -9,6 +9,8 @@ import { MachineConfig, MachineConfigSchema } from './config';
 import { MachineService } from './domain/machine.service';
 import { machineRoutes } from './http/machines.routes';
 import { consumeMachineEvents, natsAgentPort, natsSessionPort, serveMachineRpc } from './messaging/machine.handlers';
+import { projectGroups, serveMachinesOfTenant } from './messaging/group-projection';
+import { GroupAccessRepository } from './store/group-access.repository';
 import { MachineRepository } from './store/machine.repository';
 
 export interface RunningMachineService { server: Server; port: number; close(): Promise<void> }
@@ -29,6 +31,9 @@ export async function startMachineService(config: MachineConfig): Promise<Runnin
   });
   const rpc = serveMachineRpc(nc, machines, log);
   const events = await consumeMachineEvents(nc, repo, log);
+  const groupAccess = new GroupAccessRepository(pool);
+  const groups = await projectGroups(nc, groupAccess, log);
+  const machinesOfTenant = serveMachinesOfTenant(nc, groupAccess, log);
 
   const app = createHttpApp({
     service: 'machine-svc', log, jsonLimit: config.BODY_LIMIT, trustProxy: 1,
@@ -48,6 +53,7 @@ export async function startMachineService(config: MachineConfig): Promise<Runnin
   lifecycle.onShutdown('http', () => closeServer(server));
   lifecycle.onShutdown('rpc', () => rpc.stop());
   lifecycle.onShutdown('events', () => events.stop());
+  lifecycle.onShutdown('groups', () => { groups.stop(); machinesOfTenant.stop(); });
   lifecycle.onShutdown('nats', () => nc.drain());
   lifecycle.onShutdown('redis', () => redis.quit());
   lifecycle.onShutdown('postgres', () => pool.end());

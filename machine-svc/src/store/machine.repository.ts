@@ -1,5 +1,6 @@
 import type { MachineInfo } from '@webxterm/contracts';
 import type { Pool } from '@webxterm/kit';
+import { VIA_GROUP } from './group-access.repository';
 import type { CommandLog, Grant, Machine } from '../domain/model';
 
 const COLUMNS = `id, agent_id, tenant_id, name, created_by, created_at, registered_at, hostname, os, kernel, arch, ips,
@@ -45,11 +46,12 @@ export class MachineRepository {
     return r.rows[0] ? toMachine(r.rows[0]) : null;
   }
 
-  /** Machines of a tenant; with `grantedTo`, only those that user holds a grant on. */
+  /** Machines of a tenant; with `grantedTo`, only those that user reaches by a grant or a group. */
   async list(tenantId: string, grantedTo?: string): Promise<Machine[]> {
     const r = grantedTo
       ? await this.pool.query(`SELECT ${COLUMNS} FROM machines.machines m WHERE tenant_id = $1
-          AND EXISTS (SELECT 1 FROM machines.access_grants g WHERE g.agent_id = m.agent_id AND g.user_id = $2) ORDER BY created_at DESC`, [tenantId, grantedTo])
+          AND (EXISTS (SELECT 1 FROM machines.access_grants g WHERE g.agent_id = m.agent_id AND g.user_id = $2) OR ${VIA_GROUP('m', '$2')})
+          ORDER BY created_at DESC`, [tenantId, grantedTo])
       : await this.pool.query(`SELECT ${COLUMNS} FROM machines.machines WHERE tenant_id = $1 ORDER BY created_at DESC`, [tenantId]);
     return r.rows.map(toMachine);
   }
@@ -83,8 +85,12 @@ export class MachineRepository {
     if (agentIds.length) await this.pool.query('UPDATE machines.machines SET last_seen_at = now() WHERE agent_id = ANY($1)', [agentIds]);
   }
 
+  /** A direct grant on the machine, or membership of a group that holds it. */
   async hasGrant(agentId: string, userId: string): Promise<boolean> {
-    const r = await this.pool.query('SELECT 1 FROM machines.access_grants WHERE agent_id = $1 AND user_id = $2', [agentId, userId]);
+    const r = await this.pool.query(
+      `SELECT 1 FROM machines.machines m WHERE m.agent_id = $1
+          AND (EXISTS (SELECT 1 FROM machines.access_grants g WHERE g.agent_id = m.agent_id AND g.user_id = $2) OR ${VIA_GROUP('m', '$2')})`,
+      [agentId, userId]);
     return r.rowCount! > 0;
   }
 
