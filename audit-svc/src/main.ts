@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { AUDIT_STREAM } from '@webxterm/contracts';
 import {
   AccessTokenVerifier, closeServer, connectNats, createHttpApp, createLogger, createPool, createRedis, ensureStream,
-  finishApp, Lifecycle, listen, loadConfig, portOf, runMigrations,
+  finishApp, Lifecycle, listen, loadConfig, portOf, runAsProcess, runMigrations,
 } from '@webxterm/kit';
 import { AuditConfig, AuditConfigSchema } from './config';
 import { auditRoutes } from './http/audit.routes';
@@ -55,13 +55,4 @@ export async function startAuditService(config: AuditConfig): Promise<RunningAud
   return { server, port: portOf(server), consumer, close: () => lifecycle.shutdown('close') };
 }
 
-if (require.main === module) {
-  startAuditService(loadConfig(AuditConfigSchema))
-    .then((svc) => {
-      for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => void svc.close().then(() => process.exit(0)));
-    })
-    .catch((e) => {
-      console.error(e instanceof Error ? e.message : e);
-      process.exit(1);
-    });
-}
+if (require.main === module) runAsProcess('audit-svc', () => startAuditService(loadConfig(AuditConfigSchema)));

@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { AUDIT_STREAM, AUTH_EVENTS_STREAM, MachinesOfTenant } from '@webxterm/contracts';
 import {
   AccessTokenVerifier, AuditPublisher, callRpc, closeServer, connectNats, createHttpApp, createLogger, createPool, createRedis,
-  ensureStream, finishApp, jetstream, Lifecycle, listen, loadConfig, portOf, runMigrations,
+  ensureStream, finishApp, jetstream, Lifecycle, listen, loadConfig, portOf, runAsProcess, runMigrations,
 } from '@webxterm/kit';
 import { AuthConfig, AuthConfigSchema } from './config';
 import { DirectLoginService } from './domain/direct-login.service';
@@ -100,13 +100,4 @@ export async function startAuthService(config: AuthConfig): Promise<RunningAuthS
   return { server, port: portOf(server), audit, close: () => lifecycle.shutdown('close') };
 }
 
-if (require.main === module) {
-  startAuthService(loadConfig(AuthConfigSchema))
-    .then((svc) => {
-      for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => void svc.close().then(() => process.exit(0)));
-    })
-    .catch((e) => {
-      console.error(e instanceof Error ? e.message : e);
-      process.exit(1);
-    });
-}
+if (require.main === module) runAsProcess('auth-svc', () => startAuthService(loadConfig(AuthConfigSchema)));

@@ -1,5 +1,6 @@
 import type { AuditEvent } from '@webxterm/contracts';
 import type { Pool, PoolClient } from 'pg';
+import { inTransaction } from '@webxterm/kit';
 import type { AuditScope } from '../domain/access';
 import { BrokenLink, ChainLink, ChainVerifier } from '../domain/chain';
 import { AuditFilters, AuditPage, encodeCursor, PageCursor, StoredEvent, TextMatch } from '../domain/query';
@@ -15,23 +16,16 @@ const VERIFY_PAGE = 2000;
  * policies limited to `scope` (a tenant id, or '*' for every tenant). Every read made for a caller
  * goes through here, so a query that forgot its WHERE clause still sees only `scope`'s rows.
  */
-export async function withScope<T>(
+export function withScope<T>(
   pool: Pool, scope: AuditScope, fn: (c: PoolClient) => Promise<T>, isolation: 'READ COMMITTED' | 'REPEATABLE READ' = 'READ COMMITTED',
 ): Promise<T> {
-  const c = await pool.connect();
-  try {
-    await c.query(`BEGIN ISOLATION LEVEL ${isolation} READ ONLY`);
-    await c.query('SET LOCAL ROLE audit_reader');
-    await c.query("SELECT set_config('app.tenant_id', $1, true)", [scope]);
-    const out = await fn(c);
-    await c.query('COMMIT');
-    return out;
-  } catch (e) {
-    await c.query('ROLLBACK').catch(() => {});
-    throw e;
-  } finally {
-    c.release();
-  }
+  return inTransaction(pool, fn, {
+    begin: `BEGIN ISOLATION LEVEL ${isolation} READ ONLY`,
+    setup: async (c) => {
+      await c.query('SET LOCAL ROLE audit_reader');
+      await c.query("SELECT set_config('app.tenant_id', $1, true)", [scope]);
+    },
+  });
 }
 
 /** Reads for the HTTP API: pages of events, tenant summaries, chain verification. */

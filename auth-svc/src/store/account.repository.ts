@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { inTransaction } from '@webxterm/kit';
 import { EmailTaken, OrganizationTaken, UsernameTaken } from '../domain/auth.errors';
 import type { LoginSession, Membership, Organization, Person } from '../domain/model';
 import type { AccountRepository, NewAccount } from '../domain/ports';
@@ -112,19 +113,8 @@ export class PgAccountRepository implements AccountRepository {
     return o ? { id: o.id, tenantId: o.tenant_id, name: o.name, otpEnabled: o.otp_enabled } : null;
   }
 
-  private async tx<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
-    const c = await this.pool.connect();
-    try {
-      await c.query('BEGIN');
-      const out = await fn(c);
-      await c.query('COMMIT');
-      return out;
-    } catch (e) {
-      await c.query('ROLLBACK').catch(() => {});
-      throw e;
-    } finally {
-      c.release();
-    }
+  private tx<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, fn);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { inTransaction } from '@webxterm/kit';
 
 /** `'*'` is the super_admin scope: every organization. */
 export type OrgScope = string | '*';
@@ -7,21 +8,13 @@ export type OrgScope = string | '*';
  * Runs `fn` in one transaction as the `auth_tenant` role, limited by row-level security to the
  * organization `scope` (migration 0002). Every query made for a caller goes through here.
  */
-export async function withTenant<T>(pool: Pool, scope: OrgScope, fn: (c: PoolClient) => Promise<T>): Promise<T> {
-  const c = await pool.connect();
-  try {
-    await c.query('BEGIN');
-    await c.query('SET LOCAL ROLE auth_tenant');
-    await c.query("SELECT set_config('app.org_id', $1, true)", [scope]);
-    const out = await fn(c);
-    await c.query('COMMIT');
-    return out;
-  } catch (e) {
-    await c.query('ROLLBACK').catch(() => {});
-    throw e;
-  } finally {
-    c.release();
-  }
+export function withTenant<T>(pool: Pool, scope: OrgScope, fn: (c: PoolClient) => Promise<T>): Promise<T> {
+  return inTransaction(pool, fn, {
+    setup: async (c) => {
+      await c.query('SET LOCAL ROLE auth_tenant');
+      await c.query("SELECT set_config('app.org_id', $1, true)", [scope]);
+    },
+  });
 }
 
 import { groups, organizations, users } from './directory.repository';

@@ -47,3 +47,18 @@ export class Lifecycle {
     }
   }
 }
+
+/**
+ * A service's `if (require.main === module)` boot: start it; SIGTERM or SIGINT close it in order
+ * and exit 0; a failed start prints its reason (every bad variable, for config) and exits 1.
+ */
+export function runAsProcess(name: string, start: () => Promise<{ close(): Promise<void> }>): void {
+  start()
+    .then((svc) => {
+      for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => void svc.close().then(() => process.exit(0)));
+    })
+    .catch((e) => {
+      console.error(`${name}: ${e instanceof Error ? e.message : e}`);
+      process.exit(1);
+    });
+}

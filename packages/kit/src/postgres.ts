@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Pool } from 'pg';
+import { Pool, PoolClient } from 'pg';
 import type { Logger } from 'pino';
 
-export type { Pool };
+export type { Pool, PoolClient };
 
 export function createPool(url: string, max = 10): Pool {
   const pool = new Pool({ connectionString: url, max, idleTimeoutMillis: 30_000 });
@@ -42,4 +42,26 @@ export async function runMigrations(pool: Pool, schema: string, dir: string, log
     client.release();
   }
   return applied;
+}
+
+/**
+ * Runs `fn` in one transaction on one client: BEGIN (or `begin`, e.g. 'BEGIN READ ONLY'), then
+ * `setup` (a role, settings), then `fn`; COMMIT, or ROLLBACK on any error.
+ */
+export async function inTransaction<T>(
+  pool: Pool, fn: (c: PoolClient) => Promise<T>, o: { begin?: string; setup?: (c: PoolClient) => Promise<unknown> } = {},
+): Promise<T> {
+  const c = await pool.connect();
+  try {
+    await c.query(o.begin ?? 'BEGIN');
+    await o.setup?.(c);
+    const out = await fn(c);
+    await c.query('COMMIT');
+    return out;
+  } catch (e) {
+    await c.query('ROLLBACK').catch(() => {});
+    throw e;
+  } finally {
+    c.release();
+  }
 }
