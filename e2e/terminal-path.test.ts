@@ -95,7 +95,7 @@ describe('viewers and failover', () => {
     const N = 1_000_000;
     const t = await TermClient.open(stack.wsUrl(1, agentId, owner.token));
     t.type(`echo ST""ART; seq 1 ${N}; echo E""ND\r`);
-    await t.waitFor(() => t.output.length > 200_000, 20_000, 'some output');
+    await t.waitFor(() => t.bytes > 200_000, 20_000, 'some output');
     killTree(stack.terminals[1].child.pid!);
     await t.waitFor(() => t.closed !== null, 10_000, 'socket closed');
     const seenBefore = t.seq;

@@ -1,9 +1,13 @@
 import type { IPty } from 'node-pty';
 import type { AgentMessage, LiveSession } from '@webxterm/contracts';
 
-/** Output is coalesced for this long (or up to CHUNK_MAX bytes) before it leaves as one chunk. */
-const COALESCE_MS = 4;
-const CHUNK_MAX = 32 * 1024;
+/**
+ * A lone keystroke echo leaves at once (next turn of the event loop); during a flood (output within
+ * BURST_MS of the last chunk) reads are batched for COALESCE_MS, up to CHUNK_MAX bytes per chunk.
+ */
+const CHUNK_MAX = 64 * 1024;
+const BURST_MS = 10;
+const COALESCE_MS = 3;
 /** After the shell exits, late output still arrives for a moment (node-pty #72). */
 const EXIT_DRAIN_MS = 60;
 
@@ -21,7 +25,8 @@ export class PtySession {
   private keptBytes = 0;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
-  private flushTimer: NodeJS.Timeout | null = null;
+  private flushTimer: NodeJS.Immediate | NodeJS.Timeout | null = null;
+  private lastFlush = 0;
   private paused = false;
   private totalBytes = 0;
   private exit: { exit_code: number; signal: number; last_seq: number } | null = null;
@@ -71,11 +76,14 @@ export class PtySession {
     this.pending.push(data);
     this.pendingBytes += data.length;
     if (this.pendingBytes >= CHUNK_MAX) this.flush();
-    else if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), COALESCE_MS);
+    else if (!this.flushTimer) {
+      this.flushTimer = Date.now() - this.lastFlush < BURST_MS ? setTimeout(() => this.flush(), COALESCE_MS) : setImmediate(() => this.flush());
+    }
   }
 
   private flush(): void {
-    if (this.flushTimer) { clearTimeout(this.flushTimer); this.flushTimer = null; }
+    if (this.flushTimer) { clearTimeout(this.flushTimer as NodeJS.Timeout); clearImmediate(this.flushTimer as NodeJS.Immediate); this.flushTimer = null; }
+    this.lastFlush = Date.now();
     if (this.pendingBytes === 0) return;
     const data = Buffer.concat(this.pending, this.pendingBytes);
     this.pending = [];

@@ -6,7 +6,14 @@ import WebSocket from 'ws';
  */
 export class TermClient {
   ws!: WebSocket;
-  output = Buffer.alloc(0);
+  private chunks: Buffer[] = [];
+  private joined: Buffer | null = Buffer.alloc(0);
+  /** Everything received so far (joined lazily: a flood of frames stays linear). */
+  get output(): Buffer {
+    if (!this.joined) this.joined = Buffer.concat(this.chunks);
+    return this.joined;
+  }
+  bytes = 0;
   seq = 0;
   sessionId = '';
   controls: any[] = [];
@@ -23,7 +30,7 @@ export class TermClient {
     const ws = new WebSocket(url, { perMessageDeflate: false });
     this.ws = ws;
     ws.on('message', (data: Buffer, isBinary) => {
-      if (isBinary) { this.seq++; this.output = Buffer.concat([this.output, data]); return; }
+      if (isBinary) { this.seq++; this.chunks.push(data); this.bytes += data.length; this.joined = null; return; }
       const msg = JSON.parse(data.toString());
       if (msg.type === 'session') { this.sessionId = msg.session_id; this.seq = msg.seq; }
       this.controls.push(msg);

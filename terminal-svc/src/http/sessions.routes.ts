@@ -22,15 +22,12 @@ export function sessionRoutes(verifier: AccessTokenVerifier, sessions: SessionSe
     const started = Date.parse(s.started_at);
     res.type('application/x-asciicast').setHeader('content-disposition', `attachment; filename="${s.id}.cast"`);
     res.write(`${asciicastHeader(s)}\n`);
-    // Everything stored so far: stop when the stream has nothing more for this session (2 s idle).
+    // Everything stored so far (the stream's timestamps give the timing).
     const abort = new AbortController();
-    let idle = setTimeout(() => abort.abort(), 2000);
-    for await (const ev of readOutput(nc, s.id, 0, abort.signal)) {
-      clearTimeout(idle);
-      idle = setTimeout(() => abort.abort(), 300);
+    req.on('close', () => abort.abort());
+    for await (const ev of readOutput(nc, s.id, 0, abort.signal, false)) {
       if (ev.kind === 'data') res.write(`${asciicastEvent(started, ev.at, ev.data)}\n`);
     }
-    clearTimeout(idle);
     res.end();
   });
   return r;

@@ -1,38 +1,102 @@
-import { DeliverPolicy } from '@nats-io/jetstream';
+import { DeliverPolicy, jetstreamManager } from '@nats-io/jetstream';
+import type { Msg } from '@nats-io/transport-node';
 import { SessionExit, TERM_HDR, TERMINAL_STREAM, termOutputSubject } from '@webxterm/contracts';
 import { jetstream, NatsConnection } from '@webxterm/kit';
 
 export type OutputEvent = { seq: number; kind: 'data'; data: Uint8Array; at: number } | { seq: number; kind: 'exit'; exit: SessionExit; at: number };
 
+/** Live messages held for a relay that is behind; past this the live copy is dropped and the gap is read back from JetStream. */
+const LIVE_BUFFER_MAX_BYTES = 4 << 20;
+/** How long a gap may wait for JetStream to store the missing chunks before the reader gives up on them. */
+const GAP_WAIT_MS = 2000;
+
+interface Raw { seq: number; kind: string | undefined; data: Uint8Array; at: number; json(): unknown }
+
+function toEvent(r: Raw): OutputEvent {
+  return r.kind === 'exit' ? { seq: r.seq, kind: 'exit', exit: SessionExit.parse(r.json()), at: r.at } : { seq: r.seq, kind: 'data', data: r.data, at: r.at };
+}
+
 /**
- * A session's output in order, from the TERMINAL stream, starting after `afterSeq`. JetStream keeps
- * it for every replica, so a browser resuming on another replica reads exactly what it missed.
- * Duplicates (a chunk re-sent after an agent reconnect) are dropped by seq.
+ * A session's output in seq order, after `afterSeq`. Live chunks come straight from the core NATS
+ * subject (low latency); whatever is missing — the backlog of a resumed or joining browser, or a
+ * gap — is read from the TERMINAL stream, which every replica can reach. Duplicates are dropped by
+ * seq, so a browser sees each chunk exactly once.
  */
 export async function* readOutput(nc: NatsConnection, sessionId: string, afterSeq: number, signal: AbortSignal, follow = true): AsyncGenerator<OutputEvent> {
-  const consumer = await jetstream(nc).consumers.get(TERMINAL_STREAM.name, {
-    // A single filter subject (not an array) keeps nats-server 2.9 happy.
-    filter_subjects: termOutputSubject(sessionId), deliver_policy: DeliverPolicy.All,
-  });
+  const subject = termOutputSubject(sessionId);
+  let live: Msg[] = [];
+  let liveBytes = 0;
+  let wake: (() => void) | null = null;
+  const sub = follow ? nc.subscribe(subject, {
+    callback: (err, m) => {
+      if (err) return;
+      if (liveBytes > LIVE_BUFFER_MAX_BYTES) { live = []; liveBytes = 0; } // fall back to the stream
+      live.push(m);
+      liveBytes += m.data.length;
+      wake?.();
+    },
+  }) : null;
+  const onAbort = () => wake?.();
+  signal.addEventListener('abort', onAbort, { once: true });
+  let last = afterSeq;
+  try {
+    for await (const r of backlog(nc, subject, last, Infinity, signal)) {
+      last = r.seq;
+      yield toEvent(r);
+      if (r.kind === 'exit') return;
+    }
+    if (!follow) return;
+    while (!signal.aborted) {
+      const m = live.shift();
+      if (!m) { await new Promise<void>((resolve) => { wake = resolve; }); wake = null; continue; }
+      liveBytes -= m.data.length;
+      const seq = Number(m.headers?.get(TERM_HDR.seq));
+      if (!Number.isFinite(seq) || seq <= last) continue;
+      if (seq > last + 1) {
+        for await (const r of backlog(nc, subject, last, seq - 1, signal)) { last = r.seq; yield toEvent(r); if (r.kind === 'exit') return; }
+        if (last < seq - 1) last = seq - 1; // lost for good (stream limits); carry on rather than stall
+      }
+      last = seq;
+      const ev = toEvent({ seq, kind: m.headers?.get(TERM_HDR.kind), data: m.data, at: Date.now(), json: () => m.json() });
+      yield ev;
+      if (ev.kind === 'exit') return;
+    }
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    sub?.unsubscribe();
+  }
+}
+
+/** The highest seq JetStream holds for the subject (0 when none). */
+async function storedLast(nc: NatsConnection, subject: string): Promise<number> {
+  try {
+    const m = await (await jetstreamManager(nc)).streams.getMessage(TERMINAL_STREAM.name, { last_by_subj: subject });
+    return Number(m?.header.get(TERM_HDR.seq) ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+/** Stored chunks with after < seq <= upTo (all stored ones for upTo = Infinity), in order. */
+async function* backlog(nc: NatsConnection, subject: string, after: number, upTo: number, signal: AbortSignal): AsyncGenerator<Raw> {
+  let target = await storedLast(nc, subject);
+  if (upTo !== Infinity) {
+    const deadline = Date.now() + GAP_WAIT_MS;
+    while (target < upTo && Date.now() < deadline && !signal.aborted) { await new Promise((r) => setTimeout(r, 20)); target = await storedLast(nc, subject); }
+    target = Math.min(target, upTo);
+  }
+  if (target <= after) return;
+  const consumer = await jetstream(nc).consumers.get(TERMINAL_STREAM.name, { filter_subjects: subject, deliver_policy: DeliverPolicy.All });
   const messages = await consumer.consume({ max_bytes: 1 << 20 });
   const stop = () => messages.stop();
   signal.addEventListener('abort', stop, { once: true });
-  let last = afterSeq;
   try {
     for await (const m of messages) {
       const seq = Number(m.headers?.get(TERM_HDR.seq));
-      if (!Number.isFinite(seq) || seq <= last) {
-        if (!follow && m.info.pending === 0) break;
-        continue;
-      }
-      last = seq;
-      const at = Number(m.timestampNanos / 1_000_000n);
-      if (m.headers?.get(TERM_HDR.kind) === 'exit') {
-        yield { seq, kind: 'exit', exit: SessionExit.parse(m.json()), at };
-        return;
-      }
-      yield { seq, kind: 'data', data: m.data, at };
-      if (!follow && m.info.pending === 0) break;
+      if (!Number.isFinite(seq) || seq <= after) { if (seq >= target) break; continue; }
+      after = seq;
+      yield { seq, kind: m.headers?.get(TERM_HDR.kind), data: m.data, at: Number(m.timestampNanos / 1_000_000n), json: () => m.json() };
+      if (seq >= target) break;
     }
   } finally {
     signal.removeEventListener('abort', stop);
