@@ -10,6 +10,7 @@ import { SessionService } from './domain/session.service';
 import { sessionRoutes } from './http/sessions.routes';
 import { consumeSessionEnds, natsAgentSessionPort, natsMachinePort, serveSessionRpc } from './messaging/session.handlers';
 import { SessionRepository } from './store/session.repository';
+import { AccessWatch } from './ws/access-watch';
 import { handleTerminalUpgrades } from './ws/upgrade';
 
 export interface RunningTerminalService { server: Server; port: number; close(): Promise<void> }
@@ -25,7 +26,13 @@ export async function startTerminalService(config: TerminalConfig): Promise<Runn
 
   const repo = new SessionRepository(pool);
   const verifier = new AccessTokenVerifier(config.JWT_SECRET, redis);
-  const sessions = new SessionService(repo, natsMachinePort(nc), natsAgentSessionPort(nc, config.SESSION_WINDOW_BYTES, config.OPEN_TIMEOUT_MS));
+  const machinesPort = natsMachinePort(nc);
+  const sessions = new SessionService(repo, machinesPort, natsAgentSessionPort(nc, config.SESSION_WINDOW_BYTES, config.OPEN_TIMEOUT_MS));
+  const access = new AccessWatch(async (claims, agentId, view) => {
+    await machinesPort.check(claims, agentId, view ? 'sessions:watch' : 'terminal:open');
+    return true;
+  }, log);
+  const accessChanges = access.subscribe(nc);
   const rpc = serveSessionRpc(nc, repo, log);
   const ends = await consumeSessionEnds(nc, repo, log);
 
@@ -41,7 +48,7 @@ export async function startTerminalService(config: TerminalConfig): Promise<Runn
   finishApp(app);
   const server = await listen(app, config.PORT, config.HOST);
   const wss = handleTerminalUpgrades(server, {
-    verifier, sessions, nc, log, maxFrameBytes: config.MAX_FRAME_BYTES, highWaterBytes: config.SOCKET_HIGH_WATER_BYTES,
+    verifier, sessions, nc, log, access, maxFrameBytes: config.MAX_FRAME_BYTES, highWaterBytes: config.SOCKET_HIGH_WATER_BYTES,
     onExit: (id, code, bytes) => void repo.markEnded(id, { exitCode: code, bytes, at: new Date().toISOString() }).catch(() => undefined),
   });
   log.info({ port: portOf(server) }, 'terminal-svc listening');
@@ -50,7 +57,7 @@ export async function startTerminalService(config: TerminalConfig): Promise<Runn
   const lifecycle = new Lifecycle(log);
   lifecycle.onShutdown('sockets', () => { for (const ws of wss.clients) ws.close(1012, 'terminal-svc restarting; resume elsewhere'); });
   lifecycle.onShutdown('http', () => closeServer(server));
-  lifecycle.onShutdown('rpc', () => rpc.stop());
+  lifecycle.onShutdown('rpc', () => { rpc.stop(); accessChanges.stop(); });
   lifecycle.onShutdown('events', () => ends.stop());
   lifecycle.onShutdown('nats', () => nc.drain());
   lifecycle.onShutdown('redis', () => redis.quit());

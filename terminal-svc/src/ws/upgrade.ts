@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { AccessTokenVerifier, describeError, NatsConnection, type Logger } from '@webxterm/kit';
 import type { SessionService } from '../domain/session.service';
+import type { AccessWatch } from './access-watch';
 import { relaySession, sendJson } from './terminal-socket';
 
 export interface UpgradeDeps {
@@ -10,6 +11,8 @@ export interface UpgradeDeps {
   sessions: SessionService;
   nc: NatsConnection;
   log: Logger;
+  /** Open terminals are closed when their user's access to the machine goes. */
+  access: AccessWatch;
   maxFrameBytes: number;
   highWaterBytes: number;
   onExit(sessionId: string, code: number, bytes: number): void;
@@ -64,6 +67,7 @@ export function handleTerminalUpgrades(server: Server, d: UpgradeDeps): WebSocke
     if (socket.destroyed) return;
     wss.handleUpgrade(req, socket, head, (ws) => {
       wss.emit('connection', ws, req);
+      d.access.track(ws, claims, agentId, view);
       sendJson(ws, { type: 'session', session_id: session.id, seq: lastSeq, read_only: view, cols: session.cols, rows: session.rows });
       relaySession(ws, d.nc, {
         sessionId: session.id, afterSeq: lastSeq, readOnly: view, highWaterBytes: d.highWaterBytes,
