@@ -18,8 +18,11 @@ const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 200);
 const TYPE_SECONDS = Number(process.env.BENCH_TYPE_SEC ?? 10);
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** A quiet shell that echoes each keystroke at once (no line buffering) and discards it. */
-const QUIET = 'stty -icanon; PS1=; cat >/dev/null\r';
+/**
+ * A quiet shell that echoes each keystroke at once (no line buffering) and discards it. It says
+ * READY first: a login shell may take seconds to start (here root's ~/.bashrc runs pyenv init).
+ */
+const QUIET = 'stty -icanon; PS1=; echo RE""ADY; cat >/dev/null\r';
 const THROUGHPUT_CMD = (bytes: number) => `stty -echo; head -c ${bytes} /dev/zero | tr '\\0' a; echo; echo DO""NE\r`;
 
 /** Anything that takes keystrokes and gives output: a socket through the platform, or a local PTY. */
@@ -38,8 +41,11 @@ function localTerm(): Term {
 }
 
 async function settle(t: Term): Promise<void> {
+  let seen = '';
+  const ready = new Promise<void>((resolve) => t.onData((d) => { seen = (seen + d).slice(-100); if (/[^"]READY/.test(seen)) resolve(); }));
   t.type(QUIET);
-  await sleep(800);
+  await Promise.race([ready, sleep(180_000)]);
+  await sleep(200);
 }
 
 /** Sequential keystrokes: send one, wait for its echo, repeat. */
@@ -70,8 +76,9 @@ async function throughput(t: Term): Promise<number> {
 }
 
 /** `sessions` terminals, each typing a key every 100 ms for `seconds`; echo latency of every key. */
-async function concurrentTyping(label: string, terms: Term[], seconds: number): Promise<Sample> {
+async function concurrentTyping(label: string, terms: Term[], seconds: number, onTypingStarts = () => {}): Promise<Sample> {
   await Promise.all(terms.map(settle));
+  onTypingStarts();
   const times: number[] = [];
   await Promise.all(terms.map(async (t, i) => {
     let sentAt = 0;
@@ -127,9 +134,12 @@ async function main() {
     progress('platform: concurrent typing');
     const clients: TermClient[] = [];
     for (let i = 0; i < SESSIONS; i++) clients.push(await TermClient.open(url()));
-    const before = Object.fromEntries(Object.entries(procs).map(([k, p]) => [k, usage(p)]));
-    const t0 = now();
-    const conc = await concurrentTyping(`${SESSIONS} sessions through the platform`, clients.map(socketTerm), TYPE_SECONDS);
+    let before: Record<string, ReturnType<typeof usage>> = {};
+    let t0 = 0;
+    const conc = await concurrentTyping(`${SESSIONS} sessions through the platform`, clients.map(socketTerm), TYPE_SECONDS, () => {
+      before = Object.fromEntries(Object.entries(procs).map(([k, p]) => [k, usage(p)]));
+      t0 = now();
+    });
     const wall = (now() - t0) / 1000;
     const after = Object.fromEntries(Object.entries(procs).map(([k, p]) => [k, usage(p)]));
     clients.forEach((c) => c.close());
