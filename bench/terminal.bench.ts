@@ -64,7 +64,10 @@ async function echoLatency(label: string, t: Term, n: number): Promise<Sample> {
 }
 
 async function throughput(t: Term): Promise<number> {
-  await sleep(300);
+  let seen = '';
+  const ready = new Promise<void>((resolve) => t.onData((d) => { seen = (seen + d).slice(-100); if (/[^"]READY/.test(seen)) resolve(); }));
+  t.type('PS1=; echo RE""ADY\r');
+  await Promise.race([ready, sleep(60_000)]);
   let bytes = 0;
   let done = false;
   let tail = '';
@@ -116,7 +119,7 @@ async function main() {
   await stack.start();
   try {
     const owner = await stack.signup();
-    const created = await stack.api(0, 'POST', '/api/machines', { name: 'bench', linux_user: 'root' }, owner.token);
+    const created = await stack.api(0, 'POST', '/api/machines', { name: 'bench', linux_user: 'nobody' }, owner.token);
     const agent = await stack.startAgent(owner, created.body.registration_token);
     const agentId = created.body.agent_id;
     await until(async () => (await stack.api(0, 'GET', `/api/machines/${agentId}`, undefined, owner.token)).body.status === 'online', 30_000, 'online');

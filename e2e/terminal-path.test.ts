@@ -16,7 +16,7 @@ let agentId: string;
 beforeAll(async () => {
   await stack.start();
   owner = await stack.signup();
-  const created = await stack.api(0, 'POST', '/api/machines', { name: 'e2e box', linux_user: 'root' }, owner.token);
+  const created = await stack.api(0, 'POST', '/api/machines', { name: 'e2e box', linux_user: 'nobody' }, owner.token);
   expect(created.status).toBe(201);
   expect(created.body.command).toContain(`--registration-token ${created.body.registration_token}`);
   expect(created.body.status).toBe('pending');
@@ -34,6 +34,8 @@ describe('terminal through the gateway', () => {
     const t = await TermClient.open(stack.wsUrl(0, agentId, owner.token, '&cols=100&rows=30'));
     t.type('echo hel""lo\r');
     await t.waitForText('hello\r\n'); // the typed line shows as hel""lo
+    t.type('id -un\r');
+    await t.waitForText(/[\r\n]nobody\r\n/);
     t.control({ type: 'resize', cols: 120, rows: 40 });
     t.type('stty size\r');
     await t.waitForText('40 120');
@@ -44,8 +46,26 @@ describe('terminal through the gateway', () => {
       const r = await stack.api(0, 'GET', `/api/sessions/${t.sessionId}`, undefined, owner.token);
       return r.body.session?.exit_code === 3 ? r.body.session : undefined;
     }, 10_000, 'exit code recorded');
-    expect(rec).toMatchObject({ status: 'closed', agent_id: agentId, user_id: owner.userId, linux_user: 'root' });
+    // The agent runs as root and switched to the configured user for real.
+    expect(rec).toMatchObject({ status: 'closed', agent_id: agentId, user_id: owner.userId, linux_user: 'nobody' });
     expect(rec.bytes_out).toBeGreaterThan(0);
+    const cast = await fetch(`${stack.gateways[0].url}/api/terminal/sessions/${t.sessionId}/recording`, { headers: { authorization: `Bearer ${owner.token}` } });
+    expect(cast.headers.get('content-type')).toContain('application/x-asciicast');
+    const [header, ...events] = (await cast.text()).trim().split('\n').map((l) => JSON.parse(l));
+    expect(header).toMatchObject({ version: 2, width: 100, height: 30 });
+    expect(events.map((e) => e[2]).join('')).toContain('hello\r\n');
+    expect(events.every((e) => e[1] === 'o' && e[0] >= 0)).toBe(true);
+  });
+
+  it('GET /api/terminal/sessions lists the live session; DELETE closes it wherever it runs', async () => {
+    const t = await TermClient.open(stack.wsUrl(0, agentId, owner.token));
+    const list = await stack.api(1, 'GET', '/api/terminal/sessions', undefined, owner.token);
+    expect(list.body.sessions.map((x: any) => x.id)).toContain(t.sessionId);
+    expect((await stack.api(1, 'DELETE', `/api/terminal/sessions/${t.sessionId}`, undefined, owner.token)).status).toBe(200);
+    await t.waitFor(() => t.controls.some((c) => c.type === 'exit'), 10_000, 'exit after DELETE');
+    const after = await stack.api(1, 'GET', '/api/terminal/sessions', undefined, owner.token);
+    expect(after.body.sessions.map((x: any) => x.id)).not.toContain(t.sessionId);
+    expect((await stack.api(0, 'GET', `/api/machines/${agentId}/sessions`, undefined, owner.token)).body.sessions.length).toBeGreaterThanOrEqual(2);
   });
 
   it('the agent sits on bridge B (learnt from GET /api/agent/bootstrap) while the socket went through terminal-svc A', async () => {

@@ -84,10 +84,10 @@ export class TerminalStack {
   }
 
   /** `vsay-agent configure` then `vsay-agent run`, as real processes; the agent asks the gateway where the bridges are. */
-  async startAgent(a: Account, registrationToken: string): Promise<{ config: string; child: ChildProcess }> {
+  async startAgent(a: Account, registrationToken: string, linuxUser = 'nobody'): Promise<{ config: string; child: ChildProcess }> {
     const config = join(this.dir, `agent-${this.agents.length}.json`);
-    const configured = await this.agentCommand(['configure', '--token', a.apiKey, '--host', this.gateways[0].url, '--linux-user', 'root', '--allow-root',
-      '--registration-token', registrationToken, '--config', config]);
+    const configured = await this.agentCommand(['configure', '--token', a.apiKey, '--host', this.gateways[0].url, '--linux-user', linuxUser,
+      ...(linuxUser === 'root' ? ['--allow-root'] : []), '--registration-token', registrationToken, '--config', config]);
     if (configured.code !== 0) throw new Error(`vsay-agent configure failed: ${configured.out}`);
     const child = spawn(TSX, [join(ROOT, 'agent/src/main.ts'), 'run', '--config', config], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     const idx = this.agentLogs.push('') - 1;

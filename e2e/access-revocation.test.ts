@@ -1,0 +1,61 @@
+/**
+ * Revoked access closes a terminal that is already open, within a second, on whichever
+ * terminal-svc replica holds it: the group change travels auth-svc → machine-svc (projection) →
+ * every terminal-svc replica (AccessChanged), which re-checks its open sockets. Real processes.
+ */
+import { TermClient } from './lib/term-client';
+import { Account, TerminalStack, until } from './lib/terminal-stack';
+
+jest.setTimeout(60_000);
+const stack = new TerminalStack();
+let admin: Account;
+let agentId: string;
+
+beforeAll(async () => {
+  await stack.start();
+  admin = await stack.signup();
+  const created = await stack.api(0, 'POST', '/api/machines', { name: 'shared box', linux_user: 'root' }, admin.token);
+  await stack.startAgent(admin, created.body.registration_token);
+  agentId = created.body.agent_id;
+  await until(async () => (await stack.api(0, 'GET', `/api/machines/${agentId}`, undefined, admin.token)).body.status === 'online', 20_000, 'machine online');
+}, 120_000);
+
+afterAll(async () => { await stack.stop(); }, 60_000);
+
+async function member(): Promise<{ token: string; userId: string }> {
+  const n = `m${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  const u = await stack.api(0, 'POST', '/api/users', { username: n, email: `${n}@example.com`, password: 'member password', first_name: 'M', last_name: 'B' }, admin.token);
+  const l = await stack.api(0, 'POST', '/api/auth/login', { email: `${n}@example.com`, password: 'member password' });
+  return { token: l.body.token, userId: u.body.id };
+}
+
+describe('access revoked while a terminal is open', () => {
+  it('removing the user from the group closes their open terminal within a second, on both replicas', async () => {
+    const m = await member();
+    const g = (await stack.api(0, 'POST', '/api/groups', { name: 'ops' }, admin.token)).body;
+    await stack.api(0, 'POST', `/api/groups/${g.id}/machines`, { machine_ids: [agentId] }, admin.token);
+    await stack.api(0, 'POST', `/api/groups/${g.id}/members`, { user_id: m.userId }, admin.token);
+    await until(async () => (await stack.api(0, 'GET', `/api/machines/${agentId}`, undefined, m.token)).status === 200, 5000, 'group access reaches machine-svc');
+    const owners = await TermClient.open(stack.wsUrl(0, agentId, admin.token));
+    owners.type("echo still''here\r");
+    await owners.waitForText('stillhere\r\n');
+    const terminals = [await TermClient.open(stack.wsUrl(0, agentId, m.token)), await TermClient.open(stack.wsUrl(1, agentId, m.token))];
+    for (const t of terminals) {
+      t.type("echo in''side\r");
+      await t.waitForText('inside\r\n');
+    }
+
+    const t0 = Date.now();
+    expect((await stack.api(0, 'DELETE', `/api/groups/${g.id}/members`, { user_id: m.userId }, admin.token)).status).toBe(200);
+    for (const t of terminals) {
+      await t.waitFor(() => t.closed !== null, 1000, 'terminal closed');
+      expect(t.closed).toMatchObject({ code: 4403 });
+      expect(t.controls).toContainEqual({ type: 'error', error: 'Access to this machine was revoked' });
+    }
+    console.log(`access revocation: open terminals closed ${Date.now() - t0} ms after the change`);
+    // The admin's own terminal on the same machine stays open, and the user cannot open a new one.
+    owners.type("echo still''here\r");
+    await owners.waitForText('stillhere\r\n');
+    await expect(TermClient.open(stack.wsUrl(1, agentId, m.token))).rejects.toMatchObject({ status: 404 });
+  });
+});

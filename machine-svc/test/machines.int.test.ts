@@ -1,0 +1,109 @@
+/** machine-svc in-process against the real PostgreSQL, NATS and Redis. */
+import { randomBytes, randomUUID } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import { AuthenticateAgent, type PortalRole } from '@webxterm/contracts';
+import { callRpc, connectNats, createPool, NatsConnection, objectId, Pool } from '@webxterm/kit';
+import { testEnv, uniqueName } from '@webxterm/testkit';
+import { RunningMachineService, startMachineService } from '../src/main';
+
+const env = testEnv();
+const secret = randomBytes(32).toString('hex');
+let svc: RunningMachineService;
+let nc: NatsConnection;
+let pool: Pool;
+let base: string;
+
+function token(tenant: string, role: PortalRole, userId = objectId()): string {
+  return jwt.sign({
+    user_id: userId, username: `u${userId.slice(-6)}`, email: 'x@example.com', tenant_id: tenant, tenant_name: tenant, role,
+    machine_role: '', groups: [], keycloak_id: '', source: 'cli', sid: randomUUID(),
+  }, secret, { algorithm: 'HS256', issuer: 'vsay-auth', expiresIn: 600 });
+}
+
+async function api(method: string, path: string, tok: string, body?: unknown) {
+  const res = await fetch(base + path, {
+    method, headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json() as any };
+}
+
+beforeAll(async () => {
+  svc = await startMachineService({
+    PORT: 0, HOST: '127.0.0.1', DATABASE_URL: env.databaseUrl, NATS_URL: env.natsUrl, REDIS_URL: env.redisUrl, JWT_SECRET: secret,
+    BODY_LIMIT: '100kb', PUBLIC_URL: 'https://webxterm.example', AGENT_GRPC_ADDRESS: '127.0.0.1:7443', OFFLINE_AFTER_MS: 15_000,
+    COMMAND_TIMEOUT_MS: 2000, COMMAND_MAX_TIMEOUT_MS: 5000, COMMAND_MAX_OUTPUT_BYTES: 1024, LOG_LEVEL: 'silent',
+  });
+  base = `http://127.0.0.1:${svc.port}`;
+  nc = await connectNats(env.natsUrl, 'machine-svc-test');
+  pool = createPool(env.databaseUrl, 2);
+});
+afterAll(async () => { await svc.close(); await nc.close(); await pool.end(); });
+
+describe('machines', () => {
+  const tenant = uniqueName('m');
+  const admin = token(tenant, 'company_admin');
+  const userId = objectId();
+  const user = token(tenant, 'user', userId);
+  const stranger = token(uniqueName('o'), 'company_admin');
+
+  it('create (admin only) → pending with the registration command; tenant isolation is 404', async () => {
+    expect((await api('POST', '/api/machines', user, { name: 'x' })).status).toBe(403);
+    const c = await api('POST', '/api/machines', admin, { name: 'web-1', linux_user: 'deploy' });
+    expect(c.status).toBe(201);
+    expect(c.body).toMatchObject({ name: 'web-1', status: 'pending', agent_id: expect.stringMatching(/^ag_/), machine_id: expect.stringMatching(/^[0-9a-f]{24}$/) });
+    expect(c.body.command).toBe(`sudo vsay-agent configure --token YOUR_API_KEY --host https://webxterm.example --linux-user deploy --registration-token ${c.body.registration_token}`);
+    expect((await api('GET', `/api/machines/${c.body.agent_id}`, admin)).body.id).toBe(c.body.id);
+    expect((await api('GET', `/api/machines/by-id/${c.body.id}`, admin)).body.agent_id).toBe(c.body.agent_id);
+    for (const [m, p] of [['GET', `/api/machines/${c.body.agent_id}`], ['GET', `/api/machines/by-id/${c.body.id}`], ['DELETE', `/api/machines/${c.body.agent_id}`],
+      ['GET', `/api/machines/${c.body.agent_id}/logs`], ['POST', `/api/machines/${c.body.agent_id}/command`]] as const) {
+      expect((await api(m, p, stranger, m === 'POST' ? { command: 'id' } : undefined)).status).toBe(404);
+    }
+    expect((await api('GET', '/api/machines', stranger)).body.machines).toEqual([]);
+    expect((await api('POST', `/api/machines/${c.body.agent_id}/command`, admin, { command: 'id' })).status).toBe(409);
+  });
+
+  it('a user sees a machine only with a grant; revoke takes it away again', async () => {
+    const c = (await api('POST', '/api/machines', admin, { name: 'db-1' })).body;
+    expect((await api('GET', `/api/machines/${c.agent_id}`, user)).status).toBe(404);
+    expect((await api('POST', `/api/machines/${c.agent_id}/access/grant`, admin, { user_id: userId, username: 'bob' })).status).toBe(200);
+    expect((await api('GET', `/api/machines/${c.agent_id}`, user)).status).toBe(200);
+    expect((await api('GET', '/api/machines', user)).body.machines.map((m: any) => m.agent_id)).toEqual([c.agent_id]);
+    expect((await api('GET', `/api/machines/${c.agent_id}/access/users`, admin)).body.users).toEqual([expect.objectContaining({ user_id: userId, username: 'bob' })]);
+    expect((await api('POST', `/api/machines/${c.agent_id}/access/grant`, user, { user_id: objectId() })).status).toBe(403);
+    expect((await api('POST', `/api/machines/${c.agent_id}/access/revoke`, admin, { user_id: userId })).status).toBe(200);
+    expect((await api('GET', `/api/machines/${c.agent_id}`, user)).status).toBe(404);
+  });
+
+  it('registration: a forged token is refused, the right one registers once; then an offline machine answers 503', async () => {
+    const c = (await api('POST', '/api/machines', admin, { name: 'reg' })).body;
+    const req = { agent_id: 'ag_selfmade1234', tenant_id: tenant, user_id: userId };
+    await expect(callRpc(nc, AuthenticateAgent, { ...req, registration_token: 'vrt_forged' })).rejects.toMatchObject({ kind: 'unauthenticated' });
+    expect(await callRpc(nc, AuthenticateAgent, { ...req, registration_token: c.registration_token })).toMatchObject({ agent_id: c.agent_id, machine_id: c.id });
+    await expect(callRpc(nc, AuthenticateAgent, { ...req, registration_token: c.registration_token })).rejects.toMatchObject({ kind: 'unauthenticated' });
+    await expect(callRpc(nc, AuthenticateAgent, { ...req, agent_id: c.agent_id, tenant_id: 'someone-else' })).rejects.toMatchObject({ kind: 'not_found' });
+    expect((await api('GET', `/api/machines/${c.agent_id}`, admin)).body.status).toBe('offline');
+    expect(await api('POST', `/api/machines/${c.agent_id}/command`, admin, { command: 'id' })).toEqual({ status: 503, body: { error: 'Machine is offline' } });
+  });
+
+  it('command logs: pages, newest first, and full-text search', async () => {
+    const c = (await api('POST', '/api/machines', admin, { name: 'logs' })).body;
+    for (let i = 0; i < 5; i++) {
+      await pool.query(`INSERT INTO machines.command_logs (id, agent_id, tenant_id, user_id, username, command, output, exit_code, duration_ms, created_at)
+        VALUES ($1, $2, $3, 'u', 'bob', $4, $5, 0, 1, now() + make_interval(secs => $6))`,
+        [objectId(), c.agent_id, tenant, `systemctl status unit${i}`, i === 3 ? 'nginx is running' : 'ok', i]);
+    }
+    const page2 = await api('GET', `/api/machines/${c.agent_id}/logs?page=2&limit=2`, admin);
+    expect(page2.body).toMatchObject({ total: 5, page: 2, limit: 2 });
+    expect(page2.body.logs.map((l: any) => l.command)).toEqual(['systemctl status unit2', 'systemctl status unit1']);
+    const found = await api('GET', `/api/machines/${c.agent_id}/logs/search?q=nginx`, admin);
+    expect(found.body.logs.map((l: any) => l.command)).toEqual(['systemctl status unit3']);
+    expect((await api('GET', `/api/machines/${c.agent_id}/logs/search`, admin)).status).toBe(400);
+  });
+
+  it('delete removes the machine (404 afterwards)', async () => {
+    const c = (await api('POST', '/api/machines', admin, { name: 'gone' })).body;
+    expect((await api('DELETE', `/api/machines/${c.agent_id}`, user)).status).toBe(404);
+    expect((await api('DELETE', `/api/machines/${c.agent_id}`, admin)).status).toBe(200);
+    expect((await api('GET', `/api/machines/${c.agent_id}`, admin)).status).toBe(404);
+  });
+});
