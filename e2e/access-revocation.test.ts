@@ -54,8 +54,9 @@ describe('access revoked while a terminal is open', () => {
     }
     console.log(`access revocation: open terminals closed ${Date.now() - t0} ms after the change`);
     // The admin's own terminal on the same machine stays open, and the user cannot open a new one.
-    owners.type("echo still''here\r");
-    await owners.waitForText('stillhere\r\n');
+    owners.type("echo after''wards\r");
+    await owners.waitForText('afterwards\r\n');
+    expect(owners.closed).toBeNull();
     await expect(TermClient.open(stack.wsUrl(1, agentId, m.token))).rejects.toMatchObject({ status: 404 });
   });
 });
