@@ -11,8 +11,10 @@ import { freePort, ServiceProcess, startServiceProcess, testEnv, uniqueName } fr
 import { ENDPOINTS, Foreign, Row, Service } from './endpoint-table';
 
 /** Services whose rows are checked in full; the others must answer 503 behind the token check. */
-const DEPLOYED: Service[] = ['auth-svc', 'audit-svc'];
-const PORT_ENV: Partial<Record<Service, string>> = { 'auth-svc': 'AUTH_SVC_URL', 'audit-svc': 'AUDIT_SVC_URL' };
+const DEPLOYED: Service[] = ['auth-svc', 'audit-svc', 'machine-svc', 'terminal-svc'];
+const PORT_ENV: Partial<Record<Service, string>> = {
+  'auth-svc': 'AUTH_SVC_URL', 'audit-svc': 'AUDIT_SVC_URL', 'machine-svc': 'MACHINE_SVC_URL', 'terminal-svc': 'TERMINAL_SVC_URL',
+};
 const env = testEnv();
 const procs: ServiceProcess[] = [];
 let gateway: ServiceProcess;
@@ -42,7 +44,10 @@ async function login(email: string, password: string): Promise<string> {
   return JSON.parse(r.text).token;
 }
 
-interface Org { tenantId: string; orgId: string; admin: string; user: string; adminUserId: string; userUserId: string; groupId: string }
+interface Org {
+  tenantId: string; orgId: string; admin: string; user: string; adminUserId: string; userUserId: string; groupId: string;
+  machineId: string; agentId: string;
+}
 
 async function organization(): Promise<Org> {
   const n = uniqueName('iso');
@@ -58,7 +63,8 @@ async function organization(): Promise<Org> {
   const group = JSON.parse((await call('POST', '/api/groups', admin, { name: 'b-secret-group' })).text);
   const me = JSON.parse((await call('GET', '/api/users/me', admin)).text);
   const org = JSON.parse((await call('GET', '/api/organization', admin)).text);
-  return { tenantId: n, orgId: org.id, admin, user, adminUserId: me.id, userUserId: u.id, groupId: group.id };
+  const machine = JSON.parse((await call('POST', '/api/machines', admin, { name: 'b-secret-box' })).text);
+  return { tenantId: n, orgId: org.id, admin, user, adminUserId: me.id, userUserId: u.id, groupId: group.id, machineId: machine.id, agentId: machine.agent_id };
 }
 
 let a: Org;
@@ -83,7 +89,7 @@ beforeAll(async () => {
   root = await login(rootEmail, 'root-password-1');
   foreign = {
     tenantId: b.tenantId, orgId: b.orgId, userId: b.userUserId, groupId: b.groupId,
-    machineId: 'ffffffffffffffffffffffff', agentId: 'agent-of-b', sessionId: 'ffffffffffffffffffffffff', issueId: 'ffffffffffffffffffffffff', fixId: 'ffffffffffffffffffffffff',
+    machineId: b.machineId, agentId: b.agentId, sessionId: 'ffffffffffffffffffffffff', issueId: 'ffffffffffffffffffffffff', fixId: 'ffffffffffffffffffffffff',
   };
 }, 90_000);
 
@@ -115,15 +121,15 @@ describe.each(ENDPOINTS.map((r) => [label(r), r] as const))('%s', (_name, row) =
     expect(status).toBe(401);
   });
 
-  it.each(['user', 'company_admin'] as const)(`as %s of organization A, aimed at B: ${deployed ? 'the exact refusal' : '503 (service not deployed)'}`, async (role) => {
+  it.each(['user', 'company_admin'] as const)(`as %s of organization A, aimed at B: ${!deployed ? '503 (service not deployed)' : row.notBuilt ? '404 (not built yet)' : 'the exact refusal'}`, async (role) => {
     const { path, body } = row.request(foreign);
     const token = role === 'user' ? a.user : a.admin;
-    const expected = deployed ? row.expect[role] : 503;
+    const expected = !deployed ? 503 : row.notBuilt ? 404 : row.expect[role];
     const res = row.method === 'WS' ? { status: await upgradeStatus(path, token), text: '' } : await call(row.method, path, token, body);
     expect(res.status).toBe(expected);
     if (deployed && row.listsOwn && res.status === 200) {
       const secrets = row.listsOwn === 'names-only' ? [`"${b.tenantId}"`, `${b.tenantId}@example.com`, `${b.tenantId}u@example.com`]
-        : [b.tenantId, b.orgId, b.adminUserId, b.userUserId, b.groupId];
+        : [b.tenantId, b.orgId, b.adminUserId, b.userUserId, b.groupId, b.machineId, b.agentId];
       for (const s of secrets) expect(res.text).not.toContain(s);
     }
   });
@@ -137,5 +143,6 @@ describe('afterwards', () => {
     expect((await call('GET', `/api/groups/${b.groupId}`, bAdmin)).status).toBe(200);
     expect(JSON.parse((await call('GET', `/api/admin/organizations/${b.orgId}`, root)).text).otp_enabled).toBe(false);
     expect((await call('GET', `/api/users/${b.userUserId}`, root)).status).toBe(200);
+    expect((await call('GET', `/api/machines/${b.agentId}`, bAdmin)).status).toBe(200);
   });
 });
