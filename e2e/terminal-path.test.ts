@@ -164,6 +164,26 @@ describe('viewers and failover', () => {
   });
 });
 
+describe('flow control', () => {
+  it('a browser that stops reading while `cat /dev/urandom | base64` runs slows the PTY; no process grows', async () => {
+    const { nodePidOf, usage } = await import('../bench/terminal-lib');
+    const pids = [stack.gateways[0], stack.terminals[0], ...stack.bridges].map((p) => nodePidOf(p.child.pid!));
+    const t = await TermClient.open(stack.wsUrl(0, agentId, owner.token));
+    t.type('cat /dev/urandom | base64\r');
+    await t.waitFor(() => t.bytes > 1_000_000, 10_000, 'output flowing');
+    const before = pids.map((p) => usage(p).rssMiB);
+    (t.ws as any)._socket.pause(); // the browser stops reading
+    await new Promise((r) => setTimeout(r, 4000));
+    const stalled = t.bytes;
+    const grown = pids.map((p, i) => usage(p).rssMiB - before[i]);
+    expect(Math.max(...grown)).toBeLessThan(64);
+    (t.ws as any)._socket.resume();
+    await t.waitFor(() => t.bytes > stalled + 1_000_000, 10_000, 'output flowing again');
+    t.type('\x03');
+    t.close();
+  });
+});
+
 describe('bad input', () => {
   it('garbage, unknown control and oversized frames: clear errors, bounded, and the services stay up', async () => {
     const t = await TermClient.open(stack.wsUrl(0, agentId, owner.token));
