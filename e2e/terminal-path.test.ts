@@ -227,3 +227,26 @@ describe('bad input', () => {
     expect((await stack.api(0, 'GET', `/api/machines/${agentId}`, undefined, owner.token)).body.status).toBe('online');
   });
 });
+
+describe('machine status follows the agent; delete disconnects it', () => {
+  it('an agent that stops answering goes offline within seconds and comes back online', async () => {
+    const { nodePidOf } = await import('../bench/terminal-lib');
+    const pid = nodePidOf(stack.agents[0].pid!);
+    const status = async () => (await stack.api(0, 'GET', `/api/machines/${agentId}`, undefined, owner.token)).body.status;
+    process.kill(pid, 'SIGSTOP');
+    try {
+      await until(async () => (await status()) === 'offline', 15_000, 'offline after missed heartbeats');
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    await until(async () => (await status()) === 'online', 20_000, 'online again');
+  });
+
+  it('DELETE /api/machines/:agent_id removes the machine and the agent stops', async () => {
+    const agent = stack.agents[0];
+    const exited = new Promise<number | null>((resolve) => agent.once('exit', (code) => resolve(code)));
+    expect((await stack.api(0, 'DELETE', `/api/machines/${agentId}`, undefined, owner.token)).status).toBe(200);
+    expect((await stack.api(0, 'GET', `/api/machines/${agentId}`, undefined, owner.token)).status).toBe(404);
+    await expect(Promise.race([exited, new Promise((r) => setTimeout(() => r('still running'), 10_000))])).resolves.not.toBe('still running');
+  });
+});
