@@ -67,38 +67,41 @@ export async function* readOutput(nc: NatsConnection, sessionId: string, afterSe
   }
 }
 
-/** The highest seq JetStream holds for the subject (0 when none). */
-async function storedLast(nc: NatsConnection, subject: string): Promise<number> {
+/** Whether JetStream holds anything for the subject (an ordered consumer on an empty subject would just wait). */
+async function hasStored(nc: NatsConnection, subject: string): Promise<boolean> {
   try {
-    const m = await (await jetstreamManager(nc)).streams.getMessage(TERMINAL_STREAM.name, { last_by_subj: subject });
-    return Number(m?.header.get(TERM_HDR.seq) ?? 0);
+    return Boolean(await (await jetstreamManager(nc)).streams.getMessage(TERMINAL_STREAM.name, { last_by_subj: subject }));
   } catch {
-    return 0;
+    return false;
   }
 }
 
-/** Stored chunks with after < seq <= upTo (all stored ones for upTo = Infinity), in order. */
+/**
+ * Stored chunks with seq > after, in order: all of them (upTo = Infinity: read until the consumer
+ * has nothing pending), or up to `upTo` for a gap (waiting up to GAP_WAIT_MS for them to be stored).
+ */
 async function* backlog(nc: NatsConnection, subject: string, after: number, upTo: number, signal: AbortSignal): AsyncGenerator<Raw> {
-  let target = await storedLast(nc, subject);
-  if (upTo !== Infinity) {
-    const deadline = Date.now() + GAP_WAIT_MS;
-    while (target < upTo && Date.now() < deadline && !signal.aborted) { await new Promise((r) => setTimeout(r, 20)); target = await storedLast(nc, subject); }
-    target = Math.min(target, upTo);
+  const deadline = Date.now() + (upTo === Infinity ? 0 : GAP_WAIT_MS);
+  while (!(await hasStored(nc, subject))) {
+    if (Date.now() >= deadline || signal.aborted) return;
+    await new Promise((r) => setTimeout(r, 20));
   }
-  if (target <= after) return;
   const consumer = await jetstream(nc).consumers.get(TERMINAL_STREAM.name, { filter_subjects: subject, deliver_policy: DeliverPolicy.All });
   const messages = await consumer.consume({ max_bytes: 1 << 20 });
   const stop = () => messages.stop();
   signal.addEventListener('abort', stop, { once: true });
+  const timer = upTo === Infinity ? null : setTimeout(stop, Math.max(0, deadline - Date.now()));
   try {
     for await (const m of messages) {
       const seq = Number(m.headers?.get(TERM_HDR.seq));
-      if (!Number.isFinite(seq) || seq <= after) { if (seq >= target) break; continue; }
-      after = seq;
-      yield { seq, kind: m.headers?.get(TERM_HDR.kind), data: m.data, at: Number(m.timestampNanos / 1_000_000n), json: () => m.json() };
-      if (seq >= target) break;
+      if (Number.isFinite(seq) && seq > after && seq <= upTo) {
+        after = seq;
+        yield { seq, kind: m.headers?.get(TERM_HDR.kind), data: m.data, at: Number(m.timestampNanos / 1_000_000n), json: () => m.json() };
+      }
+      if (after >= upTo || (upTo === Infinity && m.info.pending === 0)) break;
     }
   } finally {
+    if (timer) clearTimeout(timer);
     signal.removeEventListener('abort', stop);
     messages.stop();
   }
