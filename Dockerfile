@@ -20,6 +20,8 @@ WORKDIR /app
 COPY --from=deps --chown=node:node /app/node_modules node_modules/
 COPY --chown=node:node package.json ./
 COPY --chown=node:node packages/ packages/
+# The agent protocol, loaded at run time by agent-bridge (a few KiB).
+COPY --chown=node:node proto/ proto/
 COPY --chown=node:node ${SERVICE}/ ${SERVICE}/
 USER node
 # exec: tsx becomes PID 1 and passes SIGTERM on to the service for its graceful shutdown.
