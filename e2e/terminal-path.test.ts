@@ -161,6 +161,12 @@ describe('viewers and failover', () => {
     }, 20_000, 'commands after the NATS restart');
     expect(cmd.body.output).toBe('ok\n');
     t.close();
+    // A new session opens through both replicas' resubscribed handlers, and the status held.
+    const fresh = await TermClient.open(stack.wsUrl(0, agentId, owner.token));
+    fresh.type('echo fresh-$((4+4))\r');
+    await fresh.waitForText('fresh-8\r\n');
+    fresh.close();
+    await until(async () => (await stack.api(0, 'GET', `/api/machines/${agentId}`, undefined, owner.token)).body.status === 'online', 10_000, 'online');
   });
 });
 
