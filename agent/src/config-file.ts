@@ -21,6 +21,8 @@ export const AgentConfigSchema = z.object({
   bridge: z.string().optional(),
   /** Running PTYs as root must be asked for explicitly. */
   allow_root: z.boolean().default(false),
+  /** A session with no browser of its owner attached for this long is closed (its shell gets SIGHUP). */
+  detached_session_timeout_sec: z.number().int().min(10).default(3600),
 });
 export type AgentConfig = z.infer<typeof AgentConfigSchema>;
 
@@ -36,7 +38,7 @@ export function readAgentConfig(path: string): AgentConfig {
 }
 
 /** Writes atomically (temp file + rename) with mode 0600 in a 0700 folder. */
-export function writeAgentConfig(path: string, config: AgentConfig): void {
+export function writeAgentConfig(path: string, config: z.input<typeof AgentConfigSchema>): void {
   const value = AgentConfigSchema.parse(config);
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const tmp = `${path}.${process.pid}.tmp`;

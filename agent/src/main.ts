@@ -37,7 +37,7 @@ async function run(args: string[]): Promise<void> {
   const user = lookupLinuxUser(config.linux_user);
   spawnIdentity(user, config.allow_root); // fail at start, not at the first session
   const bridge = await discoverBridge(config.host, values.bridge ?? config.bridge);
-  const sessions = new SessionTable(user, config.allow_root);
+  const sessions = new SessionTable(user, config.allow_root, config.detached_session_timeout_sec * 1000);
   const conn = new AgentConnection(config, bridge, user, sessions, (c) => writeAgentConfig(path, c), log);
   log('starting', { bridge: bridge.addresses, agent_id: config.agent_id, linux_user: user.name });
   conn.start();

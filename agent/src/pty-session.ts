@@ -50,12 +50,19 @@ export class PtySession {
     return { session_id: this.id, next_seq: this.nextSeq, acked_seq: this.ackedSeq };
   }
 
-  write(data: Buffer): void { if (!this.exit) this.pty.write(data.toString('binary')); }
+  write(data: Buffer): void {
+    this.lastAttachedAt = Date.now();
+    if (!this.exit) this.pty.write(data.toString('binary'));
+  }
   resize(cols: number, rows: number): void { if (!this.exit) this.pty.resize(cols, rows); }
   close(): void { if (!this.exit) this.pty.kill('SIGHUP'); }
 
   /** Everything up to `seq` was delivered: forget it, and read the PTY again when below half the window. */
+  /** When an owner's socket last spoke for this session (credits double as its keep-alive). */
+  lastAttachedAt = Date.now();
+
   credit(seq: number): void {
+    this.lastAttachedAt = Date.now();
     if (seq <= this.ackedSeq) return;
     this.ackedSeq = seq;
     while (this.kept.length && this.kept[0].seq <= seq) this.keptBytes -= this.kept.shift()!.data.length;

@@ -8,7 +8,20 @@ export class SessionTable {
   private readonly sessions = new Map<string, PtySession>();
   private send: Send = () => {};
 
-  constructor(private readonly user: LinuxUser, private readonly allowRoot: boolean) {}
+  private reaper: NodeJS.Timeout | null = null;
+
+  /**
+   * `detachedTimeoutMs`: a session whose owner has had no socket attached for this long (no
+   * keystroke, no credit — an attached socket credits at least every 30 s) is closed.
+   */
+  constructor(private readonly user: LinuxUser, private readonly allowRoot: boolean, private readonly detachedTimeoutMs = 3_600_000) {
+    this.reaper = setInterval(() => this.closeDetached(), Math.min(60_000, detachedTimeoutMs / 2));
+    this.reaper.unref();
+  }
+
+  closeDetached(now = Date.now()): void {
+    for (const s of this.sessions.values()) if (now - s.lastAttachedAt > this.detachedTimeoutMs) s.close();
+  }
 
   /** A new stream is up: route output through it and replay what was not acknowledged. */
   attach(send: Send): void {
@@ -42,6 +55,7 @@ export class SessionTable {
   }
 
   closeAll(): void {
+    if (this.reaper) clearInterval(this.reaper);
     for (const s of this.sessions.values()) s.close();
   }
 }

@@ -37,3 +37,18 @@ describe('SessionTable', () => {
     table.closeAll();
   });
 });
+
+describe('detached sessions', () => {
+  it('a session whose owner has been away longer than the timeout is closed; an attended one is not', async () => {
+    const table = new SessionTable(lookupLinuxUser('root'), true, 60_000);
+    const exits: string[] = [];
+    table.attach((m) => { if (m.exited) exits.push(m.exited.session_id); });
+    table.open({ session_id: 'away', cols: 80, rows: 24, window_bytes: 65536 });
+    table.open({ session_id: 'here', cols: 80, rows: 24, window_bytes: 65536 });
+    table.get('away')!.lastAttachedAt = Date.now() - 120_000;
+    table.closeDetached();
+    for (let i = 0; i < 100 && !exits.includes('away'); i++) await sleep(20);
+    expect(exits).toEqual(['away']);
+    table.closeAll();
+  });
+});

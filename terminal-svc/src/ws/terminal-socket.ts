@@ -39,7 +39,10 @@ export function relaySession(ws: WebSocket, nc: NatsConnection, o: RelayOptions,
     }
     onControl(buf.toString('utf8'));
   });
-  ws.on('close', () => abort.abort());
+  // Credits double as the owner's keep-alive: the agent closes sessions nobody attends for long.
+  let delivered = o.afterSeq;
+  const keepAlive = o.readOnly ? null : setInterval(() => credit(delivered), 30_000);
+  ws.on('close', () => { abort.abort(); if (keepAlive) clearInterval(keepAlive); });
   ws.on('error', () => abort.abort());
 
   function onControl(text: string): void {
@@ -73,6 +76,7 @@ export function relaySession(ws: WebSocket, nc: NatsConnection, o: RelayOptions,
         // The seq travels as a text frame only on request (resume bookkeeping): every binary frame
         // is the next seq, so the browser counts frames.
         ws.send(ev.data, { binary: true });
+        delivered = ev.seq;
         while (ws.bufferedAmount > o.highWaterBytes && ws.readyState === ws.OPEN) await sleep(5);
         if (!o.readOnly) credit(ev.seq);
       }
