@@ -7,6 +7,9 @@ export const BridgeConfigSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   /** gRPC port the agents dial. */
   GRPC_PORT: port(7443),
+  /** PEM files for TLS on the gRPC port; both or neither (then plaintext, e.g. behind a TLS-terminating load balancer). */
+  GRPC_TLS_CERT_FILE: z.string().optional(),
+  GRPC_TLS_KEY_FILE: z.string().optional(),
   NATS_URL: natsUrl,
   /** Names this replica in events and logs; random when unset. */
   BRIDGE_ID: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),

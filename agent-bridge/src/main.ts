@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { Server as HttpServer } from 'node:http';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
@@ -13,6 +14,7 @@ export interface RunningBridge { server: HttpServer; port: number; grpcPort: num
 
 /** The composition root: NATS, the gRPC server for agents, the health endpoints. */
 export async function startBridge(config: BridgeConfig): Promise<RunningBridge> {
+  if (!config.GRPC_TLS_CERT_FILE !== !config.GRPC_TLS_KEY_FILE) throw new Error('set both GRPC_TLS_CERT_FILE and GRPC_TLS_KEY_FILE, or neither');
   const bridgeId = config.BRIDGE_ID ?? `bridge-${randomBytes(4).toString('hex')}`;
   const log = createLogger('agent-bridge', config.LOG_LEVEL).child({ bridge_id: bridgeId });
   const nc = await connectNats(config.NATS_URL, `agent-bridge ${bridgeId}`);
@@ -29,7 +31,10 @@ export async function startBridge(config: BridgeConfig): Promise<RunningBridge> 
   });
   grpcServer.addService(pkg.webxterm.agent.v1.AgentGateway.service, { Connect: agents.connect });
   const grpcPort = await new Promise<number>((resolve, reject) => {
-    grpcServer.bindAsync(`${config.HOST}:${config.GRPC_PORT}`, grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p)));
+    const creds = config.GRPC_TLS_CERT_FILE && config.GRPC_TLS_KEY_FILE
+      ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: readFileSync(config.GRPC_TLS_CERT_FILE), private_key: readFileSync(config.GRPC_TLS_KEY_FILE) }], false)
+      : grpc.ServerCredentials.createInsecure();
+    grpcServer.bindAsync(`${config.HOST}:${config.GRPC_PORT}`, creds, (e, p) => (e ? reject(e) : resolve(p)));
   });
 
   const seen = setInterval(() => {

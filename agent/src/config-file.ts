@@ -19,6 +19,8 @@ export const AgentConfigSchema = z.object({
   registration_token: z.string().optional(),
   /** `host:port` of agent-bridge, overriding what the platform says (odd networks, tests). */
   bridge: z.string().optional(),
+  /** PEM file of the CA that signed the bridge's certificate, when it is not a public one. */
+  ca_file: z.string().optional(),
   /** Running PTYs as root must be asked for explicitly. */
   allow_root: z.boolean().default(false),
   /** A session with no browser of its owner attached for this long is closed (its shell gets SIGHUP). */

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import {
@@ -40,7 +41,7 @@ export class AgentConnection {
   ) {
     const def = protoLoader.loadSync(AGENT_PROTO_PATH, AGENT_PROTO_OPTIONS);
     const pkg = grpc.loadPackageDefinition(def) as any;
-    const creds = bridge.tls ? grpc.credentials.createSsl() : grpc.credentials.createInsecure();
+    const creds = bridge.tls ? grpc.credentials.createSsl(config.ca_file ? readFileSync(config.ca_file) : null) : grpc.credentials.createInsecure();
     this.clients = bridge.addresses.map((a) => new pkg.webxterm.agent.v1.AgentGateway(a, creds, {
       'grpc.keepalive_time_ms': 20_000, 'grpc.keepalive_timeout_ms': 10_000, 'grpc.keepalive_permit_without_calls': 1,
       'grpc.initial_reconnect_backoff_ms': 500, 'grpc.max_reconnect_backoff_ms': 10_000,

@@ -7,7 +7,7 @@ import { SessionTable } from './sessions';
 
 const USAGE = `usage:
   vsay-agent configure --token API_KEY --host URL --linux-user USER [--registration-token T]
-                       [--bridge HOST:PORT] [--allow-root] [--config PATH]
+                       [--bridge HOST:PORT] [--ca-file PEM] [--allow-root] [--config PATH]
   vsay-agent run [--config PATH] [--bridge HOST:PORT]`;
 
 function log(msg: string, extra: Record<string, unknown> = {}): void {
@@ -17,7 +17,7 @@ function log(msg: string, extra: Record<string, unknown> = {}): void {
 function configure(args: string[]): void {
   const { values } = parseArgs({ args, options: {
     token: { type: 'string' }, host: { type: 'string' }, 'linux-user': { type: 'string' }, 'registration-token': { type: 'string' },
-    bridge: { type: 'string' }, 'allow-root': { type: 'boolean' }, config: { type: 'string' },
+    bridge: { type: 'string' }, 'allow-root': { type: 'boolean' }, config: { type: 'string' }, 'ca-file': { type: 'string' },
   } });
   if (!values.token || !values.host || !values['linux-user']) throw new Error(`--token, --host and --linux-user are required\n${USAGE}`);
   const user = lookupLinuxUser(values['linux-user']);
@@ -26,6 +26,7 @@ function configure(args: string[]): void {
   writeAgentConfig(path, {
     api_key: values.token, host: values.host, linux_user: user.name, agent_id: newAgentId(),
     registration_token: values['registration-token'], bridge: values.bridge, allow_root: values['allow-root'] ?? false,
+    ca_file: values['ca-file'],
   });
   console.log(`configuration written to ${path}; start the agent with \`vsay-agent run\` (or systemctl enable --now vsay-agent)`);
 }

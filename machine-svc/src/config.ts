@@ -15,6 +15,8 @@ export const MachineConfigSchema = z.object({
   PUBLIC_URL: z.string().url().default('http://localhost:8080'),
   /** Where agents reach agent-bridge (host:port), announced at GET /api/agent/bootstrap. */
   AGENT_GRPC_ADDRESS: z.string().default('127.0.0.1:7443'),
+  /** Whether agents must use TLS to reach it (the bridge has a certificate, or a TLS load balancer is in front). */
+  AGENT_GRPC_TLS: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   /** A machine whose bridge has not listed it for this long is offline (bridges list every few seconds). */
   OFFLINE_AFTER_MS: z.coerce.number().int().min(500).default(15_000),
   /** Default and largest timeout of POST /command, ms. */

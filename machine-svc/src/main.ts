@@ -43,7 +43,7 @@ export async function startMachineService(config: MachineConfig): Promise<Runnin
       nats: !nc.isClosed(),
     }),
   });
-  app.use(machineRoutes({ verifier: new AccessTokenVerifier(config.JWT_SECRET, redis), machines, grpcAddress: config.AGENT_GRPC_ADDRESS }));
+  app.use(machineRoutes({ verifier: new AccessTokenVerifier(config.JWT_SECRET, redis), machines, grpcAddress: config.AGENT_GRPC_ADDRESS, grpcTls: config.AGENT_GRPC_TLS }));
   finishApp(app);
   const server = await listen(app, config.PORT, config.HOST);
   log.info({ port: portOf(server) }, 'machine-svc listening');

@@ -21,15 +21,15 @@ const Page = z.object({
 });
 const UserRef = z.object({ user_id: z.string().min(1).max(64), username: z.string().max(100).optional() });
 
-export interface MachineRoutesDeps { verifier: AccessTokenVerifier; machines: MachineService; grpcAddress: string }
+export interface MachineRoutesDeps { verifier: AccessTokenVerifier; machines: MachineService; grpcAddress: string; grpcTls: boolean }
 
 /** /api/machines/*, /api/sessions/:id and the public /api/agent/bootstrap. */
-export function machineRoutes({ verifier, machines, grpcAddress }: MachineRoutesDeps): Router {
+export function machineRoutes({ verifier, machines, grpcAddress, grpcTls }: MachineRoutesDeps): Router {
   const r = Router();
   const actor = async (req: Request): Promise<AccessClaims> => verifier.verifyRequest(req);
   const present = (m: Parameters<typeof presentMachine>[0]) => presentMachine(m, machines.status(m));
 
-  r.get('/api/agent/bootstrap', (_req, res) => { res.json({ grpc_address: grpcAddress, grpc_tls: false }); });
+  r.get('/api/agent/bootstrap', (_req, res) => { res.json({ grpc_address: grpcAddress, grpc_tls: grpcTls }); });
 
   r.get('/api/machines', async (req, res) => {
     const list = await machines.list(await actor(req));
