@@ -126,6 +126,23 @@ describe('viewers and failover', () => {
     t.close();
   });
 
+  it('SIGTERM on a terminal-svc replica closes its sockets with 1012 and they resume on another', async () => {
+    const { startServiceProcess } = await import('@webxterm/testkit');
+    // The replica killed above comes back on its port (gateway B points there).
+    stack.terminals[1] = await startServiceProcess('terminal-svc', { ...stack.serviceEnv(), PORT: String(stack.terminals[1].port) });
+    const t = await TermClient.open(stack.wsUrl(1, agentId, owner.token));
+    t.type('echo be""fore\r');
+    await t.waitForText('before\r\n');
+    await stack.terminals[1].stop('SIGTERM');
+    await t.waitFor(() => t.closed !== null, 10_000, 'socket closed');
+    expect(t.closed!.code).toBe(1012);
+    await t.connect(stack.wsUrl(0, agentId, owner.token, `&session_id=${t.sessionId}&last_seq=${t.seq}`));
+    t.type('echo af""ter\r');
+    await t.waitForText('after\r\n');
+    expect(t.text().match(/\rbefore\r\n/g)).toHaveLength(1);
+    t.close();
+  });
+
   it('kill the bridge replica holding the agent: the agent reconnects to the other and the session goes on', async () => {
     const t = await TermClient.open(stack.wsUrl(0, agentId, owner.token));
     t.type('echo one-$((1+1))\r');

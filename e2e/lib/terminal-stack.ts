@@ -48,6 +48,9 @@ export class TerminalStack {
     }
   }
 
+  /** The environment every service of this stack shares. */
+  serviceEnv(): Record<string, string> { return { ...this.env }; }
+
   async startBridge(i: number, grpcPort?: number): Promise<void> {
     const g = grpcPort ?? await freePort();
     const p = await startServiceProcess('agent-bridge', {
