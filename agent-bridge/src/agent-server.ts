@@ -28,6 +28,8 @@ function fail(call: Call, code: grpc.status, details: string): void {
 /** The agents this replica holds, and the Connect handler that admits them. */
 export class AgentServer {
   readonly links = new Map<string, AgentLink>();
+  /** Each link's NATS request handlers, stopped as soon as the link is replaced or gone. */
+  private readonly handlers = new Map<AgentLink, { stop(): void }[]>();
 
   constructor(private readonly d: AgentServerDeps) {}
 
@@ -77,6 +79,7 @@ export class AgentServer {
     if (previous) this.drop(previous, 'replaced by a new stream');
     const link = new AgentLink(agentId, tenantId, new AgentWriter(call), nc, log);
     const rpcs = this.serveAgentRpc(link, call);
+    this.handlers.set(link, rpcs);
     this.links.set(agentId, link);
     for (const s of hello.sessions) link.watchSession(s.session_id);
     link.send({ welcome: { machine_id: machineId, heartbeat_interval_ms: this.d.heartbeatMs, agent_id: agentId } });
@@ -99,6 +102,7 @@ export class AgentServer {
       gone = true;
       clearInterval(beat);
       for (const r of rpcs) r.stop();
+      this.handlers.delete(link);
       link.close();
       if (this.links.get(agentId) === link) this.links.delete(agentId);
       void publishDurable(js, MachineOffline, {
@@ -141,6 +145,8 @@ export class AgentServer {
   }
 
   private drop(link: AgentLink, reason: string): void {
+    for (const r of this.handlers.get(link) ?? []) r.stop();
+    this.handlers.delete(link);
     link.close();
     this.d.log.info({ agent_id: link.agentId, reason }, 'dropping stale link');
   }
