@@ -79,9 +79,11 @@ it('a mutating request whose client hangs up before the answer is recorded as 49
   const abort = new AbortController();
   const pending = fetch(`${gw.url}/api/community/issues`, {
     method: 'POST', signal: abort.signal, body: '{"a":1}',
-    headers: { authorization: `Bearer ${t}`, 'content-type': 'application/json', 'x-request-id': rid, 'x-test-delay-ms': '2000' },
+    headers: { authorization: `Bearer ${t}`, 'content-type': 'application/json', 'x-request-id': rid, 'x-test-delay-ms': '10000' },
   }).catch(() => undefined);
-  setTimeout(() => abort.abort(), 200);
+  // Hang up once the request is surely in flight upstream (a fixed delay loses that race under load).
+  for (let i = 0; i < 200 && !up.seen.some((e) => e.headers['x-request-id'] === rid); i++) await new Promise((r) => setTimeout(r, 25));
+  abort.abort();
   await pending;
   const [e] = await readAuditEvents(env.natsUrl, byRequestId(rid), { expect: 1 });
   expect(e).toMatchObject({ action: 'http.request', result: 'failure', status: 499, reason: 'client closed request' });
