@@ -1,5 +1,5 @@
 /** The output reader against the real NATS JetStream: backlog, live, duplicates, exit. */
-import { headers } from '@nats-io/transport-node';
+import { connect, headers } from '@nats-io/transport-node';
 import { TERM_HDR, TERMINAL_STREAM, termOutputSubject } from '@webxterm/contracts';
 import { connectNats, ensureStream, NatsConnection, objectId } from '@webxterm/kit';
 import { testEnv } from '@webxterm/testkit';
@@ -12,12 +12,12 @@ beforeAll(async () => {
 });
 afterAll(async () => { await nc.close(); });
 
-function publish(session: string, seq: number, body: string, kind: 'data' | 'exit' = 'data', msgId = `${session}:${seq}`) {
+function publish(session: string, seq: number, body: string, kind: 'data' | 'exit' = 'data', msgId = `${session}:${seq}`, via = nc) {
   const h = headers();
   h.set(TERM_HDR.seq, String(seq));
   h.set(TERM_HDR.kind, kind);
   h.set('Nats-Msg-Id', msgId);
-  nc.publish(termOutputSubject(session), body, { headers: h });
+  via.publish(termOutputSubject(session), body, { headers: h });
 }
 
 async function collect(it: AsyncGenerator<OutputEvent>, until: (e: OutputEvent) => boolean): Promise<OutputEvent[]> {
@@ -48,6 +48,27 @@ describe('readOutput', () => {
     publish(s, 7, JSON.stringify({ exit_code: 3, signal: 0, bytes: 21, seq: 7 }), 'exit');
     const rest = await collect(reader, (e) => e.kind === 'exit');
     expect(text(first) + text(rest)).toBe('c3 c4 c5 c6 <exit 3>');
+  });
+
+  it('a chunk missed live (a gap) is fetched from the stream, in order', async () => {
+    // A connection with no_echo does not hear its own publishes: what it publishes is stored by
+    // JetStream but never reaches its own live subscription — a real gap for the reader on it.
+    const deaf = await connect({ servers: testEnv().natsUrl, noEcho: true });
+    try {
+      const s = objectId();
+      const reader = readOutput(deaf, s, 0, new AbortController().signal);
+      const first = reader.next();
+      await new Promise((r) => setTimeout(r, 200));
+      publish(s, 1, 'a ');
+      publish(s, 2, 'b ', 'data', `${s}:2`, deaf);
+      publish(s, 3, 'c ');
+      publish(s, 4, JSON.stringify({ exit_code: 0, signal: 0, bytes: 6, seq: 4 }), 'exit');
+      const events = [(await first).value as OutputEvent, ...(await collect(reader, (e) => e.kind === 'exit'))];
+      expect(text(events)).toBe('a b c <exit 0>');
+      expect(events.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+    } finally {
+      await deaf.close();
+    }
   });
 
   it('a viewer joining late gets the whole backlog first', async () => {
