@@ -39,12 +39,16 @@ export async function startServiceProcess(name: string, env: Record<string, stri
   child.stderr!.on('data', keep);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const signalGroup = (signal: NodeJS.Signals) => { try { process.kill(-child.pid!, signal); } catch { /* already gone */ } };
+  // A catchable signal goes to tsx, which relays it and exits with the service's own code; SIGKILL
+  // cannot be relayed, so it goes to the whole group, as does the fallback after 8 s.
   const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
     if (child.exitCode !== null || child.signalCode !== null) { signalGroup('SIGKILL'); return; }
-    signalGroup(signal);
+    if (signal === 'SIGKILL') signalGroup('SIGKILL');
+    else child.kill(signal);
     const timer = setTimeout(() => signalGroup('SIGKILL'), 8000);
     await exited;
     clearTimeout(timer);
+    signalGroup('SIGKILL'); // anything of the group still around (normally nothing)
   };
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
