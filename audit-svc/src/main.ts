@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { AUDIT_STREAM } from '@webxterm/contracts';
 import {
-  AccessTokenVerifier, closeServer, connectNats, createHttpApp, createLogger, createPool, createRedis, ensureStream,
+  AccessTokenVerifier, dependencyCheck, closeServer, connectNats, createHttpApp, createLogger, createPool, createRedis, ensureStream,
   finishApp, Lifecycle, listen, loadConfig, portOf, runAsProcess, runMigrations,
 } from '@webxterm/kit';
 import { AuditConfig, AuditConfigSchema } from './config';
@@ -31,12 +31,7 @@ export async function startAuditService(config: AuditConfig): Promise<RunningAud
 
   const app = createHttpApp({
     service: 'audit-svc', log, trustProxy: config.TRUST_PROXY,
-    ready: async () => ({
-      postgres: await pool.query('SELECT 1').then(() => true, () => false),
-      redis: await redis.ping().then(() => true, () => false),
-      nats: !nc.isClosed(),
-      consumer: consumer.running,
-    }),
+    ready: async () => ({ ...(await dependencyCheck({ pool, redis, nc })()), consumer: consumer.running }),
   });
   app.use(auditRoutes({ verifier: new AccessTokenVerifier(config.JWT_SECRET, redis), reader: new EventReader(pool) }));
   finishApp(app);

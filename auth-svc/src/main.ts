@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { AUDIT_STREAM, AUTH_EVENTS_STREAM, MachinesOfTenant } from '@webxterm/contracts';
 import {
-  AccessTokenVerifier, AuditPublisher, callRpc, closeServer, connectNats, createHttpApp, createLogger, createPool, createRedis,
+  AccessTokenVerifier, dependencyCheck, AuditPublisher, callRpc, closeServer, connectNats, createHttpApp, createLogger, createPool, createRedis,
   ensureStream, finishApp, jetstream, Lifecycle, listen, loadConfig, portOf, runAsProcess, runMigrations,
 } from '@webxterm/kit';
 import { AuthConfig, AuthConfigSchema } from './config';
@@ -71,11 +71,7 @@ export async function startAuthService(config: AuthConfig): Promise<RunningAuthS
 
   const app = createHttpApp({
     service: 'auth-svc', log, jsonLimit: config.BODY_LIMIT, trustProxy: config.TRUST_PROXY,
-    ready: async () => ({
-      postgres: await pool.query('SELECT 1').then(() => true, () => false),
-      redis: await redis.ping().then(() => true, () => false),
-      nats: !nc.isClosed(),
-    }),
+    ready: dependencyCheck({ pool, redis, nc }),
   });
   app.use(authRoutes({ signup, login, sessions, verifier }));
   app.use(compatRoutes({ signup, direct, sessions, verifier, repo }));

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { MACHINE_STREAM } from '@webxterm/contracts';
 import {
-  AccessTokenVerifier, closeServer, connectNats, createHttpApp, createLogger, createPool, createRedis, ensureStream, finishApp,
+  AccessTokenVerifier, dependencyCheck, closeServer, connectNats, createHttpApp, createLogger, createPool, createRedis, ensureStream, finishApp,
   Lifecycle, listen, loadConfig, portOf, runMigrations,
 } from '@webxterm/kit';
 import { MachineConfig, MachineConfigSchema } from './config';
@@ -37,11 +37,7 @@ export async function startMachineService(config: MachineConfig): Promise<Runnin
 
   const app = createHttpApp({
     service: 'machine-svc', log, jsonLimit: config.BODY_LIMIT, trustProxy: 1,
-    ready: async () => ({
-      postgres: await pool.query('SELECT 1').then(() => true, () => false),
-      redis: await redis.ping().then(() => true, () => false),
-      nats: !nc.isClosed(),
-    }),
+    ready: dependencyCheck({ pool, redis, nc }),
   });
   app.use(machineRoutes({ verifier: new AccessTokenVerifier(config.JWT_SECRET, redis), machines, grpcAddress: config.AGENT_GRPC_ADDRESS, grpcTls: config.AGENT_GRPC_TLS }));
   finishApp(app);

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { TERMINAL_STREAM } from '@webxterm/contracts';
 import {
-  AccessTokenVerifier, closeServer, connectNats, createHttpApp, createLogger, createPool, createRedis, ensureStream, finishApp,
+  AccessTokenVerifier, dependencyCheck, closeServer, connectNats, createHttpApp, createLogger, createPool, createRedis, ensureStream, finishApp,
   Lifecycle, listen, loadConfig, portOf, runMigrations,
 } from '@webxterm/kit';
 import { TerminalConfig, TerminalConfigSchema } from './config';
@@ -38,11 +38,7 @@ export async function startTerminalService(config: TerminalConfig): Promise<Runn
 
   const app = createHttpApp({
     service: 'terminal-svc', log, trustProxy: 1,
-    ready: async () => ({
-      postgres: await pool.query('SELECT 1').then(() => true, () => false),
-      redis: await redis.ping().then(() => true, () => false),
-      nats: !nc.isClosed(),
-    }),
+    ready: dependencyCheck({ pool, redis, nc }),
   });
   app.use(sessionRoutes(verifier, sessions, nc));
   finishApp(app);

@@ -1,5 +1,5 @@
 import { AccessClaims, decide, Permission } from '@webxterm/contracts';
-import type { AppError } from '@webxterm/kit';
+import type { AppError, AuditInput, AuditSink } from '@webxterm/kit';
 import { Forbidden, OrganizationNotFound } from './auth.errors';
 import type { AccountRepository } from './ports';
 
@@ -15,4 +15,18 @@ export async function scopeOf(repo: AccountRepository, actor: AccessClaims): Pro
   const org = await repo.findOrganizationByTenant(actor.tenant_id);
   if (!org) throw OrganizationNotFound();
   return { scope: actor.role === 'super_admin' ? '*' : org.id, organizationId: org.id };
+}
+
+/** Where an administrative request came from, for its audit event. */
+export type AuditContext = Pick<AuditInput, 'client_ip' | 'request_id'>;
+
+/** Records a successful administrative change to `resource` (`user:<id>`, `group:<id>`, …) of `tenantId`. */
+export function recordChange(
+  audit: AuditSink, actor: AccessClaims, ctx: AuditContext, action: string, tenantId: string, resource: string, extra: Partial<AuditInput> = {},
+): void {
+  audit.record({
+    action, result: 'success', tenant_id: tenantId, resource,
+    actor: { user_id: actor.user_id, username: actor.username, email: actor.email, role: actor.role },
+    client_ip: ctx.client_ip, request_id: ctx.request_id, ...extra,
+  });
 }

@@ -4,7 +4,7 @@ import {
 import { AuditInput, AuditSink, objectId } from '@webxterm/kit';
 import type { DomainEvents } from '../messaging/auth.events';
 import type { TenantStore } from '../store/tenant-scope';
-import { authorize, scopeOf } from './access';
+import { authorize, recordChange, scopeOf } from './access';
 import { GroupNotFound, MachinesUnknown, OrganizationNotFound, UserNotFound } from './auth.errors';
 import type { Group, UserRow } from './directory.model';
 import type { AccountRepository } from './ports';
@@ -153,10 +153,6 @@ export class GroupsService {
   }
 
   private record(actor: AccessClaims, ctx: Ctx, action: string, g: Group, extra: Partial<AuditInput> = {}) {
-    this.audit.record({
-      action, result: 'success', tenant_id: g.tenantId, resource: `group:${g.id}`,
-      actor: { user_id: actor.user_id, username: actor.username, email: actor.email, role: actor.role },
-      client_ip: ctx.client_ip, request_id: ctx.request_id, ...extra,
-    });
+    recordChange(this.audit, actor, ctx, action, g.tenantId, `group:${g.id}`, extra);
   }
 }

@@ -2,7 +2,7 @@ import { AccessClaims, decide, OrganizationDeleted } from '@webxterm/contracts';
 import { AppError, AuditInput, AuditSink, objectId } from '@webxterm/kit';
 import type { DomainEvents } from '../messaging/auth.events';
 import type { TenantStore } from '../store/tenant-scope';
-import { authorize, scopeOf } from './access';
+import { authorize, recordChange, scopeOf } from './access';
 import { Forbidden, OrganizationNotFound, OrganizationTaken } from './auth.errors';
 import type { Group, OrganizationRow, UserRow } from './directory.model';
 import { normalizeOrganizationName, RESERVED_TENANTS, TENANT_SLUG } from './normalize';
@@ -104,10 +104,6 @@ export class OrganizationsService {
   }
 
   private record(actor: AccessClaims, ctx: Ctx, action: string, org: OrganizationRow, extra: Partial<AuditInput> = {}) {
-    this.audit.record({
-      action, result: 'success', tenant_id: org.tenantId, resource: `organization:${org.id}`,
-      actor: { user_id: actor.user_id, username: actor.username, email: actor.email, role: actor.role },
-      client_ip: ctx.client_ip, request_id: ctx.request_id, ...extra,
-    });
+    recordChange(this.audit, actor, ctx, action, org.tenantId, `organization:${org.id}`, extra);
   }
 }

@@ -2,7 +2,7 @@ import { AccessClaims, mayAssignRole, PortalRole, roleRank, UserRemoved } from '
 import { AuditInput, AuditSink, objectId } from '@webxterm/kit';
 import type { DomainEvents } from '../messaging/auth.events';
 import type { TenantStore } from '../store/tenant-scope';
-import { authorize, scopeOf } from './access';
+import { authorize, recordChange, scopeOf } from './access';
 import {
   AlreadyMember, CannotChangeOwnRole, CannotDeleteSelf, Forbidden, OrganizationNotFound, RoleTooHigh, SharedPerson,
   UsernameMismatch, UsernameTaken, UserNotFound,
@@ -120,10 +120,6 @@ export class UsersService {
   }
 
   private record(actor: AccessClaims, ctx: Pick<AuditInput, 'client_ip' | 'request_id'>, action: string, target: UserRow, extra: Partial<AuditInput> = {}) {
-    this.audit.record({
-      action, result: 'success', tenant_id: target.tenantId, resource: `user:${target.id}`,
-      actor: { user_id: actor.user_id, username: actor.username, email: actor.email, role: actor.role },
-      client_ip: ctx.client_ip, request_id: ctx.request_id, ...extra,
-    });
+    recordChange(this.audit, actor, ctx, action, target.tenantId, `user:${target.id}`, extra);
   }
 }

@@ -132,3 +132,12 @@ export async function closeServer(server: http.Server, graceMs = 3000): Promise<
   await closed;
   clearTimeout(timer);
 }
+
+/** The usual /readyz answer: PostgreSQL answers a query, Redis a PING, NATS is connected. */
+export function dependencyCheck(d: { pool?: { query(sql: string): Promise<unknown> }; redis?: { ping(): Promise<unknown> }; nc?: { isClosed(): boolean } }) {
+  return async (): Promise<Record<string, boolean>> => ({
+    ...(d.pool ? { postgres: await d.pool.query('SELECT 1').then(() => true, () => false) } : {}),
+    ...(d.redis ? { redis: await d.redis.ping().then(() => true, () => false) } : {}),
+    ...(d.nc ? { nats: !d.nc.isClosed() } : {}),
+  });
+}
