@@ -59,4 +59,15 @@ describe('access revoked while a terminal is open', () => {
     expect(owners.closed).toBeNull();
     await expect(TermClient.open(stack.wsUrl(1, agentId, m.token))).rejects.toMatchObject({ status: 404 });
   });
+
+  it('revoking a direct grant closes the open terminal too', async () => {
+    const m = await member();
+    expect((await stack.api(0, 'POST', `/api/machines/${agentId}/access/grant`, { user_id: m.userId }, admin.token)).status).toBe(200);
+    const t = await TermClient.open(stack.wsUrl(1, agentId, m.token));
+    t.type("echo gran''ted\r");
+    await t.waitForText('granted\r\n');
+    expect((await stack.api(0, 'POST', `/api/machines/${agentId}/access/revoke`, { user_id: m.userId }, admin.token)).status).toBe(200);
+    await t.waitFor(() => t.closed !== null, 1000, 'terminal closed');
+    expect(t.closed).toMatchObject({ code: 4403 });
+  });
 });

@@ -9,7 +9,7 @@ import { MachineConfig, MachineConfigSchema } from './config';
 import { MachineService } from './domain/machine.service';
 import { machineRoutes } from './http/machines.routes';
 import { consumeMachineEvents, natsAgentPort, natsSessionPort, serveMachineRpc } from './messaging/machine.handlers';
-import { projectGroups, serveMachinesOfTenant } from './messaging/group-projection';
+import { projectGroups, publishAccessChanged, serveMachinesOfTenant } from './messaging/group-projection';
 import { GroupAccessRepository } from './store/group-access.repository';
 import { MachineRepository } from './store/machine.repository';
 
@@ -28,7 +28,7 @@ export async function startMachineService(config: MachineConfig): Promise<Runnin
   const machines = new MachineService(repo, natsAgentPort(nc), natsSessionPort(nc), {
     publicUrl: config.PUBLIC_URL, offlineAfterMs: config.OFFLINE_AFTER_MS, commandTimeoutMs: config.COMMAND_TIMEOUT_MS,
     commandMaxTimeoutMs: config.COMMAND_MAX_TIMEOUT_MS, maxOutput: config.COMMAND_MAX_OUTPUT_BYTES,
-  });
+  }, (tenantId, userIds) => publishAccessChanged(nc, tenantId, userIds));
   const rpc = serveMachineRpc(nc, machines, log);
   const events = await consumeMachineEvents(nc, repo, log);
   const groupAccess = new GroupAccessRepository(pool);

@@ -32,6 +32,8 @@ export class MachineService {
     private readonly agents: AgentPort,
     private readonly sessions: SessionPort,
     private readonly s: MachineSettings,
+    /** Told whenever someone may have lost access, so open terminals are re-checked at once. */
+    private readonly accessChanged: (tenantId: string, userIds: string[]) => void = () => undefined,
   ) {}
 
   status(m: Machine) { return machineStatus(m, Date.now(), this.s.offlineAfterMs); }
@@ -127,7 +129,9 @@ export class MachineService {
 
   async revoke(actor: Actor, agentId: string, userId: string): Promise<boolean> {
     const m = await this.authorize(actor, agentId, 'manage');
-    return this.repo.revoke(m.agentId, userId);
+    const removed = await this.repo.revoke(m.agentId, userId);
+    if (removed) this.accessChanged(m.tenantId, [userId]);
+    return removed;
   }
 
   /**

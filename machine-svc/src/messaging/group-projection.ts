@@ -22,8 +22,7 @@ export async function projectGroups(nc: NatsConnection, repo: GroupAccessReposit
     filter_subject: 'auth.evt.>',
   }).catch(() => undefined);
   const messages = await (await jetstream(nc).consumers.get(AUTH_EVENTS_STREAM.name, DURABLE)).consume({ max_messages: 100 });
-  const changed = (tenant_id: string, user_ids: string[] | null) =>
-    nc.publish(AccessChanged.subjectFor({ tenant_id, user_ids, at: '' }), JSON.stringify(AccessChanged.schema.parse({ tenant_id, user_ids, at: new Date().toISOString() })));
+  const changed = (tenantId: string, userIds: string[] | null) => publishAccessChanged(nc, tenantId, userIds);
 
   void (async () => {
     for await (const m of messages) {
@@ -55,6 +54,12 @@ export async function projectGroups(nc: NatsConnection, repo: GroupAccessReposit
     }
   })();
   return { stop: () => messages.stop() };
+}
+
+/** Tells every terminal-svc replica to re-check the open terminals of these users (all of the tenant's: null). */
+export function publishAccessChanged(nc: NatsConnection, tenantId: string, userIds: string[] | null): void {
+  const e = AccessChanged.schema.parse({ tenant_id: tenantId, user_ids: userIds, at: new Date().toISOString() });
+  nc.publish(AccessChanged.subjectFor(e), JSON.stringify(e));
 }
 
 /** Answers auth-svc: which of these ids are machines of that organization. */
