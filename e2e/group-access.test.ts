@@ -7,6 +7,7 @@ import { freePort, ServiceProcess, startServiceProcess, testEnv, uniqueName } fr
 
 const env = testEnv();
 const procs: ServiceProcess[] = [];
+const rootEmail = `${uniqueName('root')}@example.com`;
 let gw: string;
 
 async function call(method: string, path: string, token: string | null, body?: unknown) {
@@ -44,7 +45,7 @@ async function within(ms: number, check: () => Promise<boolean>): Promise<number
 
 beforeAll(async () => {
   const common = { DATABASE_URL: env.databaseUrl, NATS_URL: env.natsUrl, REDIS_URL: env.redisUrl, JWT_SECRET: randomBytes(32).toString('hex'), HOST: '127.0.0.1' };
-  const auth = await startServiceProcess('auth-svc', { ...common, PORT: String(await freePort()) });
+  const auth = await startServiceProcess('auth-svc', { ...common, PORT: String(await freePort()), SUPER_ADMIN_EMAIL: rootEmail, SUPER_ADMIN_PASSWORD: 'root-password-1' });
   const machine = await startServiceProcess('machine-svc', { ...common, PORT: String(await freePort()) });
   const gateway = await startServiceProcess('gateway', {
     ...common, PORT: String(await freePort()), AUTH_SVC_URL: auth.url, MACHINE_SVC_URL: machine.url,
@@ -112,5 +113,20 @@ describe('machine access through groups', () => {
     await call('POST', `/api/groups/${g.id}/members`, a.admin, { user_id: a.userId });
     await call('DELETE', `/api/users/${a.userId}`, a.admin);
     expect((await call('GET', `/api/machines/${m.agent_id}`, a.user)).status).toBe(401);
+  });
+
+  it('deleting an organization deletes its machines too', async () => {
+    const a = await organization();
+    const m = (await call('POST', '/api/machines', a.admin, { name: 'doomed' })).body;
+    const root = await login(rootEmail, 'root-password-1');
+    const org = (await call('GET', '/api/organization', a.admin)).body;
+    expect((await call('GET', `/api/machines/by-id/${m.id}`, root)).status).toBe(200);
+    expect((await call('DELETE', `/api/admin/organizations/${org.id}`, root)).status).toBe(200);
+    const b = await organization();
+    await within(2000, async () => {
+      const r = await call('GET', `/api/machines/by-id/${m.id}`, root);
+      return r.status === 404;
+    });
+    expect((await call('GET', `/api/machines/${m.agent_id}`, b.admin)).status).toBe(404);
   });
 });

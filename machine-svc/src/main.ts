@@ -32,7 +32,7 @@ export async function startMachineService(config: MachineConfig): Promise<Runnin
   const rpc = serveMachineRpc(nc, machines, log);
   const events = await consumeMachineEvents(nc, repo, log);
   const groupAccess = new GroupAccessRepository(pool);
-  const groups = await projectGroups(nc, groupAccess, log);
+  const groups = await projectGroups(nc, groupAccess, log, (tenantId) => machines.removeTenant(tenantId));
   const machinesOfTenant = serveMachinesOfTenant(nc, groupAccess, log);
 
   const app = createHttpApp({

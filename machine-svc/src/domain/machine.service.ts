@@ -78,6 +78,16 @@ export class MachineService {
     await this.agents.disconnect(m.agentId, 'machine deleted').catch(() => undefined);
   }
 
+  /** An organization was deleted: its machines go too, and their agents are told to stop. */
+  async removeTenant(tenantId: string): Promise<number> {
+    const all = await this.repo.list(tenantId);
+    for (const m of all) {
+      await this.repo.delete(m.agentId);
+      await this.agents.disconnect(m.agentId, 'organization deleted').catch(() => undefined);
+    }
+    return all.length;
+  }
+
   async runCommand(actor: Actor & { username: string }, agentId: string, command: string, timeoutMs?: number) {
     const m = await this.authorize(actor, agentId, 'command');
     const st = this.status(m);

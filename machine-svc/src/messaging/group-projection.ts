@@ -14,7 +14,9 @@ const DURABLE = 'machine-svc-groups';
  * after each change, tells every terminal-svc replica whose access may have changed, so open
  * terminals are re-checked at once.
  */
-export async function projectGroups(nc: NatsConnection, repo: GroupAccessRepository, log: Logger) {
+export async function projectGroups(
+  nc: NatsConnection, repo: GroupAccessRepository, log: Logger, onOrganizationDeleted: (tenantId: string) => Promise<unknown>,
+) {
   await ensureStream(nc, AUTH_EVENTS_STREAM);
   const jsm = await jetstreamManager(nc);
   await jsm.consumers.add(AUTH_EVENTS_STREAM.name, {
@@ -44,6 +46,7 @@ export async function projectGroups(nc: NatsConnection, repo: GroupAccessReposit
         } else if (m.subject.startsWith('auth.evt.organization_deleted.')) {
           const e = OrganizationDeleted.schema.parse(body);
           await repo.removeTenant(e.tenant_id);
+          await onOrganizationDeleted(e.tenant_id);
           changed(e.tenant_id, null);
         }
         m.ack();
