@@ -129,4 +129,24 @@ describe('machine access through groups', () => {
     });
     expect((await call('GET', `/api/machines/${m.agent_id}`, b.admin)).status).toBe(404);
   });
+
+  it('machine roles on a direct grant: viewer reads, operator runs, admin grants and deletes', async () => {
+    const a = await organization();
+    const m = (await call('POST', '/api/machines', a.admin, { name: 'roles' })).body;
+    const grant = (role: string) => call('POST', `/api/machines/${m.agent_id}/access/grant`, a.admin, { user_id: a.userId, role });
+    expect((await grant('viewer')).status).toBe(200);
+    expect((await call('GET', `/api/machines/${m.agent_id}`, a.user)).status).toBe(200);
+    expect((await call('GET', `/api/machines/${m.agent_id}/logs`, a.user)).status).toBe(200);
+    expect((await call('POST', `/api/machines/${m.agent_id}/command`, a.user, { command: 'id' })).status).toBe(403);
+    expect((await call('POST', `/api/machines/${m.agent_id}/access/grant`, a.user, { user_id: a.userId, role: 'admin' })).status).toBe(403);
+    expect((await grant('operator')).status).toBe(200);
+    // An operator may run commands: the pending machine then answers 409, not 403.
+    expect((await call('POST', `/api/machines/${m.agent_id}/command`, a.user, { command: 'id' })).status).toBe(409);
+    expect((await call('DELETE', `/api/machines/${m.agent_id}`, a.user)).status).toBe(403);
+    expect((await grant('admin')).status).toBe(200);
+    const users = (await call('GET', `/api/machines/${m.agent_id}/access/users`, a.user)).body.users;
+    expect(users).toEqual([expect.objectContaining({ user_id: a.userId, role: 'admin' })]);
+    expect((await grant('root')).status).toBe(400);
+    expect((await call('DELETE', `/api/machines/${m.agent_id}`, a.user)).status).toBe(200);
+  });
 });

@@ -14,16 +14,21 @@ const superAdmin: Actor = { user_id: 'u4', tenant_id: 'platform', role: 'super_a
 
 describe('machineAccess: the one access check', () => {
   it.each([
-    ['company_admin of the org', admin, 'manage', false, 'allow'],
-    ['company_admin of another org', stranger, 'read', false, 'not_found'],
-    ['super_admin anywhere', superAdmin, 'manage', false, 'allow'],
-    ['user without a grant', user, 'read', false, 'not_found'],
-    ['user with a grant: terminal', user, 'terminal', true, 'allow'],
-    ['user with a grant: command', user, 'command', true, 'allow'],
-    ['user with a grant: manage', user, 'manage', true, 'forbidden'],
-    ['user with a grant: watch others', user, 'watch', true, 'forbidden'],
-  ] as const)('%s → %s', (_n, actor, action, grant, expected) => {
-    expect(machineAccess(actor, machine, action, grant)).toBe(expected);
+    ['company_admin of the org', admin, 'manage', null, 'allow'],
+    ['company_admin of another org', stranger, 'read', null, 'not_found'],
+    ['super_admin anywhere', superAdmin, 'manage', null, 'allow'],
+    ['user without a machine role', user, 'read', null, 'not_found'],
+    ['viewer: read', user, 'read', 'viewer', 'allow'],
+    ['viewer: watch others', user, 'watch', 'viewer', 'allow'],
+    ['viewer: terminal', user, 'terminal', 'viewer', 'forbidden'],
+    ['viewer: command', user, 'command', 'viewer', 'forbidden'],
+    ['operator: terminal', user, 'terminal', 'operator', 'allow'],
+    ['operator: command', user, 'command', 'operator', 'allow'],
+    ['operator: manage', user, 'manage', 'operator', 'forbidden'],
+    ['admin: manage (grant, delete)', user, 'manage', 'admin', 'allow'],
+    ['a machine role in another org means nothing', { ...user, tenant_id: 'other' }, 'read', 'admin', 'not_found'],
+  ] as const)('%s → %s', (_n, actor, action, role, expected) => {
+    expect(machineAccess(actor, machine, action, role)).toBe(expected);
   });
 });
 

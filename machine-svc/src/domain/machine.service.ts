@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { decide, type Actor, type SessionRecord } from '@webxterm/contracts';
 import { AppError, objectId } from '@webxterm/kit';
 import type { MachineRepository } from '../store/machine.repository';
+import type { MachineRole } from '@webxterm/contracts';
 import { MachineAction, machineAccess } from './access';
 import {
   CommandTimedOut, InvalidRegistration, MachineForbidden, MachineNotFound, MachineOffline, MachinePending, RegistrationRequired,
@@ -50,8 +51,8 @@ export class MachineService {
 
   private async check(actor: Actor, m: Machine | null, action: MachineAction): Promise<Machine> {
     if (!m) throw MachineNotFound();
-    const granted = actor.role === 'user' && m.tenantId === actor.tenant_id ? await this.repo.hasGrant(m.agentId, actor.user_id) : false;
-    const d = machineAccess(actor, m, action, granted);
+    const role = actor.role === 'user' && m.tenantId === actor.tenant_id ? await this.repo.machineRole(m.agentId, actor.user_id) : null;
+    const d = machineAccess(actor, m, action, role);
     if (d === 'not_found') throw MachineNotFound();
     if (d === 'forbidden') throw MachineForbidden();
     return m;
@@ -132,9 +133,10 @@ export class MachineService {
     return this.repo.grants(m.agentId);
   }
 
-  async grant(actor: Actor, agentId: string, userId: string, username: string | null) {
+  async grant(actor: Actor, agentId: string, userId: string, username: string | null, role: MachineRole = 'operator') {
     const m = await this.authorize(actor, agentId, 'manage');
-    await this.repo.grant(m.agentId, userId, username, actor.user_id);
+    await this.repo.grant(m.agentId, userId, username, actor.user_id, role);
+    this.accessChanged(m.tenantId, [userId]);
   }
 
   async revoke(actor: Actor, agentId: string, userId: string): Promise<boolean> {

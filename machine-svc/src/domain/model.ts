@@ -20,7 +20,7 @@ export interface CommandLog {
   exitCode: number | null; durationMs: number; timedOut: boolean; truncated: boolean; createdAt: Date;
 }
 
-export interface Grant { userId: string; username: string | null; grantedBy: string; grantedAt: Date }
+export interface Grant { userId: string; username: string | null; role: string; grantedBy: string; grantedAt: Date }
 
 /** pending until the first connection; then online while a bridge keeps listing it. */
 export function machineStatus(m: Machine, now: number, offlineAfterMs: number): MachineStatus {

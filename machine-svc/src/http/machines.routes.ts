@@ -20,6 +20,7 @@ const Page = z.object({
   q: z.string().max(500).optional(),
 });
 const UserRef = z.object({ user_id: z.string().min(1).max(64), username: z.string().max(100).optional() });
+const GrantBody = UserRef.extend({ role: z.enum(['viewer', 'operator', 'admin'], { error: 'Must be one of viewer, operator, admin' }).optional() });
 
 export interface MachineRoutesDeps { verifier: AccessTokenVerifier; machines: MachineService; grpcAddress: string; grpcTls: boolean }
 
@@ -76,8 +77,8 @@ export function machineRoutes({ verifier, machines, grpcAddress, grpcTls }: Mach
     res.json({ users: (await machines.accessUsers(await actor(req), req.params.agent_id)).map(presentGrant) });
   });
   r.post('/api/machines/:agent_id/access/grant', async (req, res) => {
-    const body = parseInput(UserRef, req.body);
-    await machines.grant(await actor(req), req.params.agent_id, body.user_id, body.username ?? null);
+    const body = parseInput(GrantBody, req.body);
+    await machines.grant(await actor(req), req.params.agent_id, body.user_id, body.username ?? null, body.role);
     res.json({ message: 'Access granted' });
   });
   r.post('/api/machines/:agent_id/access/revoke', async (req, res) => {

@@ -18,5 +18,5 @@ export function presentLog(l: CommandLog) {
 }
 
 export function presentGrant(g: Grant) {
-  return { user_id: g.userId, username: g.username, granted_by: g.grantedBy, granted_at: g.grantedAt.toISOString() };
+  return { user_id: g.userId, username: g.username, role: g.role, granted_by: g.grantedBy, granted_at: g.grantedAt.toISOString() };
 }

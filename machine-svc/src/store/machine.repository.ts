@@ -1,4 +1,4 @@
-import type { MachineInfo } from '@webxterm/contracts';
+import type { MachineInfo, MachineRole } from '@webxterm/contracts';
 import type { Pool } from '@webxterm/kit';
 import { VIA_GROUP } from './group-access.repository';
 import type { CommandLog, Grant, Machine } from '../domain/model';
@@ -85,25 +85,27 @@ export class MachineRepository {
     if (agentIds.length) await this.pool.query('UPDATE machines.machines SET last_seen_at = now() WHERE agent_id = ANY($1)', [agentIds]);
   }
 
-  /** A direct grant on the machine, or membership of a group that holds it. */
-  async hasGrant(agentId: string, userId: string): Promise<boolean> {
+  /** The user's role on the machine: their direct grant's, else operator through a group, else none. */
+  async machineRole(agentId: string, userId: string): Promise<MachineRole | null> {
     const r = await this.pool.query(
-      `SELECT 1 FROM machines.machines m WHERE m.agent_id = $1
-          AND (EXISTS (SELECT 1 FROM machines.access_grants g WHERE g.agent_id = m.agent_id AND g.user_id = $2) OR ${VIA_GROUP('m', '$2')})`,
-      [agentId, userId]);
-    return r.rowCount! > 0;
+      `SELECT (SELECT g.role FROM machines.access_grants g WHERE g.agent_id = m.agent_id AND g.user_id = $2) AS direct,
+              ${VIA_GROUP('m', '$2')} AS via_group
+         FROM machines.machines m WHERE m.agent_id = $1`, [agentId, userId]);
+    const row = r.rows[0];
+    if (!row) return null;
+    return row.direct ?? (row.via_group ? 'operator' : null);
   }
 
   async grants(agentId: string): Promise<Grant[]> {
     const r = await this.pool.query('SELECT * FROM machines.access_grants WHERE agent_id = $1 ORDER BY granted_at', [agentId]);
-    return r.rows.map((g) => ({ userId: g.user_id, username: g.username, grantedBy: g.granted_by, grantedAt: g.granted_at }));
+    return r.rows.map((g) => ({ userId: g.user_id, username: g.username, role: g.role, grantedBy: g.granted_by, grantedAt: g.granted_at }));
   }
 
-  async grant(agentId: string, userId: string, username: string | null, by: string): Promise<void> {
+  async grant(agentId: string, userId: string, username: string | null, by: string, role: MachineRole): Promise<void> {
     await this.pool.query(
-      `INSERT INTO machines.access_grants (agent_id, user_id, username, granted_by) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (agent_id, user_id) DO UPDATE SET username = COALESCE(EXCLUDED.username, machines.access_grants.username)`,
-      [agentId, userId, username, by]);
+      `INSERT INTO machines.access_grants (agent_id, user_id, username, granted_by, role) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (agent_id, user_id) DO UPDATE SET username = COALESCE(EXCLUDED.username, machines.access_grants.username), role = EXCLUDED.role`,
+      [agentId, userId, username, by, role]);
   }
 
   async revoke(agentId: string, userId: string): Promise<boolean> {
