@@ -74,6 +74,8 @@ export function buildApp(config: GatewayConfig, d: Deps): Express {
 export async function startGateway(config: GatewayConfig, overrides: GatewayOverrides = {}): Promise<RunningGateway> {
   const log = overrides.log ?? createLogger('gateway', config.LOG_LEVEL);
   const redis = overrides.redis ?? createRedis(config.REDIS_URL);
+  // Rate limits refuse (503) while Redis is not ready: be connected before the first request.
+  if (!overrides.redis) await redis.ping();
   const nc = overrides.nats ?? (await connectNats(config.NATS_URL, 'gateway'));
   let audit = overrides.audit;
   if (!audit) {

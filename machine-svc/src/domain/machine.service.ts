@@ -39,19 +39,24 @@ export class MachineService {
 
   status(m: Machine) { return machineStatus(m, Date.now(), this.s.offlineAfterMs); }
 
+  /** The repository as `actor` sees it: row-level security limits it to their organization. */
+  private repoOf(actor: Actor): MachineRepository {
+    return actor.role === 'super_admin' ? this.repo : this.repo.scoped(actor.tenant_id);
+  }
+
   /** A machine the actor may `action`, by agent id; 404 when it is not theirs to see. */
   async authorize(actor: Actor, agentId: string, action: MachineAction): Promise<Machine> {
-    const m = await this.repo.byAgentId(agentId);
+    const m = await this.repoOf(actor).byAgentId(agentId);
     return this.check(actor, m, action);
   }
 
   async authorizeById(actor: Actor, id: string, action: MachineAction): Promise<Machine> {
-    return this.check(actor, await this.repo.byId(id), action);
+    return this.check(actor, await this.repoOf(actor).byId(id), action);
   }
 
   private async check(actor: Actor, m: Machine | null, action: MachineAction): Promise<Machine> {
     if (!m) throw MachineNotFound();
-    const role = actor.role === 'user' && m.tenantId === actor.tenant_id ? await this.repo.machineRole(m.agentId, actor.user_id) : null;
+    const role = actor.role === 'user' && m.tenantId === actor.tenant_id ? await this.repoOf(actor).machineRole(m.agentId, actor.user_id) : null;
     const d = machineAccess(actor, m, action, role);
     if (d === 'not_found') throw MachineNotFound();
     if (d === 'forbidden') throw MachineForbidden();
@@ -62,7 +67,7 @@ export class MachineService {
     if (decide(actor, 'machines:manage', actor.tenant_id) !== 'allow') throw MachineForbidden();
     const token = `vrt_${randomBytes(24).toString('hex')}`;
     const agentId = `ag_${randomBytes(10).toString('hex')}`;
-    const m = await this.repo.create({
+    const m = await this.repoOf(actor).create({
       id: objectId(), agentId, tenantId: actor.tenant_id, name: name ?? agentId, createdBy: actor.user_id, tokenHash: hashToken(token), registered: false,
     });
     const command = `sudo vsay-agent configure --token YOUR_API_KEY --host ${this.s.publicUrl} --linux-user ${linuxUser} --registration-token ${token}`;
@@ -70,12 +75,13 @@ export class MachineService {
   }
 
   list(actor: Actor): Promise<Machine[]> {
-    return actor.role === 'user' ? this.repo.list(actor.tenant_id, actor.user_id) : this.repo.list(actor.tenant_id);
+    const repo = this.repoOf(actor);
+    return actor.role === 'user' ? repo.list(actor.tenant_id, actor.user_id) : repo.list(actor.tenant_id);
   }
 
   async remove(actor: Actor, agentId: string): Promise<void> {
     const m = await this.authorize(actor, agentId, 'manage');
-    await this.repo.delete(m.agentId);
+    await this.repoOf(actor).delete(m.agentId);
     await this.agents.disconnect(m.agentId, 'machine deleted').catch(() => undefined);
   }
 
@@ -105,14 +111,14 @@ export class MachineService {
       id: objectId(), agentId: m.agentId, userId: actor.user_id, username: actor.username, command, output: r.output,
       exitCode: r.timed_out ? null : r.exit_code, durationMs: r.duration_ms, timedOut: r.timed_out, truncated: r.truncated, createdAt: new Date(),
     };
-    await this.repo.addLog({ ...log, tenantId: m.tenantId });
+    await this.repoOf(actor).addLog({ ...log, tenantId: m.tenantId });
     if (r.timed_out) throw CommandTimedOut();
     return log;
   }
 
   async logs(actor: Actor, agentId: string, page: { limit: number; offset: number; query?: string }) {
     const m = await this.authorize(actor, agentId, 'read');
-    return this.repo.logs(m.agentId, page);
+    return this.repoOf(actor).logs(m.agentId, page);
   }
 
   async sessionsOf(actor: Actor, agentId: string, activeOnly: boolean) {
@@ -130,18 +136,18 @@ export class MachineService {
 
   async accessUsers(actor: Actor, agentId: string) {
     const m = await this.authorize(actor, agentId, 'manage');
-    return this.repo.grants(m.agentId);
+    return this.repoOf(actor).grants(m.agentId);
   }
 
   async grant(actor: Actor, agentId: string, userId: string, username: string | null, role: MachineRole = 'operator') {
     const m = await this.authorize(actor, agentId, 'manage');
-    await this.repo.grant(m.agentId, userId, username, actor.user_id, role);
+    await this.repoOf(actor).grant(m.agentId, userId, username, actor.user_id, role);
     this.accessChanged(m.tenantId, [userId]);
   }
 
   async revoke(actor: Actor, agentId: string, userId: string): Promise<boolean> {
     const m = await this.authorize(actor, agentId, 'manage');
-    const removed = await this.repo.revoke(m.agentId, userId);
+    const removed = await this.repoOf(actor).revoke(m.agentId, userId);
     if (removed) this.accessChanged(m.tenantId, [userId]);
     return removed;
   }

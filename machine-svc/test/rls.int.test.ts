@@ -1,0 +1,39 @@
+import { join } from 'node:path';
+import { createPool, inTransaction, objectId, runMigrations } from '@webxterm/kit';
+import { testEnv, uniqueName } from '@webxterm/testkit';
+import { MachineRepository } from '../src/store/machine.repository';
+
+const pool = createPool(testEnv().databaseUrl, 2);
+const repo = new MachineRepository(pool);
+const [a, b] = [uniqueName('rls-a-'), uniqueName('rls-b-')];
+
+async function machine(tenantId: string) {
+  return repo.create({ id: objectId(), agentId: `ag_${uniqueName('')}`, tenantId, name: 'box', createdBy: 'u', tokenHash: null, registered: true });
+}
+
+beforeAll(async () => { await runMigrations(pool, 'machines', join(__dirname, '../src/store/migrations')); });
+afterAll(async () => { await pool.end(); });
+
+describe('row-level security in machine-svc', () => {
+  it('a query without any WHERE clause, in one tenant’s scope, sees only that tenant’s rows', async () => {
+    const [ma, mb] = [await machine(a), await machine(b)];
+    await repo.grant(mb.agentId, 'user-of-b', null, 'admin-of-b', 'operator');
+    const seen = await inTransaction(pool, async (c) => ({
+      machines: (await c.query('SELECT DISTINCT tenant_id FROM machines.machines')).rows.map((r) => r.tenant_id),
+      grants: (await c.query('SELECT agent_id FROM machines.access_grants')).rows.map((r) => r.agent_id),
+    }), { setup: async (c) => { await c.query('SET LOCAL ROLE machines_tenant'); await c.query("SELECT set_config('app.tenant_id', $1, true)", [a]); } });
+    expect(seen.machines).toEqual([a]);
+    expect(seen.grants).not.toContain(mb.agentId);
+    expect((await repo.scoped(a).byAgentId(ma.agentId))?.agentId).toBe(ma.agentId);
+    expect(await repo.scoped(a).byAgentId(mb.agentId)).toBeNull();
+    expect(await repo.scoped(a).grants(mb.agentId)).toEqual([]);
+  });
+
+  it('and cannot write into another tenant', async () => {
+    const mb = await machine(b);
+    await repo.scoped(a).delete(mb.agentId);
+    expect(await repo.byAgentId(mb.agentId)).not.toBeNull();
+    await expect(repo.scoped(a).create({ id: objectId(), agentId: `ag_${uniqueName('')}`, tenantId: b, name: 'x', createdBy: 'u', tokenHash: null, registered: true }))
+      .rejects.toThrow(/row-level security/);
+  });
+});
