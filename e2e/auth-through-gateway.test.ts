@@ -115,11 +115,11 @@ describe('auth through the gateway, real processes', () => {
   it('audit: the login is recorded by auth-svc and the request by the gateway, with the client IP', async () => {
     const a = await signup();
     await gw('POST', '/api/auth/login', { email: a.email, password: a.password });
-    const events = await readAuditEvents(env.natsUrl, (e: AuditEvent) => e.actor.username === a.username, { expect: 2, timeoutMs: 10_000 });
+    const events = await readAuditEvents(env.natsUrl, (e: AuditEvent) => e.actor.username === a.username, { expect: 2, timeoutMs: 20_000, tenant: a.tenantId });
     const login = events.find((e) => e.source === 'auth-svc' && e.action === 'auth.login')!;
     expect(login).toMatchObject({ result: 'success', tenant_id: a.tenantId, client_ip: '127.0.0.1', request_id: expect.any(String) });
     const [seenByGateway] = await readAuditEvents(env.natsUrl,
-      (e: AuditEvent) => e.source === 'gateway' && e.request_id === login.request_id, { expect: 1, timeoutMs: 10_000 });
+      (e: AuditEvent) => e.source === 'gateway' && e.request_id === login.request_id, { expect: 1, timeoutMs: 20_000, tenant: '_platform' });
     expect(seenByGateway).toMatchObject({ action: 'http.request', result: 'success', status: 200, resource: 'POST /api/auth/login', client_ip: '127.0.0.1' });
   });
 });

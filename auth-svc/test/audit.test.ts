@@ -22,7 +22,7 @@ describe('audit events reach JetStream', () => {
     const refreshed = (await h.post('/api/auth/refresh', { token }, xff)).body.token;
     await h.post('/api/auth/logout', undefined, { ...xff, authorization: `Bearer ${refreshed}` });
 
-    const events = await readAuditEvents(h.env.natsUrl, (e: AuditEvent) => e.actor.username === a.username, { expect: 8, timeoutMs: 10_000 });
+    const events = await readAuditEvents(h.env.natsUrl, (e: AuditEvent) => e.actor.username === a.username, { expect: 8, tenant: a.tenantId });
     const seen = events.map((e) => `${e.action}:${e.result}`);
     expect(seen).toEqual(expect.arrayContaining([
       'auth.signup:success', 'auth.login:failure', 'auth.login:success', 'auth.otp.sent:success',
@@ -45,7 +45,7 @@ describe('audit events reach JetStream', () => {
   it('a failed login for an unknown email is recorded under the platform tenant', async () => {
     const ghost = `ghost-${Date.now()}@example.com`;
     await h.post('/api/auth/login', { email: ghost, password: 'whatever-pass' });
-    const [e] = await readAuditEvents(h.env.natsUrl, (x: AuditEvent) => (x.details as any)?.attempted === ghost, { expect: 1, timeoutMs: 10_000 });
+    const [e] = await readAuditEvents(h.env.natsUrl, (x: AuditEvent) => (x.details as any)?.attempted === ghost, { expect: 1, tenant: '_platform' });
     expect(e).toMatchObject({ action: 'auth.login', result: 'failure', tenant_id: '_platform', actor: { user_id: null } });
   });
 });

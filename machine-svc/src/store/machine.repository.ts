@@ -1,5 +1,5 @@
 import type { MachineInfo, MachineRole } from '@webxterm/contracts';
-import { inTransaction, type Pool } from '@webxterm/kit';
+import { tenantScoped, type Pool, type Queryable } from '@webxterm/kit';
 import { VIA_GROUP } from './group-access.repository';
 import type { CommandLog, Grant, Machine } from '../domain/model';
 
@@ -24,31 +24,13 @@ function toLog(r: any): CommandLog {
   };
 }
 
-/** What the repository runs its SQL on: the pool, or the pool limited to one tenant. */
-interface Queryable { query: Pool['query'] }
-
-/**
- * Each query in its own transaction as machines_tenant with app.tenant_id set, so row-level
- * security (migration 0004) limits it to `tenantId`.
- */
-function tenantScoped(pool: Pool, tenantId: string): Queryable {
-  return {
-    query: ((text: string, values?: unknown[]) => inTransaction(pool, (c) => c.query(text, values), {
-      setup: async (c) => {
-        await c.query('SET LOCAL ROLE machines_tenant');
-        await c.query("SELECT set_config('app.tenant_id', $1, true)", [tenantId]);
-      },
-    })) as Pool['query'],
-  };
-}
-
 /** The SQL of machine-svc; everything lives in the `machines` schema. */
 export class MachineRepository {
   constructor(private readonly root: Pool, private readonly pool: Queryable = root) {}
 
-  /** The same queries, for a caller of `tenantId`: other organizations' rows do not exist for them. */
+  /** The same queries, for a caller of `tenantId`: other organizations' rows do not exist for them (migration 0004). */
   scoped(tenantId: string): MachineRepository {
-    return new MachineRepository(this.root, tenantScoped(this.root, tenantId));
+    return new MachineRepository(this.root, tenantScoped(this.root, 'machines_tenant', tenantId));
   }
 
   async create(m: { id: string; agentId: string; tenantId: string; name: string; createdBy: string; tokenHash: string | null; registered: boolean }): Promise<Machine> {

@@ -65,3 +65,22 @@ export async function inTransaction<T>(
     c.release();
   }
 }
+
+/** Something with pg's `query`: a pool, or a pool limited to one tenant. */
+export interface Queryable { query: Pool['query'] }
+
+/**
+ * `pool`, but each query runs in its own transaction as `role` with `app.tenant_id` set to
+ * `tenantId`, so the row-level security policies written for that role limit it to one tenant.
+ */
+export function tenantScoped(pool: Pool, role: string, tenantId: string): Queryable {
+  if (!/^[a-z_]+$/.test(role)) throw new Error(`invalid role name: ${role}`);
+  return {
+    query: ((text: string, values?: unknown[]) => inTransaction(pool, (c) => c.query(text, values), {
+      setup: async (c) => {
+        await c.query(`SET LOCAL ROLE ${role}`);
+        await c.query("SELECT set_config('app.tenant_id', $1, true)", [tenantId]);
+      },
+    })) as Pool['query'],
+  };
+}

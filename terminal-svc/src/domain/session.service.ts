@@ -16,21 +16,27 @@ export const SessionNotFound = () => new AppError('not_found', 'session.not_foun
 export class SessionService {
   constructor(private readonly repo: SessionRepository, private readonly machines: MachinePort, private readonly agents: AgentSessionPort) {}
 
+  /** The records as `claims` sees them: row-level security limits them to their organization. */
+  private repoOf(claims: AccessClaims): SessionRepository {
+    return claims.role === 'super_admin' ? this.repo : this.repo.scoped(claims.tenant_id);
+  }
+
   /** A new PTY on the machine, recorded before it opens. */
   async open(claims: AccessClaims, agentId: string, cols: number, rows: number): Promise<SessionRecord> {
     const m = await this.machines.check(claims, agentId, 'terminal:open');
     const id = objectId();
-    await this.repo.create({
+    const repo = this.repoOf(claims);
+    await repo.create({
       id, agent_id: agentId, machine_id: m.machine_id, tenant_id: claims.tenant_id, user_id: claims.user_id, username: claims.username,
       linux_user: m.linux_user, cols, rows,
     });
     try {
       await this.agents.open(agentId, id, cols, rows);
     } catch (e) {
-      await this.repo.markEnded(id, { exitCode: null, at: new Date().toISOString() });
+      await repo.markEnded(id, { exitCode: null, at: new Date().toISOString() });
       throw e;
     }
-    return (await this.repo.get(id))!;
+    return (await repo.get(id))!;
   }
 
   /**
@@ -38,7 +44,7 @@ export class SessionService {
    * machine may join read-only. Another tenant's session does not exist.
    */
   async attach(claims: AccessClaims, agentId: string, sessionId: string, view: boolean): Promise<SessionRecord> {
-    const s = /^[0-9a-f]{24}$/.test(sessionId) ? await this.repo.get(sessionId) : null;
+    const s = /^[0-9a-f]{24}$/.test(sessionId) ? await this.repoOf(claims).get(sessionId) : null;
     if (!s || s.agent_id !== agentId || (s.tenant_id !== claims.tenant_id && claims.role !== 'super_admin')) throw SessionNotFound();
     if (!view && s.user_id !== claims.user_id) throw new AppError('forbidden', 'session.not_owner', 'Only the owner may type in this session; join with mode=view');
     await this.machines.check(claims, agentId, s.user_id === claims.user_id ? 'terminal:open' : 'sessions:watch');
@@ -46,20 +52,21 @@ export class SessionService {
   }
 
   async listActive(claims: AccessClaims): Promise<SessionRecord[]> {
-    return claims.role === 'user' ? this.repo.listActive(claims.tenant_id, claims.user_id) : this.repo.listActive(claims.tenant_id);
+    const repo = this.repoOf(claims);
+    return claims.role === 'user' ? repo.listActive(claims.tenant_id, claims.user_id) : repo.listActive(claims.tenant_id);
   }
 
   /** Closes the PTY wherever it runs; the record is closed now, the exit code arrives with the agent's exit. */
   async close(claims: AccessClaims, sessionId: string): Promise<void> {
-    const s = /^[0-9a-f]{24}$/.test(sessionId) ? await this.repo.get(sessionId) : null;
+    const s = /^[0-9a-f]{24}$/.test(sessionId) ? await this.repoOf(claims).get(sessionId) : null;
     if (!s || (s.tenant_id !== claims.tenant_id && claims.role !== 'super_admin')) throw SessionNotFound();
     if (s.user_id !== claims.user_id && claims.role === 'user') throw SessionNotFound();
     this.agents.close(sessionId);
-    await this.repo.markEnded(sessionId, { exitCode: null, at: new Date().toISOString() });
+    await this.repoOf(claims).markEnded(sessionId, { exitCode: null, at: new Date().toISOString() });
   }
 
   async get(claims: AccessClaims, sessionId: string): Promise<SessionRecord> {
-    const s = /^[0-9a-f]{24}$/.test(sessionId) ? await this.repo.get(sessionId) : null;
+    const s = /^[0-9a-f]{24}$/.test(sessionId) ? await this.repoOf(claims).get(sessionId) : null;
     if (!s || (s.tenant_id !== claims.tenant_id && claims.role !== 'super_admin')) throw SessionNotFound();
     if (s.user_id !== claims.user_id) await this.machines.check(claims, s.agent_id, 'sessions:watch');
     return s;

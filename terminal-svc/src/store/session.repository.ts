@@ -1,5 +1,5 @@
 import type { SessionRecord } from '@webxterm/contracts';
-import type { Pool } from '@webxterm/kit';
+import { tenantScoped, type Pool, type Queryable } from '@webxterm/kit';
 
 function toRecord(r: any): SessionRecord {
   return {
@@ -11,7 +11,12 @@ function toRecord(r: any): SessionRecord {
 
 /** Session records (schema `terminal`). */
 export class SessionRepository {
-  constructor(private readonly pool: Pool) {}
+  constructor(private readonly root: Pool, private readonly pool: Queryable = root) {}
+
+  /** The same queries, for a caller of `tenantId`: other organizations' sessions do not exist for them (migration 0002). */
+  scoped(tenantId: string): SessionRepository {
+    return new SessionRepository(this.root, tenantScoped(this.root, 'terminal_tenant', tenantId));
+  }
 
   async create(s: Omit<SessionRecord, 'status' | 'started_at' | 'ended_at' | 'exit_code' | 'bytes_out'>): Promise<void> {
     await this.pool.query(
