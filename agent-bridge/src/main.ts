@@ -5,7 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { AGENT_PROTO_OPTIONS, AGENT_PROTO_PATH, AgentsSeen, MACHINE_STREAM, TERMINAL_STREAM } from '@webxterm/contracts';
 import {
-  closeServer, connectNats, createHttpApp, createLogger, ensureStream, finishApp, jetstream, Lifecycle, listen, loadConfig, portOf,
+  closeServer, connectNats, createHttpApp, createLogger, ensureStream, finishApp, jetstream, Lifecycle, listen, loadConfig, portOf, runAsProcess,
 } from '@webxterm/kit';
 import { AgentServer } from './agent-server';
 import { BridgeConfig, BridgeConfigSchema } from './config';
@@ -60,13 +60,4 @@ export async function startBridge(config: BridgeConfig): Promise<RunningBridge> 
   return { server, port: portOf(server), grpcPort, agents, close: () => lifecycle.shutdown('close') };
 }
 
-if (require.main === module) {
-  startBridge(loadConfig(BridgeConfigSchema))
-    .then((b) => {
-      for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => void b.close().then(() => process.exit(0)));
-    })
-    .catch((e) => {
-      console.error(e instanceof Error ? e.message : e);
-      process.exit(1);
-    });
-}
+if (require.main === module) runAsProcess('agent-bridge', () => startBridge(loadConfig(BridgeConfigSchema)));

@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { MACHINE_STREAM } from '@webxterm/contracts';
 import {
   AccessTokenVerifier, dependencyCheck, closeServer, connectNats, createHttpApp, createLogger, createPool, createRedis, ensureStream, finishApp,
-  Lifecycle, listen, loadConfig, portOf, runMigrations,
+  Lifecycle, listen, loadConfig, portOf, runMigrations, runAsProcess,
 } from '@webxterm/kit';
 import { MachineConfig, MachineConfigSchema } from './config';
 import { MachineService } from './domain/machine.service';
@@ -56,13 +56,4 @@ export async function startMachineService(config: MachineConfig): Promise<Runnin
   return { server, port: portOf(server), close: () => lifecycle.shutdown('close') };
 }
 
-if (require.main === module) {
-  startMachineService(loadConfig(MachineConfigSchema))
-    .then((svc) => {
-      for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => void svc.close().then(() => process.exit(0)));
-    })
-    .catch((e) => {
-      console.error(e instanceof Error ? e.message : e);
-      process.exit(1);
-    });
-}
+if (require.main === module) runAsProcess('machine-svc', () => startMachineService(loadConfig(MachineConfigSchema)));

@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { TERMINAL_STREAM } from '@webxterm/contracts';
 import {
   AccessTokenVerifier, dependencyCheck, closeServer, connectNats, createHttpApp, createLogger, createPool, createRedis, ensureStream, finishApp,
-  Lifecycle, listen, loadConfig, portOf, runMigrations,
+  Lifecycle, listen, loadConfig, portOf, runMigrations, runAsProcess,
 } from '@webxterm/kit';
 import { TerminalConfig, TerminalConfigSchema } from './config';
 import { SessionService } from './domain/session.service';
@@ -61,13 +61,4 @@ export async function startTerminalService(config: TerminalConfig): Promise<Runn
   return { server, port: portOf(server), close: () => lifecycle.shutdown('close') };
 }
 
-if (require.main === module) {
-  startTerminalService(loadConfig(TerminalConfigSchema))
-    .then((svc) => {
-      for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => void svc.close().then(() => process.exit(0)));
-    })
-    .catch((e) => {
-      console.error(e instanceof Error ? e.message : e);
-      process.exit(1);
-    });
-}
+if (require.main === module) runAsProcess('terminal-svc', () => startTerminalService(loadConfig(TerminalConfigSchema)));
