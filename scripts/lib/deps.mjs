@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './config.mjs';
-import { info, ok, StackError, warn } from './log.mjs';
+import { info, ok, StackError } from './log.mjs';
 
 function mtimeMs(path) {
   try { return statSync(path).mtimeMs; } catch { return null; }
@@ -31,13 +31,6 @@ export function ensureNpmDeps() {
   if (!npmDepsAreStale()) return;
   info('installing npm dependencies (npm ci)…');
   const ci = npm(['ci', '--no-audit', '--no-fund']);
-  if (ci.status === 0) return ok('npm dependencies installed');
-  // A lockfile written against a registry that lacks other platforms' optional binaries (e.g.
-  // @swc/core-darwin-arm64) has no entries for them, and `npm ci` then refuses it as "not in sync".
-  // `npm install --no-save` installs the locked versions without rewriting package-lock.json.
-  if (!/in sync/.test(ci.stderr)) failWith('npm ci', ci.stderr);
-  warn('npm ci refused package-lock.json as out of sync; installing the locked versions with npm install --no-save');
-  const install = npm(['install', '--no-save', '--no-audit', '--no-fund']);
-  if (install.status !== 0) failWith('npm install', install.stderr);
+  if (ci.status !== 0) failWith('npm ci', ci.stderr);
   ok('npm dependencies installed');
 }

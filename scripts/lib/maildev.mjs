@@ -1,4 +1,5 @@
 // MailDev, the local mail catcher that receives every email the services send (OTP codes…).
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, MAILDEV, STACK_DIR, WAIT } from './config.mjs';
 import { ok, StackError } from './log.mjs';
@@ -12,8 +13,10 @@ export async function ensureMailDev(group) {
     ok(`mail: something already listens on 127.0.0.1:${smtpPort}; using it`);
     return;
   }
+  const mailDir = join(STACK_DIR, 'maildev');
+  mkdirSync(mailDir, { recursive: true });
   const handle = group.spawn('maildev', BIN('maildev'), [
-    '--smtp', String(smtpPort), '--web', String(webPort), '--ip', '127.0.0.1', '--mail-directory', join(STACK_DIR, 'maildev'),
+    '--smtp', String(smtpPort), '--web', String(webPort), '--ip', '127.0.0.1', '--mail-directory', mailDir,
   ]);
   const { reason } = await pollUntil(async () => (await httpStatus(`http://127.0.0.1:${webPort}/email`)) === 200, {
     timeoutMs: WAIT.infraMs,
