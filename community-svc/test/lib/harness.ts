@@ -1,0 +1,45 @@
+/** community-svc in-process against the real PostgreSQL, NATS and Redis, and tokens signed like auth-svc's. */
+import { randomBytes, randomUUID } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import type { PortalRole } from '@webxterm/contracts';
+import { objectId } from '@webxterm/kit';
+import { testEnv } from '@webxterm/testkit';
+import { RunningCommunityService, startCommunityService } from '../../src/main';
+
+export const env = testEnv();
+export const secret = randomBytes(32).toString('hex');
+
+export interface Person { id: string; username: string; token: string }
+
+export function person(tenant: string, role: PortalRole, username = `u${randomBytes(3).toString('hex')}`): Person {
+  const id = objectId();
+  const token = jwt.sign({
+    user_id: id, username, email: `${username}@example.com`, tenant_id: tenant, tenant_name: tenant, role,
+    machine_role: '', groups: [], keycloak_id: '', source: 'cli', sid: randomUUID(),
+  }, secret, { algorithm: 'HS256', issuer: 'vsay-auth', expiresIn: 600 });
+  return { id, username, token };
+}
+
+export async function startService(overrides: { UPLOAD_MAX_BYTES?: number; IMAGE_MAX_PIXELS?: number } = {}): Promise<RunningCommunityService> {
+  return startCommunityService({
+    PORT: 0, HOST: '127.0.0.1', DATABASE_URL: env.databaseUrl, NATS_URL: env.natsUrl, REDIS_URL: env.redisUrl, JWT_SECRET: secret,
+    BODY_LIMIT: '256kb', UPLOAD_MAX_BYTES: 5 * 1024 * 1024, IMAGE_MAX_PIXELS: 25_000_000, IMAGE_CONCURRENCY: 2, LOG_LEVEL: 'silent',
+    ...overrides,
+  });
+}
+
+export interface Answer { status: number; body: any; headers: Headers }
+
+/** A JSON request (or none), as a client would send it. */
+export async function api(base: string, method: string, path: string, who: Person | string | null, body?: unknown): Promise<Answer> {
+  const token = typeof who === 'string' ? who : who?.token;
+  const res = await fetch(base + path, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try { parsed = JSON.parse(text); } catch { /* not JSON */ }
+  return { status: res.status, body: parsed, headers: res.headers };
+}
