@@ -61,6 +61,9 @@ async function walk(query: string, bearer: string, limit: number): Promise<{ pag
   return { pages, events: pages.flat() };
 }
 
+/** A cursor as the service writes one, at `at`. */
+const cursorOf = (at: string) => Buffer.from(JSON.stringify([at, '00000000-0000-4000-8000-000000000000'])).toString('base64url');
+
 const newestFirst = (events: AuditEvent[]) =>
   [...events].sort((x, y) => (x.at === y.at ? (x.id < y.id ? 1 : -1) : x.at < y.at ? 1 : -1)).map((e) => e.id);
 
@@ -196,6 +199,15 @@ describe('GET /api/audit', () => {
     ['an unknown result', () => '/api/audit?result=maybe', adminA, 400],
     ['a time that is no ISO time', () => '/api/audit?from=yesterday', adminA, 400],
     ['a repeated parameter', () => '/api/audit?action=a&action=b', adminA, 400],
+    ['year 0 in from', () => '/api/audit?from=0000-01-01T00:00:00Z', adminA, 400],
+    ['year 0 in to', () => '/api/audit?to=0000-12-31T23:59:59.999Z', adminA, 400],
+    ['a cursor at year 0', () => `/api/audit?cursor=${cursorOf('0000-01-01T00:00:00.000000Z')}`, adminA, 400],
+    ['a cursor on February 31st', () => `/api/audit?cursor=${cursorOf('2026-02-31T00:00:00.000000Z')}`, adminA, 400],
+    ['a cursor at hour 99', () => `/api/audit?cursor=${cursorOf('2026-01-01T99:00:00.000000Z')}`, adminA, 400],
+    ['a NUL in a filter', () => '/api/audit?action=auth%00', adminA, 400],
+    ['a NUL in the user filter', () => '/api/audit?user=%00', adminA, 400],
+    ['an encoded lone surrogate', () => '/api/audit?resource=%ED%A0%80', adminA, 400],
+    ['a NUL in tenant_id', () => '/api/audit?tenant_id=a%00', superAdmin, 400],
   ])('refuses %s', async (_name, path, bearer, status) => {
     const r = await get(base, path(), bearer);
     expect(r.status).toBe(status);

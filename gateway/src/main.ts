@@ -5,11 +5,12 @@ import express, { Express } from 'express';
 import { AUDIT_STREAM } from '@webxterm/contracts';
 import {
   AccessTokenVerifier, AuditPublisher, AuditSink, clientIp, closeServer, connectNats, createHttpApp, createLogger, createRedis,
-  ensureStream, errorHandler, jetstream, Lifecycle, listen, Logger, metricsHandler, NatsConnection, portOf, Redis,
+  ensureStream, errorHandler, jetstream, Lifecycle, listen, Logger, metricsHandler, NatsConnection, portOf, Redis, refuseUnsafeInput,
 } from '@webxterm/kit';
 import { auditRequests } from './audit.middleware';
 import { requireToken } from './auth.middleware';
 import { closeIfBodyUnread, routedBodies } from './body';
+import { answerClientErrors } from './client-errors';
 import { GatewayConfig, loadGatewayConfig } from './config';
 import { contextOf } from './context';
 import { sanitizeIncomingHeaders, setSecurityHeaders } from './headers';
@@ -43,7 +44,7 @@ export function buildApp(config: GatewayConfig, d: Deps): Express {
     failuresPerAccount: config.LOGIN_FAILURES_PER_ACCOUNT, failureWindowSec: config.LOGIN_FAILURE_WINDOW_SEC,
   });
   const app = createHttpApp({
-    service: 'gateway', log: d.log, trustProxy: config.TRUST_PROXY, metricsRoute: false,
+    service: 'gateway', log: d.log, trustProxy: config.TRUST_PROXY, metricsRoute: false, refuseUnsafeInput: false,
     ready: async () => {
       const [redis, nats] = await Promise.all([answers(() => d.redis.ping()), answers(() => d.nats.rtt())]);
       return { redis, nats };
@@ -64,6 +65,8 @@ export function buildApp(config: GatewayConfig, d: Deps): Express {
   app.use(requireToken(d.verifier)); // 401 before 503, and before reading an unauthenticated body
   app.use(d.upstreams.requireConfigured());
   app.use(...routedBodies(config.BODY_LIMIT));
+  const unsafe = refuseUnsafeInput(); // NUL, lone surrogates, broken encodings, deep JSON: 400 before any service
+  app.use((req, res, next) => (contextOf(req).route ? unsafe(req, res, next) : next()));
   app.use(limits.perAccount());
   for (const proxy of d.upstreams.handlers()) app.use(proxy);
   app.use((_req, res) => { res.status(404).json({ error: 'Not found' }); });
@@ -94,6 +97,7 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     ? await listen(express().get('/metrics', metricsHandler(app.locals.metrics)), config.METRICS_PORT, config.HOST)
     : null;
   server.headersTimeout = 20_000;
+  answerClientErrors(server);
   server.requestTimeout = 120_000;
   const sockets = handleUpgrades(server, { ...deps, trustHops: config.TRUST_PROXY });
 

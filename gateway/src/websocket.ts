@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { AccessTokenVerifier, AuditSink, Logger } from '@webxterm/kit';
-import { describeError } from '@webxterm/kit';
+import { AppError, assertSafeUrl, describeError } from '@webxterm/kit';
 import { auditEvent, isDenial } from './audit.middleware';
 import { verifyUpgrade } from './auth.middleware';
 import { contextOf } from './context';
@@ -49,9 +49,10 @@ async function onUpgrade(deps: UpgradeDeps, req: IncomingMessage, socket: Socket
   if (!ctx.route?.ws) return writeRawAndClose(socket, 404, 'Not found');
   let url: URL;
   try {
+    assertSafeUrl(req.url ?? '/');
     url = new URL(req.url ?? '/', 'http://gateway.invalid');
-  } catch {
-    return writeRawAndClose(socket, 400, 'Bad request');
+  } catch (e) {
+    return writeRawAndClose(socket, 400, e instanceof AppError ? e.message : 'Bad request');
   }
   try {
     await verifyUpgrade(deps.verifier, req, url);

@@ -1,4 +1,5 @@
 import type { AuditEvent } from '@webxterm/contracts';
+import { inTimestampRange } from '@webxterm/kit';
 import { InvalidCursor } from './audit.errors';
 
 /** A text filter: the value itself, or everything starting with it (written with a trailing `*`). */
@@ -41,7 +42,7 @@ export function decodeCursor(text: string): PageCursor {
   try {
     const v: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
     if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string' &&
-        CURSOR_AT.test(v[0]) && UUID.test(v[1])) {
+        CURSOR_AT.test(v[0]) && inTimestampRange(v[0]) && UUID.test(v[1])) {
       return { at: v[0], id: v[1] };
     }
   } catch { /* fall through */ }

@@ -1,14 +1,15 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { AuditResult } from '@webxterm/contracts';
-import { AccessTokenVerifier, parseInput } from '@webxterm/kit';
+import { AccessTokenVerifier, isoTimestamp, parseInput, safeString } from '@webxterm/kit';
 import { auditScope } from '../domain/access';
 import { TenantRequired } from '../domain/audit.errors';
 import { decodeCursor, textMatch } from '../domain/query';
 import type { EventReader } from '../store/event-reader';
 
-const text = z.string().min(1).max(512);
-const isoTime = z.iso.datetime({ offset: true });
+const text = safeString(512).pipe(z.string().min(1, 'Required'));
+/** Years 0001–9999 only: PostgreSQL refuses year 0, which ISO-8601 allows. */
+const isoTime = isoTimestamp();
 
 const ListQuery = z.object({
   user: text.optional(),

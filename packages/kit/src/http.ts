@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import { z } from 'zod';
 import { AppError, httpStatus } from './errors';
+import { findUnsafeInput, refuseUnsafeInput } from './safe-input';
 
 declare module 'http' {
   interface IncomingMessage {
@@ -25,6 +26,11 @@ export interface HttpAppOptions {
   ready?: () => Promise<Record<string, boolean>>;
   /** Serve /metrics on this app (default). The public gateway serves them on a port of their own instead. */
   metricsRoute?: boolean;
+  /**
+   * Mount `refuseUnsafeInput` after the body parser (default). The gateway turns it off and mounts
+   * it itself after its own body parsing, so such refusals are audited like any other request.
+   */
+  refuseUnsafeInput?: boolean;
 }
 
 /** An Express app with request ids, child loggers, metrics and health; routes go between this and `finishApp`. */
@@ -57,6 +63,9 @@ export function createHttpApp(o: HttpAppOptions): Express {
   app.locals.metrics = registry;
   if (o.metricsRoute !== false) app.get('/metrics', metricsHandler(registry));
   if (o.jsonLimit) app.use(express.json({ limit: o.jsonLimit, type: ['application/json', 'application/*+json'] }));
+  // Services are reachable inside the cluster without the gateway: they refuse NUL, lone
+  // surrogates and broken encodings in the URL and body themselves (400), before any route runs.
+  if (o.refuseUnsafeInput !== false) app.use(refuseUnsafeInput());
   return app;
 }
 
@@ -94,11 +103,16 @@ export function describeError(err: unknown): { status: number; message: string }
 
 /**
  * Validates untrusted input. Unknown fields are dropped; the first problem is reported by field
- * name, e.g. `email: Invalid email address`.
+ * name, e.g. `email: Invalid email address`. Whatever the schema, no string of the result may hold
+ * a NUL or a lone surrogate (PostgreSQL refuses the first and silently alters the second).
  */
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
   const r = schema.safeParse(value ?? {}, { error: plainMessage });
-  if (r.success) return r.data;
+  if (r.success) {
+    const bad = findUnsafeInput(r.data);
+    if (bad) throw new AppError('invalid', 'request.unsafe_input', bad.field ? `${bad.field}: ${bad.problem}` : bad.problem);
+    return r.data;
+  }
   const issue = r.error.issues[0];
   const field = issue.path.join('.');
   throw new AppError('invalid', 'request.invalid', field ? `${field}: ${issue.message}` : issue.message);

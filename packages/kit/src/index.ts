@@ -8,6 +8,7 @@ export * from './nats';
 export * from './audit';
 export * from './tokens';
 export * from './http';
+export * from './safe-input';
 export * from './lifecycle';
 export * from './client-ip';
 export * from './rpc';
