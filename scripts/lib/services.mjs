@@ -10,6 +10,7 @@ import { tailText, waitForHealthy } from './procs.mjs';
 const AUTH_SVC_PORT = 8081;
 const MACHINE_SVC_PORT = 8082;
 const TERMINAL_SVC_PORT = 8086;
+const COMMUNITY_SVC_PORT = 8084;
 
 /**
  * Started in this order, each one healthy before the next. `port(env)` is the PORT it gets.
@@ -20,6 +21,7 @@ export const SERVICES = [
   { name: 'machine-svc', port: () => MACHINE_SVC_PORT },
   { name: 'terminal-svc', port: () => TERMINAL_SVC_PORT },
   { name: 'agent-bridge', port: () => 8087 },
+  { name: 'community-svc', port: () => COMMUNITY_SVC_PORT },
   { name: 'audit-svc', port: () => 8083 },
   { name: 'gateway', port: (env) => Number(env.PORT ?? 8080) },
 ];
@@ -43,6 +45,7 @@ export function stackEnv({ databaseUrl, natsUrl, redisUrl }) {
     AUTH_SVC_URL: `http://127.0.0.1:${AUTH_SVC_PORT}`,
     MACHINE_SVC_URL: `http://127.0.0.1:${MACHINE_SVC_PORT}`,
     TERMINAL_SVC_URL: `http://127.0.0.1:${TERMINAL_SVC_PORT}`,
+    COMMUNITY_SVC_URL: `http://127.0.0.1:${COMMUNITY_SVC_PORT}`,
     AUDIT_SVC_URL: 'http://127.0.0.1:8083',
     ...process.env,
     JWT_SECRET: process.env.JWT_SECRET || persistentJwtSecret(),
