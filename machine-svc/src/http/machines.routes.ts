@@ -19,7 +19,8 @@ const Page = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   q: z.string().max(500).optional(),
 });
-const UserRef = z.object({ user_id: z.string().min(1).max(64), username: z.string().max(100).optional() });
+/** People are ObjectIDs in auth-svc: anything else cannot name one (and never reaches the store). */
+const UserRef = z.object({ user_id: z.string().regex(OBJECT_ID, 'Not a valid id'), username: z.string().max(100).optional() });
 const GrantBody = UserRef.extend({ role: z.enum(['viewer', 'operator', 'admin'], { error: 'Must be one of viewer, operator, admin' }).optional() });
 
 export interface MachineRoutesDeps { verifier: AccessTokenVerifier; machines: MachineService; grpcAddress: string; grpcTls: boolean }

@@ -19,7 +19,8 @@ function toMachine(r: any): Machine {
 
 function toLog(r: any): CommandLog {
   return {
-    id: r.id, agentId: r.agent_id, userId: r.user_id, username: r.username, command: r.command, output: r.output,
+    id: r.id, agentId: r.agent_id, userId: r.user_id, username: r.username, command: r.command,
+    output: r.output_bytes ? (r.output_bytes as Buffer).toString('utf8') : r.output,
     exitCode: r.exit_code, durationMs: r.duration_ms, timedOut: r.timed_out, truncated: r.truncated, createdAt: r.created_at,
   };
 }
@@ -120,9 +121,11 @@ export class MachineRepository {
 
   async addLog(l: CommandLog & { tenantId: string }): Promise<void> {
     await this.pool.query(
-      `INSERT INTO machines.command_logs (id, agent_id, tenant_id, user_id, username, command, output, exit_code, duration_ms, timed_out, truncated)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-      [l.id, l.agentId, l.tenantId, l.userId, l.username, l.command, l.output, l.exitCode, l.durationMs, l.timedOut, l.truncated]);
+      `INSERT INTO machines.command_logs (id, agent_id, tenant_id, user_id, username, command, output, output_bytes, exit_code, duration_ms, timed_out, truncated)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+      // The text copy is for search only: a text column refuses NUL (migration 0006).
+      [l.id, l.agentId, l.tenantId, l.userId, l.username, l.command, l.output.replace(/\u0000/g, '\uFFFD'), Buffer.from(l.output, 'utf8'),
+        l.exitCode, l.durationMs, l.timedOut, l.truncated]);
   }
 
   /** A page of a machine's command log, newest first; `query` is full-text (websearch syntax). */
