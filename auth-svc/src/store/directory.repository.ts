@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { PortalRole } from '@webxterm/contracts';
-import { EmailTaken, GroupNameTaken, UsernameTaken } from '../domain/auth.errors';
+import { AlreadyMember, EmailTaken, GroupNameTaken, UsernameTaken } from '../domain/auth.errors';
 import type { Group, OrganizationRow, UserRow } from '../domain/directory.model';
 
 /**
@@ -51,7 +51,7 @@ export const users = {
   async insertMembership(c: PoolClient, m: { id: string; personId: string; organizationId: string; role: PortalRole; machineRole: string; apiKey: string }) {
     await c.query(
       'INSERT INTO auth.memberships (id, person_id, organization_id, role, machine_role, api_key) VALUES ($1, $2, $3, $4, $5, $6)',
-      [m.id, m.personId, m.organizationId, m.role, m.machineRole, m.apiKey]);
+      [m.id, m.personId, m.organizationId, m.role, m.machineRole, m.apiKey]).catch(mapMembershipConflict);
   },
   async updateMembership(c: PoolClient, userId: string, f: { role?: PortalRole; machineRole?: string }) {
     await c.query('UPDATE auth.memberships SET role = coalesce($2, role), machine_role = coalesce($3, machine_role) WHERE id = $1',
@@ -155,6 +155,12 @@ export const organizations = {
 function mapPersonConflict(e: { code?: string; constraint?: string }): never {
   if (e.code === '23505' && e.constraint === 'persons_username_key') throw UsernameTaken();
   if (e.code === '23505' && e.constraint === 'persons_email_key') throw EmailTaken();
+  throw e;
+}
+
+/** The same person added to one organization twice at once: the database decides, the loser gets 409. */
+function mapMembershipConflict(e: { code?: string; constraint?: string }): never {
+  if (e.code === '23505' && e.constraint === 'memberships_person_id_organization_id_key') throw AlreadyMember();
   throw e;
 }
 
