@@ -8,7 +8,7 @@ export type Service = 'auth-svc' | 'audit-svc' | 'machine-svc' | 'terminal-svc' 
 /** Ids of organization B's resources that A must not reach. */
 export interface Foreign {
   tenantId: string; orgId: string; userId: string; groupId: string; machineId: string; agentId: string;
-  sessionId: string; issueId: string; fixId: string;
+  sessionId: string; issueId: string; fixId: string; imageId: string;
 }
 
 export interface Row {
@@ -111,6 +111,8 @@ export const ENDPOINTS: Row[] = [
   row('DELETE', '/api/community/issues/:id/fixes/:fix_id/like', 'community-svc', (b) => ({ path: `/api/community/issues/${b.issueId}/fixes/${b.fixId}/like` }), 404, 404),
   row('POST', '/api/community/issues/:id/fixes/:fix_id/accept', 'community-svc', (b) => ({ path: `/api/community/issues/${b.issueId}/fixes/${b.fixId}/accept` }), 404, 404),
   row('POST', '/api/community/upload', 'community-svc', at('/api/community/upload', {}), 400, 400),
+  // Not in document 000: where an uploaded image is read back (the URL the upload answers with).
+  row('GET', '/api/community/images/:id', 'community-svc', (b) => ({ path: `/api/community/images/${b.imageId}` }), 404, 404),
   // Last: it revokes the token it is called with.
   row('POST', '/api/auth/logout', 'auth-svc', at('/api/auth/logout'), 200, 200),
 ];

@@ -11,11 +11,14 @@ import { freePort, ServiceProcess, startServiceProcess, testEnv, uniqueName } fr
 import { ENDPOINTS, Foreign, Row, Service } from './endpoint-table';
 
 /** Services whose rows are checked in full; the others must answer 503 behind the token check. */
-const DEPLOYED: Service[] = ['auth-svc', 'audit-svc', 'machine-svc', 'terminal-svc'];
+const DEPLOYED: Service[] = ['auth-svc', 'audit-svc', 'machine-svc', 'terminal-svc', 'community-svc'];
 const PORT_ENV: Partial<Record<Service, string>> = {
   'auth-svc': 'AUTH_SVC_URL', 'audit-svc': 'AUDIT_SVC_URL', 'machine-svc': 'MACHINE_SVC_URL', 'terminal-svc': 'TERMINAL_SVC_URL',
+  'community-svc': 'COMMUNITY_SVC_URL',
 };
 const env = testEnv();
+/** A valid 1×1 PNG, for organization B's uploaded image. */
+const ONE_PIXEL_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 const procs: ServiceProcess[] = [];
 let gateway: ServiceProcess;
 const rootEmail = `${uniqueName('root')}@example.com`;
@@ -46,7 +49,7 @@ async function login(email: string, password: string): Promise<string> {
 
 interface Org {
   tenantId: string; orgId: string; admin: string; user: string; adminUserId: string; userUserId: string; groupId: string;
-  machineId: string; agentId: string;
+  machineId: string; agentId: string; issueId: string; fixId: string; imageId: string;
 }
 
 async function organization(): Promise<Org> {
@@ -64,7 +67,15 @@ async function organization(): Promise<Org> {
   const me = JSON.parse((await call('GET', '/api/users/me', admin)).text);
   const org = JSON.parse((await call('GET', '/api/organization', admin)).text);
   const machine = JSON.parse((await call('POST', '/api/machines', admin, { name: 'b-secret-box' })).text);
-  return { tenantId: n, orgId: org.id, admin, user, adminUserId: me.id, userUserId: u.id, groupId: group.id, machineId: machine.id, agentId: machine.agent_id };
+  const issue = JSON.parse((await call('POST', '/api/community/issues', user, { title: 'b-secret-issue', body: 'b' })).text);
+  const fix = JSON.parse((await call('POST', `/api/community/issues/${issue.id}/fixes`, admin, { body: 'b-secret-fix' })).text);
+  const image = await (await fetch(`${gateway.url}/api/community/upload`, {
+    method: 'POST', headers: { authorization: `Bearer ${user}`, 'content-type': 'image/png' }, body: new Uint8Array(ONE_PIXEL_PNG),
+  })).json() as { id: string };
+  return {
+    tenantId: n, orgId: org.id, admin, user, adminUserId: me.id, userUserId: u.id, groupId: group.id, machineId: machine.id, agentId: machine.agent_id,
+    issueId: issue.id, fixId: fix.id, imageId: image.id,
+  };
 }
 
 let a: Org;
@@ -89,7 +100,7 @@ beforeAll(async () => {
   root = await login(rootEmail, 'root-password-1');
   foreign = {
     tenantId: b.tenantId, orgId: b.orgId, userId: b.userUserId, groupId: b.groupId,
-    machineId: b.machineId, agentId: b.agentId, sessionId: 'ffffffffffffffffffffffff', issueId: 'ffffffffffffffffffffffff', fixId: 'ffffffffffffffffffffffff',
+    machineId: b.machineId, agentId: b.agentId, sessionId: 'ffffffffffffffffffffffff', issueId: b.issueId, fixId: b.fixId, imageId: b.imageId,
   };
 }, 90_000);
 
@@ -129,7 +140,7 @@ describe.each(ENDPOINTS.map((r) => [label(r), r] as const))('%s', (_name, row) =
     expect(res.status).toBe(expected);
     if (deployed && row.listsOwn && res.status === 200) {
       const secrets = row.listsOwn === 'names-only' ? [`"${b.tenantId}"`, `${b.tenantId}@example.com`, `${b.tenantId}u@example.com`]
-        : [b.tenantId, b.orgId, b.adminUserId, b.userUserId, b.groupId, b.machineId, b.agentId];
+        : [b.tenantId, b.orgId, b.adminUserId, b.userUserId, b.groupId, b.machineId, b.agentId, b.issueId, b.fixId, b.imageId];
       for (const s of secrets) expect(res.text).not.toContain(s);
     }
   });
@@ -144,5 +155,8 @@ describe('afterwards', () => {
     expect(JSON.parse((await call('GET', `/api/admin/organizations/${b.orgId}`, root)).text).otp_enabled).toBe(false);
     expect((await call('GET', `/api/users/${b.userUserId}`, root)).status).toBe(200);
     expect((await call('GET', `/api/machines/${b.agentId}`, bAdmin)).status).toBe(200);
+    expect(JSON.parse((await call('GET', `/api/community/issues/${b.issueId}`, bAdmin)).text)).toMatchObject({ title: 'b-secret-issue', status: 'open', fixes_count: 1 });
+    expect(JSON.parse((await call('GET', `/api/community/issues/${b.issueId}/fixes`, bAdmin)).text).fixes).toEqual([expect.objectContaining({ id: b.fixId, likes: 0, accepted: false })]);
+    expect((await call('GET', `/api/community/images/${b.imageId}`, bAdmin)).status).toBe(200);
   });
 });
