@@ -29,21 +29,27 @@ export class AgentLink {
     private readonly writer: AgentWriter,
     private readonly nc: NatsConnection,
     private readonly log: Logger,
+    private readonly limits: { maxCommands: number },
   ) {}
 
   send(m: BridgeMessage): void { this.writer.send(m); }
 
-  /** Output and exits from the agent go to the session's output subject, in order, with their seq. */
+  /**
+   * Output and exits from the agent go to the session's output subject, in order, with their seq;
+   * only for sessions this link opened or verified as this machine's own (anything else is dropped).
+   */
   onAgentMessage(m: AgentMessage, onExit: (e: SessionExited) => void): void {
     this.lastHeard = Date.now();
     switch (m.kind) {
       case 'output': {
         const o = m.output!;
+        if (!this.sessionSubs.has(o.session_id) || !Number.isSafeInteger(o.seq) || o.seq < 1) return;
         this.publishOutput(o.session_id, o.seq, 'data', o.data);
         return;
       }
       case 'exited': {
         const e = m.exited!;
+        if (!this.sessionSubs.has(e.session_id)) return;
         const body = JSON.stringify({ exit_code: e.exit_code, signal: e.signal, bytes: e.bytes, seq: e.last_seq + 1 });
         this.publishOutput(e.session_id, e.last_seq + 1, 'exit', Buffer.from(body));
         onExit(e);
@@ -91,6 +97,10 @@ export class AgentLink {
   }
 
   exec(command: string, timeoutMs: number, maxOutput: number): Promise<ExecResult> {
+    if (this.execs.size >= this.limits.maxCommands) {
+      return Promise.reject(new AppError('rate_limited', 'machine.commands_busy',
+        `This machine is already running ${this.limits.maxCommands} commands; try again when one has finished`));
+    }
     const requestId = randomUUID();
     return new Promise<ExecResult>((resolve, reject) => {
       // The agent kills the command at its timeout; give the answer a little longer to arrive.

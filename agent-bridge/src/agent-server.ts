@@ -1,8 +1,9 @@
 import type * as grpc from '@grpc/grpc-js';
 import { status } from '@grpc/grpc-js';
+import type { Subscription } from '@nats-io/transport-node';
 import {
-  AGENT_ID, AGENT_MD, AgentMessage, AuthenticateAgent, BridgeMessage, DisconnectAgent, ExecCommand, forAgent, Hello,
-  MachineOffline, MachineOnline, OpenSession, ResolveApiKey, SessionEnded,
+  AGENT_CLAIMED_FILTER, AGENT_ID, AGENT_MD, agentClaimedSubject, AgentMessage, AuthenticateAgent, BridgeMessage, DisconnectAgent, ExecCommand, forAgent,
+  GetSession, Hello, MACHINE_CREDENTIAL, MachineOffline, MachineOnline, OpenSession, ResolveApiKey, SessionEnded,
 } from '@webxterm/contracts';
 import { AppError, callRpc, JetStreamClient, NatsConnection, publishDurable, serveRpc, type Logger } from '@webxterm/kit';
 import { AgentLink } from './agent-link';
@@ -16,10 +17,17 @@ export interface AgentServerDeps {
   bridgeId: string;
   heartbeatMs: number;
   openTimeoutMs: number;
+  /** Commands one machine may run at once; more are refused (429). */
+  maxCommands: number;
   log: Logger;
 }
 
 const HELLO_TIMEOUT_MS = 10_000;
+const SESSION_ID = /^[0-9a-f]{24}$/;
+/** A Hello lists at most this many surviving sessions (more than an agent may hold open). */
+const MAX_RESUMED_SESSIONS = 256;
+
+type AuthenticatedMachine = { machine_id: string; agent_id: string; tenant_id: string; credential?: string };
 
 function fail(call: Call, code: grpc.status, details: string): void {
   call.emit('error', { code, details, message: details });
@@ -30,14 +38,31 @@ export class AgentServer {
   readonly links = new Map<string, AgentLink>();
   /** Each link's NATS request handlers, stopped as soon as the link is replaced or gone. */
   private readonly handlers = new Map<AgentLink, { stop(): void }[]>();
+  /** Ends each link's gRPC stream. */
+  private readonly ends = new Map<AgentLink, (reason: string) => void>();
+  private readonly claims: Subscription;
 
-  constructor(private readonly d: AgentServerDeps) {}
+  constructor(private readonly d: AgentServerDeps) {
+    this.claims = d.nc.subscribe(AGENT_CLAIMED_FILTER, {
+      callback: (err, msg) => {
+        if (err) return;
+        const link = this.links.get(msg.subject.split('.')[3] ?? '');
+        if (link && link.connectionId !== msg.string()) {
+          this.links.delete(link.agentId);
+          this.drop(link, 'the agent connected to another bridge');
+        }
+      },
+    });
+  }
+
+  stop(): void { this.claims.unsubscribe(); }
 
   /** gRPC `Connect`: authenticate, wait for hello, register, then relay until the stream ends. */
   connect = (call: Call): void => {
     void this.admit(call).catch((e: Error) => {
-      const code = e instanceof AppError && e.kind === 'unauthenticated' ? status.UNAUTHENTICATED
-        : e instanceof AppError && e.kind === 'not_found' ? status.PERMISSION_DENIED : status.UNAVAILABLE;
+      const kind = e instanceof AppError ? e.kind : null;
+      const code = kind === 'unauthenticated' ? status.UNAUTHENTICATED
+        : kind === 'not_found' || kind === 'forbidden' ? status.PERMISSION_DENIED : kind === 'invalid' ? status.INVALID_ARGUMENT : status.UNAVAILABLE;
       if (!(e instanceof AppError)) this.d.log.error({ err: e }, 'agent admission failed');
       fail(call, code, e.message);
     });
@@ -48,17 +73,39 @@ export class AgentServer {
     const bearer = /^Bearer\s+(\S+)$/i.exec(String(md.get('authorization')[0] ?? ''))?.[1];
     const agentId = String(md.get(AGENT_MD.agentId)[0] ?? '');
     const registration = md.get(AGENT_MD.registrationToken)[0];
-    if (!bearer) throw new AppError('unauthenticated', 'agent.key_missing', 'missing API key');
+    if (!bearer) throw new AppError('unauthenticated', 'agent.key_missing', 'missing credential');
     if (!AGENT_ID.test(agentId)) throw new AppError('unauthenticated', 'agent.id_invalid', 'missing or invalid agent id');
     const hello = this.waitForHello(call);
+    hello.catch(() => undefined);
+    const machine = await callRpc(this.d.nc, AuthenticateAgent, await this.credentialsOf(agentId, bearer, registration));
+    const h = await hello;
+    const sessions = await this.ownSessions(machine.tenant_id, machine.agent_id, h.sessions.map((s) => s.session_id));
+    this.register(call, machine, h, sessions);
+  }
+
+  /** The machine's own credential, or an API key's owner who registers it. */
+  private async credentialsOf(agentId: string, bearer: string, registration: unknown) {
+    if (bearer.startsWith('vmc_')) {
+      if (!MACHINE_CREDENTIAL.test(bearer)) throw new AppError('unauthenticated', 'agent.credential_invalid', 'Invalid machine credential');
+      return { agent_id: agentId, credential: bearer };
+    }
     const owner = await callRpc(this.d.nc, ResolveApiKey, { api_key: bearer.slice(0, 200) });
     if (!owner.found) throw new AppError('unauthenticated', 'agent.key_invalid', 'invalid API key');
-    const machine = await callRpc(this.d.nc, AuthenticateAgent, {
-      agent_id: agentId, tenant_id: owner.tenant_id, user_id: owner.user_id,
-      registration_token: registration === undefined ? undefined : String(registration),
-    });
-    const h = await hello;
-    this.register(call, machine.agent_id, owner.tenant_id, machine.machine_id, h);
+    return {
+      agent_id: agentId, owner: { tenant_id: owner.tenant_id, user_id: owner.user_id, role: owner.role },
+      registration_token: registration === undefined ? undefined : String(registration).slice(0, 200),
+    };
+  }
+
+  /**
+   * The sessions a reconnecting agent lists that really are its own: opened on this machine, in
+   * its organization, not ended. Any other id is ignored, so an agent cannot join a stranger's terminal.
+   */
+  private async ownSessions(tenantId: string, agentId: string, ids: string[]): Promise<string[]> {
+    const wellFormed = [...new Set(ids)].filter((id) => SESSION_ID.test(id)).slice(0, MAX_RESUMED_SESSIONS);
+    const records = await Promise.all(wellFormed.map((id) => callRpc(this.d.nc, GetSession, { tenant_id: tenantId, session_id: id })
+      .then((r) => r.session, () => null)));
+    return wellFormed.filter((id, i) => records[i]?.agent_id === agentId && !records[i]?.ended_at);
   }
 
   private waitForHello(call: Call): Promise<Hello> {
@@ -73,16 +120,21 @@ export class AgentServer {
     });
   }
 
-  private register(call: Call, agentId: string, tenantId: string, machineId: string, hello: Hello): void {
+  private register(call: Call, machine: AuthenticatedMachine, hello: Hello, sessions: string[]): void {
     const { log, nc, js } = this.d;
+    const { agent_id: agentId, tenant_id: tenantId } = machine;
     const previous = this.links.get(agentId);
     if (previous) this.drop(previous, 'replaced by a new stream');
-    const link = new AgentLink(agentId, tenantId, new AgentWriter(call), nc, log);
+    const link = new AgentLink(agentId, tenantId, new AgentWriter(call), nc, log, { maxCommands: this.d.maxCommands });
     const rpcs = this.serveAgentRpc(link, call);
     this.handlers.set(link, rpcs);
     this.links.set(agentId, link);
-    for (const s of hello.sessions) link.watchSession(s.session_id);
-    link.send({ welcome: { machine_id: machineId, heartbeat_interval_ms: this.d.heartbeatMs, agent_id: agentId } });
+    this.ends.set(link, (reason) => fail(call, status.ABORTED, reason));
+    for (const id of sessions) link.watchSession(id);
+    link.send({ welcome: {
+      machine_id: machine.machine_id, heartbeat_interval_ms: this.d.heartbeatMs, agent_id: agentId, machine_credential: machine.credential ?? '',
+    } });
+    nc.publish(agentClaimedSubject(agentId), link.connectionId);
     const info = {
       hostname: hello.hostname, os: hello.os, kernel: hello.kernel, arch: hello.arch, ips: hello.ips,
       agent_version: hello.agent_version, linux_user: hello.linux_user,
@@ -103,6 +155,7 @@ export class AgentServer {
       clearInterval(beat);
       for (const r of rpcs) r.stop();
       this.handlers.delete(link);
+      this.ends.delete(link);
       link.close();
       if (this.links.get(agentId) === link) this.links.delete(agentId);
       void publishDurable(js, MachineOffline, {
@@ -144,10 +197,16 @@ export class AgentServer {
     ];
   }
 
+  /**
+   * Ends a stream this replica holds for a machine whose agent connected again (here or on another
+   * replica): only one stream per machine answers, and the agent of the old one reconnects.
+   */
   private drop(link: AgentLink, reason: string): void {
     for (const r of this.handlers.get(link) ?? []) r.stop();
     this.handlers.delete(link);
     link.close();
+    this.ends.get(link)?.(reason);
+    this.ends.delete(link);
     this.d.log.info({ agent_id: link.agentId, reason }, 'dropping stale link');
   }
 

@@ -17,6 +17,8 @@ export const BridgeConfigSchema = z.object({
   HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(200).max(60_000).default(5000),
   /** How long an agent has to answer an open-session request. */
   OPEN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  /** Commands (`POST /api/machines/:id/command`) one machine runs at once; more are refused with 429. */
+  MAX_COMMANDS_PER_MACHINE: z.coerce.number().int().min(1).max(256).default(8),
   LOG_LEVEL: logLevel,
 });
 export type BridgeConfig = z.infer<typeof BridgeConfigSchema>;

@@ -21,7 +21,7 @@ export async function startBridge(config: BridgeConfig): Promise<RunningBridge> 
   await ensureStream(nc, MACHINE_STREAM);
   await ensureStream(nc, TERMINAL_STREAM);
   const agents = new AgentServer({
-    nc, js: jetstream(nc), bridgeId, heartbeatMs: config.HEARTBEAT_INTERVAL_MS, openTimeoutMs: config.OPEN_TIMEOUT_MS, log,
+    nc, js: jetstream(nc), bridgeId, heartbeatMs: config.HEARTBEAT_INTERVAL_MS, openTimeoutMs: config.OPEN_TIMEOUT_MS, maxCommands: config.MAX_COMMANDS_PER_MACHINE, log,
   });
 
   const pkg = grpc.loadPackageDefinition(protoLoader.loadSync(AGENT_PROTO_PATH, AGENT_PROTO_OPTIONS)) as any;
@@ -56,6 +56,7 @@ export async function startBridge(config: BridgeConfig): Promise<RunningBridge> 
   }), 3000);
   lifecycle.onShutdown('http', () => closeServer(server));
   lifecycle.onShutdown('seen', () => clearInterval(seen));
+  lifecycle.onShutdown('claims', () => agents.stop());
   lifecycle.onShutdown('nats', () => nc.drain());
   return { server, port: portOf(server), grpcPort, agents, close: () => lifecycle.shutdown('close') };
 }

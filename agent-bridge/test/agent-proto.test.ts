@@ -17,7 +17,7 @@ const b = Buffer.alloc(0);
 const samples: Record<string, object> = {
   Hello: { agent_version: '', hostname: '', os: '', kernel: '', arch: '', ips: [], linux_user: '', sessions: [] } satisfies Required<Hello>,
   LiveSession: { session_id: '', next_seq: 0, acked_seq: 0 } satisfies Required<LiveSession>,
-  Welcome: { machine_id: '', heartbeat_interval_ms: 0, agent_id: '' } satisfies Required<Welcome>,
+  Welcome: { machine_id: '', heartbeat_interval_ms: 0, agent_id: '', machine_credential: '' } satisfies Required<Welcome>,
   Heartbeat: { sent_at_ms: 0 } satisfies Required<Heartbeat>,
   OpenSession: { session_id: '', cols: 0, rows: 0, window_bytes: 0 } satisfies Required<OpenSessionMsg>,
   SessionOpened: { session_id: '', pid: 0, error: '' } satisfies Required<SessionOpened>,

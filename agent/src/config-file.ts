@@ -7,7 +7,7 @@ export const DEFAULT_CONFIG_PATH = '/etc/vsay-agent/config.json';
 
 /** What `vsay-agent configure` writes and `vsay-agent run` reads. It holds the API key: mode 0600. */
 export const AgentConfigSchema = z.object({
-  /** The API key (`vsk_…`) of the user the machine belongs to. */
+  /** The API key (`vsk_…`) of a user of the organization: it only registers the machine. */
   api_key: z.string().min(1),
   /** The platform URL people open in the browser; the agent asks it where the bridge listens. */
   host: z.string().url(),
@@ -15,7 +15,9 @@ export const AgentConfigSchema = z.object({
   linux_user: z.string().regex(/^[a-z_][a-z0-9_-]*\$?$/i, 'not a Linux user name'),
   /** This machine's agent id: random at configure time, replaced by the platform's at registration. */
   agent_id: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/),
-  /** One-time token of a machine created in the console; dropped after the first connection. */
+  /** This machine's own credential (`vmc_…`), issued by the platform at registration; the agent connects with it. */
+  machine_credential: z.string().optional(),
+  /** One-time token of a machine created in the console; dropped once the credential is saved. */
   registration_token: z.string().optional(),
   /** `host:port` of agent-bridge, overriding what the platform says (odd networks, tests). */
   bridge: z.string().optional(),

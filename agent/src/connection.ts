@@ -61,9 +61,9 @@ export class AgentConnection {
     if (this.stopped) return;
     // Without waitForReady a dead address fails fast, and the next attempt tries the next address.
     const md = new grpc.Metadata();
-    md.set('authorization', `Bearer ${this.config.api_key}`);
+    md.set('authorization', `Bearer ${this.config.machine_credential ?? this.config.api_key}`);
     md.set(AGENT_MD.agentId, this.config.agent_id);
-    if (this.config.registration_token) md.set(AGENT_MD.registrationToken, this.config.registration_token);
+    if (this.config.registration_token && !this.config.machine_credential) md.set(AGENT_MD.registrationToken, this.config.registration_token);
     const client = this.clients[this.next++ % this.clients.length];
     const stream = client.Connect(md);
     this.stream = stream;
@@ -99,8 +99,8 @@ export class AgentConnection {
         this.attempt = 0;
         const w = m.welcome!;
         this.log('connected', { machine_id: w.machine_id, agent_id: w.agent_id });
-        if (w.agent_id && (w.agent_id !== this.config.agent_id || this.config.registration_token)) {
-          this.config = { ...this.config, agent_id: w.agent_id, registration_token: undefined };
+        if (w.machine_credential) {
+          this.config = { ...this.config, agent_id: w.agent_id || this.config.agent_id, machine_credential: w.machine_credential, registration_token: undefined };
           this.saveConfig(this.config);
         }
         const every = w.heartbeat_interval_ms || 5000;
@@ -124,7 +124,12 @@ export class AgentConnection {
       case 'close': this.sessions.get(m.close!.session_id)?.close(); return;
       case 'credit': this.sessions.get(m.credit!.session_id)?.credit(m.credit!.acked_seq); return;
       case 'exec':
-        void runCommand(m.exec!, this.user, this.config.allow_root).then((r) => send({ exec_result: r }));
+        void runCommand(m.exec!, this.user, this.config.allow_root).then(
+          (r) => send({ exec_result: r }),
+          (e: Error) => send({ exec_result: {
+            request_id: m.exec!.request_id, exit_code: -1, output: Buffer.alloc(0), duration_ms: 0, timed_out: false, truncated: false, error: e.message,
+          } }),
+        );
         return;
       case 'disconnect':
         this.log('the platform asked us to disconnect', { reason: m.disconnect!.reason });

@@ -17,6 +17,7 @@ export function runCommand(req: ExecRequest, user: LinuxUser, allowRoot: boolean
   } catch (e) {
     return Promise.resolve({ ...base, error: (e as Error).message });
   }
+  if (req.command.includes('\0')) return Promise.resolve({ ...base, error: 'the command contains a NUL byte' });
   return new Promise((resolve) => {
     const child = spawn('/bin/sh', ['-c', req.command], {
       cwd: user.home, env: userEnv(user), ...identity, detached: true, stdio: ['ignore', 'pipe', 'pipe'],

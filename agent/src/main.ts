@@ -42,6 +42,8 @@ async function run(args: string[]): Promise<void> {
   const conn = new AgentConnection(config, bridge, user, sessions, (c) => writeAgentConfig(path, c), log);
   log('starting', { bridge: bridge.addresses, agent_id: config.agent_id, linux_user: user.name });
   conn.start();
+  // The agent holds every PTY of the machine: a fault in one request is logged, never a reason to drop them all.
+  process.on('unhandledRejection', (e) => log('unhandled rejection', { err: String((e as Error)?.stack ?? e) }));
   for (const sig of ['SIGTERM', 'SIGINT'] as const) {
     process.once(sig, () => { conn.stop(); sessions.closeAll(); setTimeout(() => process.exit(0), 200); });
   }

@@ -38,7 +38,8 @@ export class PtySession {
     private send: Send,
     private readonly onGone: (id: string) => void,
   ) {
-    pty.onData((d) => this.onOutput(Buffer.from(d, 'binary')));
+    // Spawned with `encoding: null`: the PTY's bytes arrive as Buffers, never decoded.
+    pty.onData((d) => this.onOutput(d as unknown as Buffer));
     pty.onExit(({ exitCode, signal }) => setTimeout(() => this.onExit(exitCode, signal ?? 0), EXIT_DRAIN_MS));
   }
 
@@ -52,7 +53,7 @@ export class PtySession {
 
   write(data: Buffer): void {
     this.lastAttachedAt = Date.now();
-    if (!this.exit) this.pty.write(data.toString('binary'));
+    if (!this.exit) this.pty.write(data);
   }
   resize(cols: number, rows: number): void { if (!this.exit) this.pty.resize(cols, rows); }
   close(): void { if (!this.exit) this.pty.kill('SIGHUP'); }

@@ -43,7 +43,7 @@ export class SessionTable {
     if (existing) return existing.pid;
     const identity = spawnIdentity(this.user, this.allowRoot);
     const p = pty.spawn(this.user.shell, ['-l'], {
-      name: 'xterm-256color', cols: m.cols || 80, rows: m.rows || 24, cwd: this.user.home, env: userEnv(this.user), ...identity,
+      name: 'xterm-256color', cols: m.cols || 80, rows: m.rows || 24, cwd: this.user.home, env: userEnv(this.user), ...identity, encoding: null,
     });
     const session = new PtySession(m.session_id, p, m.window_bytes || 256 * 1024, (msg) => this.send(msg), (id) => this.sessions.delete(id));
     this.sessions.set(m.session_id, session);

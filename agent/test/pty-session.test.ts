@@ -5,7 +5,7 @@ import { PtySession } from '../src/pty-session';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function spawn(cmd: string) {
-  return pty.spawn('/bin/bash', ['-c', cmd], { cols: 80, rows: 24, env: { PATH: '/usr/bin:/bin', TERM: 'xterm' } });
+  return pty.spawn('/bin/bash', ['-c', cmd], { cols: 80, rows: 24, env: { PATH: '/usr/bin:/bin', TERM: 'xterm' }, encoding: null });
 }
 
 describe('PtySession: sequence numbers, window and replay', () => {

@@ -18,3 +18,35 @@ export function connectOnce(port: number, apiKey: string, agentId: string, regis
     call.write({ hello: { agent_version: 'probe', hostname: 'probe', os: '', kernel: '', arch: '', ips: [], linux_user: 'root', sessions: [] } });
   });
 }
+
+/**
+ * A hand-driven agent stream, for what a real agent would never do: impostors, forged session ids,
+ * forged output. Collects what the bridge sends and how it ended the stream.
+ */
+export class ProbeAgent {
+  readonly received: any[] = [];
+  ended: { code: number; details: string } | null = null;
+  private readonly client: any;
+  private readonly call: any;
+
+  constructor(port: number, bearer: string, agentId: string, o: { registrationToken?: string; sessions?: string[] } = {}) {
+    const pkg = grpc.loadPackageDefinition(protoLoader.loadSync(AGENT_PROTO_PATH, AGENT_PROTO_OPTIONS)) as any;
+    this.client = new pkg.webxterm.agent.v1.AgentGateway(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    const md = new grpc.Metadata();
+    md.set('authorization', `Bearer ${bearer}`);
+    md.set(AGENT_MD.agentId, agentId);
+    if (o.registrationToken) md.set(AGENT_MD.registrationToken, o.registrationToken);
+    this.call = this.client.Connect(md);
+    this.call.on('data', (m: any) => this.received.push(m));
+    this.call.on('error', () => undefined);
+    this.call.on('status', (s: grpc.StatusObject) => { this.ended = { code: s.code, details: s.details }; });
+    const sessions = (o.sessions ?? []).map((session_id) => ({ session_id, next_seq: 1, acked_seq: 0 }));
+    this.send({ hello: { agent_version: 'probe', hostname: 'probe', os: '', kernel: '', arch: '', ips: [], linux_user: 'nobody', sessions } });
+  }
+
+  get welcome(): any { return this.received.find((m) => m.welcome)?.welcome; }
+
+  send(m: unknown): void { if (!this.ended) this.call.write(m); }
+
+  close(): void { this.call.cancel(); this.client.close(); }
+}

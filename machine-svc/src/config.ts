@@ -19,6 +19,8 @@ export const MachineConfigSchema = z.object({
   AGENT_GRPC_TLS: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   /** A machine whose bridge has not listed it for this long is offline (bridges list every few seconds). */
   OFFLINE_AFTER_MS: z.coerce.number().int().min(500).default(15_000),
+  /** A registration token may register its machine again for this long (an agent that died before saving its credential). */
+  REGISTRATION_GRACE_SEC: z.coerce.number().int().min(0).max(86_400).default(600),
   /** Default and largest timeout of POST /command, ms. */
   COMMAND_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   COMMAND_MAX_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(300_000),

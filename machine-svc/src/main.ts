@@ -26,7 +26,7 @@ export async function startMachineService(config: MachineConfig): Promise<Runnin
 
   const repo = new MachineRepository(pool);
   const machines = new MachineService(repo, natsAgentPort(nc), natsSessionPort(nc), {
-    publicUrl: config.PUBLIC_URL, offlineAfterMs: config.OFFLINE_AFTER_MS, commandTimeoutMs: config.COMMAND_TIMEOUT_MS,
+    publicUrl: config.PUBLIC_URL, registrationGraceSec: config.REGISTRATION_GRACE_SEC, offlineAfterMs: config.OFFLINE_AFTER_MS, commandTimeoutMs: config.COMMAND_TIMEOUT_MS,
     commandMaxTimeoutMs: config.COMMAND_MAX_TIMEOUT_MS, maxOutput: config.COMMAND_MAX_OUTPUT_BYTES,
   }, (tenantId, userIds) => publishAccessChanged(nc, tenantId, userIds));
   const rpc = serveMachineRpc(nc, machines, log);

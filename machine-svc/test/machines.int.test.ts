@@ -30,7 +30,7 @@ async function api(method: string, path: string, tok: string, body?: unknown) {
 beforeAll(async () => {
   svc = await startMachineService({
     PORT: 0, HOST: '127.0.0.1', DATABASE_URL: env.databaseUrl, NATS_URL: env.natsUrl, REDIS_URL: env.redisUrl, JWT_SECRET: secret,
-    BODY_LIMIT: '100kb', PUBLIC_URL: 'https://webxterm.example', AGENT_GRPC_ADDRESS: '127.0.0.1:7443', AGENT_GRPC_TLS: false, OFFLINE_AFTER_MS: 15_000,
+    BODY_LIMIT: '100kb', PUBLIC_URL: 'https://webxterm.example', REGISTRATION_GRACE_SEC: 600, AGENT_GRPC_ADDRESS: '127.0.0.1:7443', AGENT_GRPC_TLS: false, OFFLINE_AFTER_MS: 15_000,
     COMMAND_TIMEOUT_MS: 2000, COMMAND_MAX_TIMEOUT_MS: 5000, COMMAND_MAX_OUTPUT_BYTES: 1024, LOG_LEVEL: 'silent',
   });
   base = `http://127.0.0.1:${svc.port}`;
@@ -74,15 +74,37 @@ describe('machines', () => {
     expect((await api('GET', `/api/machines/${c.agent_id}`, user)).status).toBe(404);
   });
 
-  it('registration: a forged token is refused, the right one registers once; then an offline machine answers 503', async () => {
+  it('registration: a forged token is refused, the right one registers and issues a credential; then an offline machine answers 503', async () => {
     const c = (await api('POST', '/api/machines', admin, { name: 'reg' })).body;
-    const req = { agent_id: 'ag_selfmade1234', tenant_id: tenant, user_id: userId };
+    const owner = { tenant_id: tenant, user_id: userId, role: 'user' as const };
+    const req = { agent_id: 'ag_selfmade1234', owner };
     await expect(callRpc(nc, AuthenticateAgent, { ...req, registration_token: 'vrt_forged' })).rejects.toMatchObject({ kind: 'unauthenticated' });
-    expect(await callRpc(nc, AuthenticateAgent, { ...req, registration_token: c.registration_token })).toMatchObject({ agent_id: c.agent_id, machine_id: c.id });
-    await expect(callRpc(nc, AuthenticateAgent, { ...req, registration_token: c.registration_token })).rejects.toMatchObject({ kind: 'unauthenticated' });
-    await expect(callRpc(nc, AuthenticateAgent, { ...req, agent_id: c.agent_id, tenant_id: 'someone-else' })).rejects.toMatchObject({ kind: 'not_found' });
+    const first = await callRpc(nc, AuthenticateAgent, { ...req, registration_token: c.registration_token });
+    expect(first).toMatchObject({ agent_id: c.agent_id, machine_id: c.id, tenant_id: tenant, credential: expect.stringMatching(/^vmc_[0-9a-f]{48}$/) });
+    // The agent connects with its credential from now on; a made-up one or another machine's id is refused.
+    expect(await callRpc(nc, AuthenticateAgent, { agent_id: c.agent_id, credential: first.credential })).toMatchObject({ machine_id: c.id });
+    await expect(callRpc(nc, AuthenticateAgent, { agent_id: c.agent_id, credential: `vmc_${'0'.repeat(48)}` })).rejects.toMatchObject({ kind: 'unauthenticated' });
+    // Within the grace period the same token registers again (an agent that died before saving) and replaces the credential.
+    const again = await callRpc(nc, AuthenticateAgent, { ...req, registration_token: c.registration_token });
+    expect(again.credential).not.toBe(first.credential);
+    await expect(callRpc(nc, AuthenticateAgent, { agent_id: c.agent_id, credential: first.credential })).rejects.toMatchObject({ kind: 'unauthenticated' });
+    // An API key never connects as a registered machine, not even an admin's.
+    await expect(callRpc(nc, AuthenticateAgent, { agent_id: c.agent_id, owner: { ...owner, role: 'user' } })).rejects.toMatchObject({ kind: 'forbidden' });
+    await expect(callRpc(nc, AuthenticateAgent, { agent_id: c.agent_id, owner: { ...owner, role: 'company_admin' } })).rejects.toMatchObject({ kind: 'unauthenticated' });
+    await expect(callRpc(nc, AuthenticateAgent, { agent_id: c.agent_id, owner: { ...owner, tenant_id: 'someone-else', role: 'company_admin' } })).rejects.toMatchObject({ kind: 'not_found' });
     expect((await api('GET', `/api/machines/${c.agent_id}`, admin)).body.status).toBe('offline');
     expect(await api('POST', `/api/machines/${c.agent_id}/command`, admin, { command: 'id' })).toEqual({ status: 503, body: { error: 'Machine is offline' } });
+    // Deleting the machine revokes its credential at once.
+    expect((await api('DELETE', `/api/machines/${c.agent_id}`, admin)).status).toBe(200);
+    await expect(callRpc(nc, AuthenticateAgent, { agent_id: c.agent_id, credential: again.credential })).rejects.toMatchObject({ kind: 'unauthenticated' });
+  });
+
+  it('registering a new machine with an API key needs the right of POST /api/machines', async () => {
+    const agentId = `ag_${randomBytes(8).toString('hex')}`;
+    await expect(callRpc(nc, AuthenticateAgent, { agent_id: agentId, owner: { tenant_id: tenant, user_id: userId, role: 'user' } }))
+      .rejects.toMatchObject({ kind: 'forbidden' });
+    const r = await callRpc(nc, AuthenticateAgent, { agent_id: agentId, owner: { tenant_id: tenant, user_id: objectId(), role: 'company_admin' } });
+    expect(r).toMatchObject({ agent_id: agentId, tenant_id: tenant, credential: expect.stringMatching(/^vmc_/) });
   });
 
   it('command logs: pages, newest first, and full-text search', async () => {

@@ -8,7 +8,7 @@ const repo = new MachineRepository(pool);
 const [a, b] = [uniqueName('rls-a-'), uniqueName('rls-b-')];
 
 async function machine(tenantId: string) {
-  return repo.create({ id: objectId(), agentId: `ag_${uniqueName('')}`, tenantId, name: 'box', createdBy: 'u', tokenHash: null, registered: true });
+  return repo.create({ id: objectId(), agentId: `ag_${uniqueName('')}`, tenantId, name: 'box', createdBy: 'u', tokenHash: null, credentialHash: `h${uniqueName('')}` });
 }
 
 beforeAll(async () => { await runMigrations(pool, 'machines', join(__dirname, '../src/store/migrations')); });
@@ -33,7 +33,7 @@ describe('row-level security in machine-svc', () => {
     const mb = await machine(b);
     await repo.scoped(a).delete(mb.agentId);
     expect(await repo.byAgentId(mb.agentId)).not.toBeNull();
-    await expect(repo.scoped(a).create({ id: objectId(), agentId: `ag_${uniqueName('')}`, tenantId: b, name: 'x', createdBy: 'u', tokenHash: null, registered: true }))
+    await expect(repo.scoped(a).create({ id: objectId(), agentId: `ag_${uniqueName('')}`, tenantId: b, name: 'x', createdBy: 'u', tokenHash: null, credentialHash: `h${uniqueName('')}` }))
       .rejects.toThrow(/row-level security/);
   });
 });

@@ -5,7 +5,7 @@ import type { MachineRepository } from '../store/machine.repository';
 import type { MachineRole } from '@webxterm/contracts';
 import { MachineAction, machineAccess } from './access';
 import {
-  CommandTimedOut, InvalidRegistration, MachineForbidden, MachineNotFound, MachineOffline, MachinePending, RegistrationRequired,
+  CommandTimedOut, CredentialRequired, InvalidCredential, InvalidRegistration, MachineForbidden, MachineNotFound, MachineOffline, MachinePending, RegistrationForbidden, RegistrationRequired,
 } from './machine.errors';
 import { CommandLog, Machine, machineStatus } from './model';
 
@@ -23,7 +23,8 @@ export interface SessionPort {
   get(tenantId: string, sessionId: string): Promise<SessionRecord | null>;
 }
 
-export interface MachineSettings { publicUrl: string; offlineAfterMs: number; commandTimeoutMs: number; commandMaxTimeoutMs: number; maxOutput: number }
+export interface MachineSettings {
+  publicUrl: string; registrationGraceSec: number; offlineAfterMs: number; commandTimeoutMs: number; commandMaxTimeoutMs: number; maxOutput: number }
 
 export const hashToken = (t: string) => createHash('sha256').update(t).digest('hex');
 
@@ -68,7 +69,7 @@ export class MachineService {
     const token = `vrt_${randomBytes(24).toString('hex')}`;
     const agentId = `ag_${randomBytes(10).toString('hex')}`;
     const m = await this.repoOf(actor).create({
-      id: objectId(), agentId, tenantId: actor.tenant_id, name: name ?? agentId, createdBy: actor.user_id, tokenHash: hashToken(token), registered: false,
+      id: objectId(), agentId, tenantId: actor.tenant_id, name: name ?? agentId, createdBy: actor.user_id, tokenHash: hashToken(token), credentialHash: null,
     });
     const command = `sudo vsay-agent configure --token YOUR_API_KEY --host ${this.s.publicUrl} --linux-user ${linuxUser} --registration-token ${token}`;
     return { machine: m, registrationToken: token, command };
@@ -153,24 +154,42 @@ export class MachineService {
   }
 
   /**
-   * May an agent connect as `agentId` with a key of this user? A registration token binds it to
-   * its pending machine; a known id must belong to the key's organization and be registered; an
-   * unknown id (an agent configured with only an API key) registers a new machine.
+   * May an agent connect as `agentId`? With its machine's credential, yes. Otherwise an API key's
+   * owner registers: the pending machine of a registration token (in the key's organization), or a
+   * new machine under a fresh id, which needs the right of `POST /api/machines`. A registered machine
+   * is never taken over with an API key; one that predates credentials gets its first from an owner
+   * who may manage machines.
    */
-  async authenticateAgent(r: { agent_id: string; tenant_id: string; user_id: string; registration_token?: string }) {
+  async authenticateAgent(r: {
+    agent_id: string; credential?: string; owner?: { tenant_id: string; user_id: string; role: Actor['role'] }; registration_token?: string;
+  }): Promise<{ machine: Machine; credential?: string }> {
+    if (r.credential) {
+      const m = await this.repo.byCredential(r.agent_id, hashToken(r.credential));
+      if (!m) throw InvalidCredential();
+      return { machine: m };
+    }
+    if (!r.owner) throw InvalidCredential();
+    const owner = r.owner;
+    const credential = newCredential();
     if (r.registration_token) {
-      const m = await this.repo.register(r.tenant_id, hashToken(r.registration_token));
+      const m = await this.repo.register(owner.tenant_id, hashToken(r.registration_token), hashToken(credential), this.s.registrationGraceSec);
       if (!m) throw InvalidRegistration();
-      return m;
+      return { machine: m, credential };
     }
-    const m = await this.repo.byAgentId(r.agent_id);
-    if (!m) {
-      return this.repo.create({
-        id: objectId(), agentId: r.agent_id, tenantId: r.tenant_id, name: r.agent_id, createdBy: r.user_id, tokenHash: null, registered: true,
+    if (decide(owner, 'machines:manage', owner.tenant_id) !== 'allow') throw RegistrationForbidden();
+    const known = await this.repo.byAgentId(r.agent_id);
+    if (!known) {
+      const m = await this.repo.create({
+        id: objectId(), agentId: r.agent_id, tenantId: owner.tenant_id, name: r.agent_id, createdBy: owner.user_id,
+        tokenHash: null, credentialHash: hashToken(credential),
       });
+      return { machine: m, credential };
     }
-    if (m.tenantId !== r.tenant_id) throw new AppError('not_found', 'agent.unknown', 'Unknown machine');
-    if (!m.registeredAt) throw RegistrationRequired();
-    return m;
+    if (known.tenantId !== owner.tenant_id) throw new AppError('not_found', 'agent.unknown', 'Unknown machine');
+    if (!known.registeredAt) throw RegistrationRequired();
+    if (!(await this.repo.issueCredential(known.agentId, hashToken(credential)))) throw CredentialRequired();
+    return { machine: known, credential };
   }
 }
+
+const newCredential = () => `vmc_${randomBytes(24).toString('hex')}`;

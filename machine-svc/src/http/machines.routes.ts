@@ -11,7 +11,7 @@ const CreateMachine = z.object({
   linux_user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/).default('ubuntu'),
 });
 const RunCommand = z.object({
-  command: z.string().min(1).max(64 * 1024),
+  command: z.string().min(1).max(64 * 1024).refine((c) => !c.includes('\0'), 'command must not contain a NUL byte'),
   timeout: z.coerce.number().int().min(1).max(600).optional(),
 });
 const Page = z.object({

@@ -14,8 +14,8 @@ const QUEUE = 'machine-svc';
 export function serveMachineRpc(nc: NatsConnection, machines: MachineService, log: Logger) {
   const subs = [
     serveRpc(nc, AuthenticateAgent, QUEUE, log, async (r) => {
-      const m = await machines.authenticateAgent(r);
-      return { machine_id: m.id, agent_id: m.agentId, name: m.name };
+      const { machine: m, credential } = await machines.authenticateAgent(r);
+      return { machine_id: m.id, agent_id: m.agentId, tenant_id: m.tenantId, name: m.name, credential };
     }),
     serveRpc(nc, CheckMachineAccess, QUEUE, log, async (r) => {
       const action = r.permission === 'terminal:open' ? 'terminal' : r.permission === 'commands:run' ? 'command'

@@ -34,11 +34,13 @@ export class MachineRepository {
     return new MachineRepository(this.root, tenantScoped(this.root, 'machines_tenant', tenantId));
   }
 
-  async create(m: { id: string; agentId: string; tenantId: string; name: string; createdBy: string; tokenHash: string | null; registered: boolean }): Promise<Machine> {
+  async create(m: {
+    id: string; agentId: string; tenantId: string; name: string; createdBy: string; tokenHash: string | null; credentialHash: string | null;
+  }): Promise<Machine> {
     const r = await this.pool.query(
-      `INSERT INTO machines.machines (id, agent_id, tenant_id, name, created_by, registration_token_hash, registered_at)
-       VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $7 THEN now() END) RETURNING ${COLUMNS}`,
-      [m.id, m.agentId, m.tenantId, m.name, m.createdBy, m.tokenHash, m.registered]);
+      `INSERT INTO machines.machines (id, agent_id, tenant_id, name, created_by, registration_token_hash, credential_hash, registered_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $7::text IS NOT NULL THEN now() END) RETURNING ${COLUMNS}`,
+      [m.id, m.agentId, m.tenantId, m.name, m.createdBy, m.tokenHash, m.credentialHash]);
     return toMachine(r.rows[0]);
   }
 
@@ -62,12 +64,34 @@ export class MachineRepository {
     return r.rows.map(toMachine);
   }
 
-  /** Consumes a registration token: the pending machine it belongs to becomes registered. */
-  async register(tenantId: string, tokenHash: string): Promise<Machine | null> {
+  /**
+   * Registers the pending machine a registration token belongs to and stores its new credential. The
+   * same token may register again for `graceSec` after the first time (an agent that died before
+   * saving its configuration), which replaces the credential.
+   */
+  async register(tenantId: string, tokenHash: string, credentialHash: string, graceSec: number): Promise<Machine | null> {
     const r = await this.pool.query(
-      `UPDATE machines.machines SET registration_token_hash = NULL, registered_at = now()
-       WHERE tenant_id = $1 AND registration_token_hash = $2 AND registered_at IS NULL RETURNING ${COLUMNS}`, [tenantId, tokenHash]);
+      `UPDATE machines.machines SET registered_at = COALESCE(registered_at, now()), credential_hash = $3
+       WHERE tenant_id = $1 AND registration_token_hash = $2
+         AND (registered_at IS NULL OR registered_at > now() - make_interval(secs => $4)) RETURNING ${COLUMNS}`,
+      [tenantId, tokenHash, credentialHash, graceSec]);
     return r.rows[0] ? toMachine(r.rows[0]) : null;
+  }
+
+  /** The registered machine whose agent holds this credential, if it is `agentId`. */
+  async byCredential(agentId: string, credentialHash: string): Promise<Machine | null> {
+    const r = await this.pool.query(
+      `SELECT ${COLUMNS} FROM machines.machines WHERE agent_id = $1 AND credential_hash = $2 AND registered_at IS NOT NULL`,
+      [agentId, credentialHash]);
+    return r.rows[0] ? toMachine(r.rows[0]) : null;
+  }
+
+  /** Gives a registered machine that predates credentials (none stored) its first one. */
+  async issueCredential(agentId: string, credentialHash: string): Promise<boolean> {
+    const r = await this.pool.query(
+      'UPDATE machines.machines SET credential_hash = $2 WHERE agent_id = $1 AND credential_hash IS NULL AND registered_at IS NOT NULL',
+      [agentId, credentialHash]);
+    return r.rowCount! > 0;
   }
 
   async delete(agentId: string): Promise<void> {

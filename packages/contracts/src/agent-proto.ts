@@ -18,7 +18,7 @@ export interface Hello {
   agent_version: string; hostname: string; os: string; kernel: string; arch: string; ips: string[];
   linux_user: string; sessions: LiveSession[];
 }
-export interface Welcome { machine_id: string; heartbeat_interval_ms: number; agent_id: string }
+export interface Welcome { machine_id: string; heartbeat_interval_ms: number; agent_id: string; machine_credential: string }
 export interface Heartbeat { sent_at_ms: number }
 export interface OpenSessionMsg { session_id: string; cols: number; rows: number; window_bytes: number }
 export interface SessionOpened { session_id: string; pid: number; error: string }

@@ -42,3 +42,10 @@ export function forAgent<Req extends z.ZodType, Res extends z.ZodType>(rpc: RpcC
   const [a, v, r, , op] = rpc.subject.split('.');
   return { ...rpc, subject: subject(a, v, r, agentId, op) };
 }
+
+/**
+ * Published by the bridge replica that admits an agent, with its connection id as the payload: any
+ * other replica still holding an older stream of that agent ends it.
+ */
+export const AGENT_CLAIMED_FILTER = 'agent.v1.claimed.*';
+export const agentClaimedSubject = (agentId: string): string => subject('agent', 'v1', 'claimed', agentId);

@@ -56,16 +56,25 @@ export const AgentsSeen = defineEvent({
   schema: z.object({ bridge_id: z.string(), agent_ids: z.array(z.string()), interval_ms: z.number().int().positive() }),
 });
 
+/** A machine's own credential, held by its agent: `vmc_` and 48 hex digits. */
+export const MACHINE_CREDENTIAL = /^vmc_[0-9a-f]{48}$/;
+
 /**
- * A connecting agent: may this agent id connect with the API key of this user? For a pending
- * machine the registration token must match (its first connection registers the machine).
+ * A connecting agent. A registered machine's agent proves itself with its own `credential`. Without
+ * one, the API key's `owner` registers a machine: the pending machine of `registration_token`, or a
+ * new one (which needs the right to create machines). A registration answers a new `credential`.
  */
 export const AuthenticateAgent = defineRpc({
   subject: 'machine.rpc.agent.authenticate.v1',
   request: z.object({
-    agent_id: z.string().regex(AGENT_ID), tenant_id: z.string(), user_id: z.string(), registration_token: z.string().max(200).optional(),
+    agent_id: z.string().regex(AGENT_ID),
+    credential: z.string().regex(MACHINE_CREDENTIAL).optional(),
+    owner: z.object({ tenant_id: z.string(), user_id: z.string(), role: z.enum(PORTAL_ROLES) }).optional(),
+    registration_token: z.string().max(200).optional(),
   }),
-  response: z.object({ machine_id: z.string(), agent_id: z.string(), name: z.string() }),
+  response: z.object({
+    machine_id: z.string(), agent_id: z.string(), tenant_id: z.string(), name: z.string(), credential: z.string().optional(),
+  }),
 });
 
 export const MACHINE_PERMISSIONS = ['machine:read', 'terminal:open', 'commands:run', 'sessions:watch'] as const;

@@ -1,4 +1,4 @@
-import { headers as natsHeaders, NatsConnection, RequestError, TimeoutError } from '@nats-io/transport-node';
+import { headers as natsHeaders, type Msg, NatsConnection, RequestError, TimeoutError } from '@nats-io/transport-node';
 import type { RpcContract, RpcError } from '@webxterm/contracts';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
@@ -13,27 +13,26 @@ type Handler<Req extends z.ZodType, Res extends z.ZodType> = (req: z.infer<Req>,
 export function serveRpc<Req extends z.ZodType, Res extends z.ZodType>(
   nc: NatsConnection, rpc: RpcContract<Req, Res>, queue: string, log: Logger, handler: Handler<Req, Res>,
 ): { stop(): void } {
-  const sub = nc.subscribe(rpc.subject, { queue });
-  void (async () => {
-    for await (const m of sub) {
-      const requestId = m.headers?.get('x-request-id') || null;
-      let reply: unknown;
-      try {
-        let body: unknown;
-        try { body = m.json(); } catch { throw new AppError('invalid', 'rpc.invalid_request', 'request is not JSON'); }
-        const req = rpc.request.safeParse(body);
-        if (!req.success) throw new AppError('invalid', 'rpc.invalid_request', req.error.issues[0]?.message ?? 'invalid request');
-        reply = { ok: true, data: rpc.response.parse(await handler(req.data, requestId)) };
-      } catch (e) {
-        const err: RpcError = e instanceof AppError
-          ? { kind: e.kind, code: e.code, message: e.message }
-          : { kind: 'internal', code: 'internal', message: 'internal error' };
-        if (!(e instanceof AppError)) log.error({ err: e, subject: rpc.subject, rid: requestId }, 'rpc handler failed');
-        reply = { ok: false, error: err };
-      }
-      m.respond(JSON.stringify(reply));
+  const answer = async (m: Msg) => {
+    const requestId = m.headers?.get('x-request-id') || null;
+    let reply: unknown;
+    try {
+      let body: unknown;
+      try { body = m.json(); } catch { throw new AppError('invalid', 'rpc.invalid_request', 'request is not JSON'); }
+      const req = rpc.request.safeParse(body);
+      if (!req.success) throw new AppError('invalid', 'rpc.invalid_request', req.error.issues[0]?.message ?? 'invalid request');
+      reply = { ok: true, data: rpc.response.parse(await handler(req.data, requestId)) };
+    } catch (e) {
+      const err: RpcError = e instanceof AppError
+        ? { kind: e.kind, code: e.code, message: e.message }
+        : { kind: 'internal', code: 'internal', message: 'internal error' };
+      if (!(e instanceof AppError)) log.error({ err: e, subject: rpc.subject, rid: requestId }, 'rpc handler failed');
+      reply = { ok: false, error: err };
     }
-  })();
+    m.respond(JSON.stringify(reply));
+  };
+  // Requests are answered concurrently: a slow one (a long command) never holds up the next.
+  const sub = nc.subscribe(rpc.subject, { queue, callback: (err, m) => { if (!err) void answer(m); } });
   return { stop: () => sub.unsubscribe() };
 }
 

@@ -4,3 +4,4 @@ export { uniqueName } from './names';
 export { startMailDev, type Mail, type MailDev } from './maildev';
 export { readAuditEvents, type ReadAuditOptions } from './audit';
 export { startServiceProcess, type ServiceProcess } from './service-process';
+export { pollFor, waitUntil } from './wait';

@@ -11,3 +11,9 @@ export async function pollFor<T>(attempt: () => Promise<T | undefined>, timeoutM
   }
   return undefined;
 }
+
+/** Waits until `condition` holds (checked every 20 ms), or throws naming `what` after `timeoutMs`. */
+export async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const ok = await pollFor(async () => ((await condition()) ? true : undefined), timeoutMs, 20);
+  if (!ok) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}

@@ -1,0 +1,48 @@
+/** Terminal bytes are bytes: what the program writes arrives unchanged, and input reaches it unchanged. */
+import { createHash } from 'node:crypto';
+import * as pty from 'node-pty';
+import type { AgentMessage } from '@webxterm/contracts';
+import { waitUntil } from '@webxterm/testkit';
+import { PtySession } from '../src/pty-session';
+
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+function session(cmd: string, sent: AgentMessage[]) {
+  const p = pty.spawn('/bin/bash', ['-c', cmd], { cols: 80, rows: 24, env: { PATH: '/usr/bin:/bin', TERM: 'xterm', LANG: 'C.UTF-8' }, encoding: null });
+  return new PtySession(`s${Math.random()}`, p, 8 << 20, (m) => sent.push(m), () => {});
+}
+const output = (sent: AgentMessage[]) => Buffer.concat(sent.filter((m) => m.output).map((m) => m.output!.data));
+
+describe('PTY bytes', () => {
+  it('every byte value 0-255 in output arrives exactly (raw mode, no translation)', async () => {
+    const sent: AgentMessage[] = [];
+    const all = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+    // stty raw -opost: the line discipline must not rewrite \n into \r\n.
+    const octal = [...all].map((b) => `\\${b.toString(8).padStart(3, '0')}`).join('');
+    session(`stty raw -echo -opost; printf 'BEGIN${octal}END'`, sent);
+    await waitUntil(() => sent.some((m) => m.exited), 10_000, 'exit');
+    const out = output(sent);
+    const start = out.indexOf('BEGIN') + 5;
+    const end = out.lastIndexOf('END');
+    expect(sha(out.subarray(start, end))).toBe(sha(all));
+  });
+
+  it('multi-byte and 4-byte characters and line-drawing glyphs arrive as written, also across chunk boundaries', async () => {
+    const sent: AgentMessage[] = [];
+    const unit = 'é€ ─│┌┐ 😀👍🏽 漢字 ';
+    const text = unit.repeat(4000); // ~150 KB: several chunks, cut wherever the reads fall, mid-character too
+    session(`stty -opost; for i in $(seq 4000); do printf '%s' '${unit}'; done`, sent);
+    await waitUntil(() => sent.some((m) => m.exited), 20_000, 'exit');
+    expect(sent.filter((m) => m.output).length).toBeGreaterThan(1);
+    expect(output(sent).toString('utf8')).toContain(text);
+  });
+
+  it('100 KB of pasted input reaches the program byte for byte', async () => {
+    const sent: AgentMessage[] = [];
+    const paste = Buffer.from('ab€😀\n'.repeat(10_000)).subarray(0, 100_000);
+    const s = session('stty -echo -icanon; head -c 100000 | sha256sum', sent);
+    for (let i = 0; i < paste.length; i += 4096) s.write(paste.subarray(i, i + 4096));
+    await waitUntil(() => sent.some((m) => m.exited), 20_000, 'exit');
+    expect(output(sent).toString()).toContain(sha(paste));
+  });
+});
