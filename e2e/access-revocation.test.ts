@@ -71,3 +71,47 @@ describe('access revoked while a terminal is open', () => {
     expect(t.closed).toMatchObject({ code: 4403 });
   });
 });
+
+describe('an open terminal lives no longer than the login that opened it', () => {
+  async function memberAdmin(): Promise<{ token: string; userId: string; terminals: TermClient[] }> {
+    const m = await member();
+    expect((await stack.api(0, 'PUT', `/api/users/${m.userId}`, { role: 'company_admin' }, admin.token)).status).toBe(200);
+    const n = (await stack.api(0, 'GET', `/api/users/${m.userId}`, undefined, admin.token)).body;
+    const l = await stack.api(0, 'POST', '/api/auth/login', { email: n.email, password: 'member password' });
+    expect(l.body.user?.role ?? l.body.role).toBe('company_admin');
+    const terminals = [await TermClient.open(stack.wsUrl(0, agentId, l.body.token)), await TermClient.open(stack.wsUrl(1, agentId, l.body.token))];
+    for (const t of terminals) {
+      t.type("echo admin''shell\r");
+      await t.waitForText('adminshell\r\n');
+    }
+    return { token: l.body.token, userId: m.userId, terminals };
+  }
+
+  async function closedWithinASecond(terminals: TermClient[], what: string): Promise<void> {
+    const t0 = Date.now();
+    for (const t of terminals) {
+      await t.waitFor(() => t.closed !== null, 1000, `terminal closed after ${what}`);
+      expect(t.closed).toMatchObject({ code: 4401 });
+    }
+    console.log(`${what}: open terminals on both replicas closed ${Date.now() - t0} ms after the answer`);
+  }
+
+  it('logout closes them on every replica', async () => {
+    const m = await memberAdmin();
+    expect((await stack.api(0, 'POST', '/api/auth/logout', undefined, m.token)).status).toBe(200);
+    await closedWithinASecond(m.terminals, 'logout');
+  });
+
+  it('deleting the person closes them', async () => {
+    const m = await memberAdmin();
+    expect((await stack.api(0, 'DELETE', `/api/users/${m.userId}`, undefined, admin.token)).status).toBe(200);
+    await closedWithinASecond(m.terminals, 'deletion');
+  });
+
+  it('demotion to user without a grant closes them, and the old token opens nothing', async () => {
+    const m = await memberAdmin();
+    expect((await stack.api(0, 'PUT', `/api/users/${m.userId}`, { role: 'user' }, admin.token)).status).toBe(200);
+    await closedWithinASecond(m.terminals, 'demotion');
+    await expect(TermClient.open(stack.wsUrl(1, agentId, m.token))).rejects.toMatchObject({ status: 401 });
+  });
+});

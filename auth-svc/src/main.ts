@@ -21,7 +21,7 @@ import { organizationRoutes } from './http/organizations.routes';
 import { roleRoutes } from './http/roles.routes';
 import { userRoutes } from './http/users.routes';
 import { SmtpMailer } from './mail/smtp-mailer';
-import { JetStreamDomainEvents } from './messaging/auth.events';
+import { announceLoginRevoked, JetStreamDomainEvents } from './messaging/auth.events';
 import { serveAuthRpc } from './messaging/auth.handlers';
 import { TenantStore } from './store/tenant-scope';
 import { PgAccountRepository } from './store/account.repository';
@@ -48,7 +48,7 @@ export async function startAuthService(config: AuthConfig): Promise<RunningAuthS
   const repo = new PgAccountRepository(pool);
   const credentials = new BuiltinCredentialStore(pool, { memoryCost: config.ARGON2_MEMORY_KIB, timeCost: config.ARGON2_TIME_COST });
   const verifier = new AccessTokenVerifier(config.JWT_SECRET, redis);
-  const sessions = new Sessions(repo, new RedisRevocationList(redis), new TokenIssuer(config.JWT_SECRET), audit, config.SESSION_MAX_DAYS);
+  const sessions = new Sessions(repo, new RedisRevocationList(redis, (sid) => announceLoginRevoked(nc, sid)), new TokenIssuer(config.JWT_SECRET), audit, config.SESSION_MAX_DAYS);
   const login = new LoginService(repo, credentials, sessions, new RedisOtpStore(redis), mailer, audit,
     { ttlMin: config.OTP_TTL_MIN, maxAttempts: config.OTP_MAX_ATTEMPTS });
   const signup = new SignupService(repo, credentials, audit);

@@ -20,6 +20,8 @@ export const TerminalConfigSchema = z.object({
   MAX_FRAME_BYTES: z.coerce.number().int().min(1024).max(1 << 20).default(64 * 1024),
   /** How long opening a session on the agent may take. */
   OPEN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  /** How often open terminals are checked against revoked logins (announcements close them at once; this catches a missed one). */
+  LOGIN_SWEEP_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
   LOG_LEVEL: logLevel,
 });
 export type TerminalConfig = z.infer<typeof TerminalConfigSchema>;

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Server } from 'node:http';
-import { TERMINAL_STREAM } from '@webxterm/contracts';
+import { revokedSessionKey, TERMINAL_STREAM } from '@webxterm/contracts';
 import {
   AccessTokenVerifier, dependencyCheck, closeServer, connectNats, createHttpApp, createLogger, createPool, createRedis, ensureStream, finishApp,
   Lifecycle, listen, loadConfig, portOf, runMigrations, runAsProcess,
@@ -31,8 +31,12 @@ export async function startTerminalService(config: TerminalConfig): Promise<Runn
   const access = new AccessWatch(async (claims, agentId, view) => {
     await machinesPort.check(claims, agentId, view ? 'sessions:watch' : 'terminal:open');
     return true;
+  }, async (sids) => {
+    const found = await redis.pipeline(sids.map((sid) => ['exists', revokedSessionKey(sid)])).exec();
+    return new Set(sids.filter((_, i) => found?.[i]?.[1] === 1));
   }, log);
   const accessChanges = access.subscribe(nc);
+  const sweep = setInterval(() => void access.sweep().catch((e) => log.warn({ err: (e as Error).message }, 'login sweep failed')), config.LOGIN_SWEEP_MS);
   const rpc = serveSessionRpc(nc, repo, log);
   const ends = await consumeSessionEnds(nc, repo, log);
 
@@ -53,7 +57,7 @@ export async function startTerminalService(config: TerminalConfig): Promise<Runn
   const lifecycle = new Lifecycle(log);
   lifecycle.onShutdown('sockets', () => { for (const ws of wss.clients) ws.close(1012, 'terminal-svc restarting; resume elsewhere'); });
   lifecycle.onShutdown('http', () => closeServer(server));
-  lifecycle.onShutdown('rpc', () => { rpc.stop(); accessChanges.stop(); });
+  lifecycle.onShutdown('rpc', () => { rpc.stop(); accessChanges.stop(); clearInterval(sweep); });
   lifecycle.onShutdown('events', () => ends.stop());
   lifecycle.onShutdown('nats', () => nc.drain());
   lifecycle.onShutdown('redis', () => redis.quit());

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { EventContract } from '@webxterm/contracts';
-import { JetStreamClient, publishDurable } from '@webxterm/kit';
+import { type EventContract, LoginRevoked } from '@webxterm/contracts';
+import { JetStreamClient, NatsConnection, publishDurable } from '@webxterm/kit';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 
@@ -19,4 +19,10 @@ export class JetStreamDomainEvents implements DomainEvents {
       this.log.error({ err: (e as Error).message }, 'domain event not published');
     }
   }
+}
+
+/** Core NATS: every terminal-svc replica closes the terminals of this login now. */
+export function announceLoginRevoked(nc: NatsConnection, sid: string): void {
+  const e = LoginRevoked.schema.parse({ sid, at: new Date().toISOString() });
+  nc.publish(LoginRevoked.subjectFor(e), JSON.stringify(e));
 }

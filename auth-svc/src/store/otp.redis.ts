@@ -46,10 +46,12 @@ export class RedisOtpStore implements OtpStore {
 }
 
 export class RedisRevocationList implements RevocationList {
-  constructor(private readonly redis: Redis) {}
+  /** `announce` tells the other services at once (terminals opened with the login close). */
+  constructor(private readonly redis: Redis, private readonly announce: (sid: string) => void = () => undefined) {}
 
   async revoke(sid: string, ttlSec: number): Promise<void> {
     await this.redis.set(revokedSessionKey(sid), '1', 'EX', ttlSec);
+    this.announce(sid);
   }
 
   async isRevoked(sid: string): Promise<boolean> {

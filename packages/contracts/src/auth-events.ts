@@ -57,3 +57,14 @@ export const AccessChanged = defineEvent({
   filter: 'machines.evt.access_changed.v1.>',
   schema: z.object({ ...base, user_ids: z.array(z.string()).nullable() }),
 });
+
+/**
+ * A login was revoked (logout; or the person was removed, changed role, or lost their organization,
+ * which revoke their logins). Core NATS, to every terminal-svc replica: each closes at once the
+ * terminals opened with a token of that login.
+ */
+export const LoginRevoked = defineEvent({
+  subjectFor: () => subject('auth', 'evt', 'login_revoked', 'v1'),
+  filter: 'auth.evt.login_revoked.v1',
+  schema: z.object({ sid: z.string().max(128), at: z.string().datetime() }),
+});
