@@ -8,7 +8,9 @@ export type Service = 'auth-svc' | 'audit-svc' | 'machine-svc' | 'terminal-svc' 
 /** Ids of organization B's resources that A must not reach. */
 export interface Foreign {
   tenantId: string; orgId: string; userId: string; groupId: string; machineId: string; agentId: string;
-  sessionId: string; issueId: string; fixId: string; imageId: string;
+  sessionId: string; issueId: string; fixId: string;
+  /** An uploaded image (community-svc); only the isolation test needs one. */
+  imageId?: string;
 }
 
 export interface Row {
