@@ -13,9 +13,10 @@ export function parseByteLimit(limit: string): number {
 }
 
 /**
- * Bodies of routed requests. A declared Content-Length over the limit is refused with 413 whatever
- * the type (bodies that are not JSON are streamed to the service, not parsed); JSON is parsed with
- * the same limit and its exact bytes kept for forwarding. Malformed JSON → 400 via the kit.
+ * Bodies of routed requests. A declared Content-Length over the limit (the route's own `bodyLimit`,
+ * e.g. an upload's, or else `limit`) is refused with 413 whatever the type (bodies that are not JSON
+ * are streamed to the service, not parsed); JSON is parsed with `limit` and its exact bytes kept for
+ * forwarding. Malformed JSON → 400 via the kit.
  */
 export function routedBodies(limit: string): RequestHandler[] {
   const max = parseByteLimit(limit);
@@ -25,9 +26,10 @@ export function routedBodies(limit: string): RequestHandler[] {
     verify: (req, _res, buf) => { contextOf(req).rawBody = buf; },
   });
   const declaredSize: RequestHandler = (req, _res, next) => {
-    if (!contextOf(req).route) return next();
+    const route = contextOf(req).route;
+    if (!route) return next();
     const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > max) throw new AppError('too_large', 'request.too_large', 'Request body too large');
+    if (declared > (route.bodyLimit ? parseByteLimit(route.bodyLimit) : max)) throw new AppError('too_large', 'request.too_large', 'Request body too large');
     next();
   };
   const parse: RequestHandler = (req, res, next) => (contextOf(req).route ? json(req, res, next) : next());

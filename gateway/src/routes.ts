@@ -14,8 +14,10 @@ export interface RouteDef {
   access: 'public' | 'protected';
   /** WebSocket upgrades are accepted only on `ws` routes. */
   ws?: boolean;
-  /** `login`: POST requests are rate limited per client IP and per account. */
+  /** `login`: POST requests are rate limited per client IP (per account: auth-svc). */
   rateLimit?: 'login';
+  /** Largest body on this route when it is not BODY_LIMIT (an upload), in `bytes` syntax: '6mb'. */
+  bodyLimit?: string;
 }
 
 export interface Route extends RouteDef {
@@ -70,7 +72,9 @@ export const ROUTE_TABLE: readonly RouteDef[] = [
   // terminal-svc: the browser socket, then its REST endpoints
   { path: '/api/terminal/:agent_id/ws', match: 'exact', upstream: 'TERMINAL_SVC_URL', access: 'protected', ws: true },
   owned('/api/terminal', 'TERMINAL_SVC_URL'),
-  // community-svc
+  // community-svc; an image upload may be larger than BODY_LIMIT (5 MB and multipart framing: the
+  // service itself refuses anything over its UPLOAD_MAX_BYTES, and anything but an image).
+  { path: '/api/community/upload', match: 'exact', upstream: 'COMMUNITY_SVC_URL', access: 'protected', bodyLimit: '6mb' },
   owned('/api/community', 'COMMUNITY_SVC_URL'),
 ];
 

@@ -177,8 +177,17 @@ describe('bodies', () => {
   it('a JSON body over BODY_LIMIT → 413, and a non-JSON one with a large Content-Length too', async () => {
     const big = JSON.stringify({ x: 'y'.repeat(70 * 1024) });
     expect(await call(gw.url, 'POST', '/api/auth/signup', { body: big })).toMatchObject({ status: 413, body: { error: 'Request body too large' } });
-    const upload = await call(gw.url, 'POST', '/api/community/upload', { headers: { ...bearer(), 'content-type': 'application/octet-stream' }, body: 'z'.repeat(70 * 1024) });
-    expect(upload).toMatchObject({ status: 413, body: { error: 'Request body too large' } });
+    const raw = await call(gw.url, 'POST', '/api/community/issues', { headers: { ...bearer(), 'content-type': 'application/octet-stream' }, body: 'z'.repeat(70 * 1024) });
+    expect(raw).toMatchObject({ status: 413, body: { error: 'Request body too large' } });
+  });
+
+  it('the upload route has a limit of its own (6 MB), above BODY_LIMIT', async () => {
+    const octets = { ...bearer(), 'content-type': 'application/octet-stream' };
+    const fits = await call(gw.url, 'POST', '/api/community/upload', { headers: octets, body: 'z'.repeat(2 * 1024 * 1024) });
+    expect(fits.status).toBe(200);
+    expect((fits.body as Echo).raw).toHaveLength(2 * 1024 * 1024);
+    const over = await call(gw.url, 'POST', '/api/community/upload', { headers: octets, body: 'z'.repeat(6 * 1024 * 1024 + 1) });
+    expect(over).toMatchObject({ status: 413, body: { error: 'Request body too large' } });
   });
 });
 
