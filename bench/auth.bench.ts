@@ -30,10 +30,10 @@ async function main() {
   const secret = randomBytes(32).toString('hex');
   const [authPort, gwPort] = [await freePort(), await freePort()];
   const common = { DATABASE_URL, NATS_URL, REDIS_URL, JWT_SECRET: secret };
-  const auth = await startServiceProcess('auth-svc', { ...common, PORT: String(authPort), HOST: '127.0.0.1' });
+  const auth = await startServiceProcess('auth-svc', { ...common, PORT: String(authPort), HOST: '127.0.0.1', LOGIN_FAILURES_PER_SOURCE: '100000000' });
   const gw = await startServiceProcess('gateway', {
     ...common, PORT: String(gwPort), HOST: '127.0.0.1', AUTH_SVC_URL: `http://127.0.0.1:${authPort}`,
-    LOGIN_RATE_PER_IP: '100000000', LOGIN_FAILURES_PER_ACCOUNT: '100000000', RATE_LIMIT_PREFIX: `bench-${secret.slice(0, 8)}`,
+    LOGIN_RATE_PER_IP: '100000000', RATE_LIMIT_PREFIX: `bench-${secret.slice(0, 8)}`,
   });
   try {
     const direct = `http://127.0.0.1:${authPort}`;

@@ -22,11 +22,11 @@ beforeAll(async () => {
     DATABASE_URL: env.databaseUrl, NATS_URL: env.natsUrl, REDIS_URL: env.redisUrl, JWT_SECRET: randomBytes(32).toString('hex'),
   };
   auth = await startServiceProcess('auth-svc', {
-    ...common, PORT: String(await freePort()), HOST: '127.0.0.1', SMTP_PORT: String(mail.smtpPort),
+    ...common, PORT: String(await freePort()), HOST: '127.0.0.1', SMTP_PORT: String(mail.smtpPort), LOGIN_FAILURES_PER_SOURCE: '3',
   });
   gateway = await startServiceProcess('gateway', {
     ...common, PORT: String(await freePort()), HOST: '127.0.0.1', AUTH_SVC_URL: auth.url,
-    LOGIN_RATE_PER_IP: '100000', LOGIN_FAILURES_PER_ACCOUNT: '3', RATE_LIMIT_PREFIX: `e2e-${randomBytes(4).toString('hex')}`,
+    LOGIN_RATE_PER_IP: '100000', RATE_LIMIT_PREFIX: `e2e-${randomBytes(4).toString('hex')}`,
   });
   pool = new Pool({ connectionString: env.databaseUrl, max: 1 });
 }, 60_000);
@@ -91,7 +91,7 @@ describe('auth through the gateway, real processes', () => {
     expect((await gw('GET', '/api/users/me', undefined, { authorization: `Bearer ${v.body.token}` })).status).toBe(200);
   });
 
-  it('per-account lockout: after 3 wrong passwords the account gets 429 with Retry-After, even with the right one', async () => {
+  it('per-account lockout (auth-svc, per source): after 3 wrong passwords the account gets 429 with Retry-After, even with the right one', async () => {
     const a = await signup();
     for (let i = 0; i < 3; i++) expect((await gw('POST', '/api/auth/login', { email: a.email, password: 'wrong password' })).status).toBe(401);
     const locked = await gw('POST', '/api/auth/login', { email: a.email, password: a.password });

@@ -27,6 +27,18 @@ export const AuthConfigSchema = z.object({
   OTP_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
   /** Days a login may be kept alive by refreshing before a new login is required. */
   SESSION_MAX_DAYS: z.coerce.number().int().min(1).max(90).default(7),
+  /**
+   * Login limits per account, whichever name is typed (docs/decisions.md, "Login limits"): one
+   * source (client IP) gets LOGIN_FAILURES_PER_SOURCE password checks per window against one
+   * account; once the account has LOGIN_SLOWDOWN_AFTER failures in the window from all sources
+   * together, sources that never logged into it share one check per LOGIN_SLOWDOWN_MS, while
+   * sources that did (within LOGIN_TRUSTED_SOURCE_DAYS) keep their own limit only.
+   */
+  LOGIN_FAILURES_PER_SOURCE: z.coerce.number().int().min(1).default(10),
+  LOGIN_FAILURE_WINDOW_SEC: z.coerce.number().int().min(1).default(900),
+  LOGIN_SLOWDOWN_AFTER: z.coerce.number().int().min(1).default(20),
+  LOGIN_SLOWDOWN_MS: z.coerce.number().int().min(1).default(5000),
+  LOGIN_TRUSTED_SOURCE_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   /** argon2id cost; defaults are OWASP's minimum (19 MiB, t=2, p=1). */
   ARGON2_MEMORY_KIB: z.coerce.number().int().min(19456).default(19456),
   ARGON2_TIME_COST: z.coerce.number().int().min(2).default(2),

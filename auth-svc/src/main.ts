@@ -27,6 +27,7 @@ import { TenantStore } from './store/tenant-scope';
 import { PgAccountRepository } from './store/account.repository';
 import { BuiltinCredentialStore } from './store/builtin-credentials';
 import { RedisOtpStore, RedisRevocationList } from './store/otp.redis';
+import { RedisLoginThrottle } from './store/login-throttle.redis';
 
 export interface RunningAuthService { server: Server; port: number; audit: AuditPublisher; close(): Promise<void> }
 
@@ -49,8 +50,12 @@ export async function startAuthService(config: AuthConfig): Promise<RunningAuthS
   const credentials = new BuiltinCredentialStore(pool, { memoryCost: config.ARGON2_MEMORY_KIB, timeCost: config.ARGON2_TIME_COST });
   const verifier = new AccessTokenVerifier(config.JWT_SECRET, redis);
   const sessions = new Sessions(repo, new RedisRevocationList(redis, (sid) => announceLoginRevoked(nc, sid)), new TokenIssuer(config.JWT_SECRET), audit, config.SESSION_MAX_DAYS);
+  const throttle = new RedisLoginThrottle(redis, {
+    perSource: config.LOGIN_FAILURES_PER_SOURCE, windowSec: config.LOGIN_FAILURE_WINDOW_SEC, slowdownAfter: config.LOGIN_SLOWDOWN_AFTER,
+    slowdownMs: config.LOGIN_SLOWDOWN_MS, trustedSec: config.LOGIN_TRUSTED_SOURCE_DAYS * 86_400,
+  });
   const login = new LoginService(repo, credentials, sessions, new RedisOtpStore(redis), mailer, audit,
-    { ttlMin: config.OTP_TTL_MIN, maxAttempts: config.OTP_MAX_ATTEMPTS });
+    { ttlMin: config.OTP_TTL_MIN, maxAttempts: config.OTP_MAX_ATTEMPTS }, throttle);
   const signup = new SignupService(repo, credentials, audit);
   const direct = new DirectLoginService(repo, login, sessions);
   const store = new TenantStore(pool);

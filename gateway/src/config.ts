@@ -35,10 +35,6 @@ export const GatewayConfigSchema = z.object({
   LOGIN_RATE_PER_IP: positiveInt(30),
   /** Window of LOGIN_RATE_PER_IP, seconds. */
   LOGIN_RATE_WINDOW_SEC: positiveInt(60),
-  /** Failed logins (upstream 401) allowed per account per window before the account is refused. */
-  LOGIN_FAILURES_PER_ACCOUNT: positiveInt(10),
-  /** Window of LOGIN_FAILURES_PER_ACCOUNT, seconds. */
-  LOGIN_FAILURE_WINDOW_SEC: positiveInt(900),
   /** Prefix of every rate-limit key in Redis, so several deployments can share one Redis. */
   RATE_LIMIT_PREFIX: z.string().regex(/^[\w:.-]{1,64}$/).default('rl'),
   /** Upstream inactivity timeout for HTTP requests, ms; 504 after it. WebSockets are not subject to it. */

@@ -41,7 +41,6 @@ interface Deps { log: Logger; redis: Redis; nats: NatsConnection; audit: AuditSi
 export function buildApp(config: GatewayConfig, d: Deps): Express {
   const limits = new LoginRateLimits(d.redis, {
     prefix: config.RATE_LIMIT_PREFIX, perIp: config.LOGIN_RATE_PER_IP, perIpWindowSec: config.LOGIN_RATE_WINDOW_SEC,
-    failuresPerAccount: config.LOGIN_FAILURES_PER_ACCOUNT, failureWindowSec: config.LOGIN_FAILURE_WINDOW_SEC,
   });
   const app = createHttpApp({
     service: 'gateway', log: d.log, trustProxy: config.TRUST_PROXY, metricsRoute: false, refuseUnsafeInput: false,
@@ -67,7 +66,6 @@ export function buildApp(config: GatewayConfig, d: Deps): Express {
   app.use(...routedBodies(config.BODY_LIMIT));
   const unsafe = refuseUnsafeInput(); // NUL, lone surrogates, broken encodings, deep JSON: 400 before any service
   app.use((req, res, next) => (contextOf(req).route ? unsafe(req, res, next) : next()));
-  app.use(limits.perAccount());
   for (const proxy of d.upstreams.handlers()) app.use(proxy);
   app.use((_req, res) => { res.status(404).json({ error: 'Not found' }); });
   app.use(closeIfBodyUnread, errorHandler);

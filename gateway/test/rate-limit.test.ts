@@ -1,4 +1,4 @@
-/** Login rate limits in real Redis: per client IP, and failed logins per account. */
+/** Login rate limits in real Redis: per client IP (failed logins per account are auth-svc's, see auth-svc/test/login-limits.test.ts). */
 import Redis from 'ioredis';
 import { uniqueName } from '@webxterm/testkit';
 import { call, startTestGateway, startUpstream, TestGateway, Upstream } from './harness';
@@ -35,46 +35,17 @@ describe('per client IP', () => {
   });
 });
 
-describe('failed logins per account', () => {
+describe('failed logins per account are left to auth-svc', () => {
   let gw: TestGateway;
-  beforeAll(async () => { gw = await startTestGateway({ AUTH_SVC_URL: up.url, LOGIN_FAILURES_PER_ACCOUNT: 3, LOGIN_FAILURE_WINDOW_SEC: 60 }); });
+  beforeAll(async () => { gw = await startTestGateway({ AUTH_SVC_URL: up.url }); });
   afterAll(async () => { await gw?.close(); });
-  const login = (path: string, body: object) => call(gw.url, 'POST', path, { body });
 
-  it('after 3 upstream 401s the account is refused with 429 before reaching auth-svc; another account still passes', async () => {
+  it('upstream 401s for one name never make the gateway refuse it: only auth-svc knows which account a name is', async () => {
     const victim = `${uniqueName('v')}@example.com`;
-    for (let i = 0; i < 3; i++) expect((await login('/api/auth/login', { email: victim, password: 'wrong' })).status).toBe(401);
+    for (let i = 0; i < 12; i++) expect((await call(gw.url, 'POST', '/api/auth/login', { body: { email: victim, password: 'wrong' } })).status).toBe(401);
     const before = up.seen.length;
-    const locked = await login('/api/auth/login', { email: victim.toUpperCase(), password: 'right' });
-    expect(locked).toMatchObject({ status: 429, body: { error: 'Too many requests, try again later' } });
-    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(up.seen.length).toBe(before);
-    expect((await login('/api/auth/login', { email: `${uniqueName('o')}@example.com`, password: 'right' })).status).toBe(200);
-  });
-
-  it('successful logins do not count', async () => {
-    const user = `${uniqueName('s')}@example.com`;
-    for (let i = 0; i < 5; i++) expect((await login('/api/login', { email: user, password: 'right' })).status).toBe(200);
-  });
-
-  it('parallel wrong guesses cannot overshoot the limit', async () => {
-    const user = `${uniqueName('p')}@example.com`;
-    const results = await Promise.all(Array.from({ length: 10 }, () => login('/api/auth/login', { email: user, password: 'wrong' })));
-    const statuses = results.map((r) => r.status).sort();
-    expect(statuses.filter((s) => s === 401)).toHaveLength(3);
-    expect(statuses.filter((s) => s === 429)).toHaveLength(7);
-  });
-
-  it('verify-otp and /login count by username (user@org form included)', async () => {
-    const username = uniqueName('otp');
-    for (let i = 0; i < 3; i++) {
-      const wrongCode = await call(gw.url, 'POST', '/api/auth/verify-otp', { body: { username, otp_code: '000000' }, headers: { 'x-test-status': '401' } });
-      expect(wrongCode.status).toBe(401);
-    }
-    expect((await login('/api/auth/verify-otp', { username, otp_code: '123456' })).status).toBe(429);
-    const scripted = `${uniqueName('cli')}@acme`;
-    for (let i = 0; i < 3; i++) await login('/login', { username: scripted, password: 'wrong' });
-    expect((await login('/login', { username: scripted, password: 'right' })).status).toBe(429);
+    expect((await call(gw.url, 'POST', '/api/auth/login', { body: { email: victim, password: 'right' } })).status).toBe(200);
+    expect(up.seen.length).toBe(before + 1);
   });
 });
 

@@ -1,6 +1,5 @@
 /** The route table alone: which path goes where, and with which access. */
 import { pathOf, RouteTable } from '../src/routes';
-import { accountKey } from '../src/rate-limit';
 import { parseByteLimit } from '../src/body';
 
 const table = new RouteTable();
@@ -43,13 +42,6 @@ it('pathOf drops the query string and fragment', () => {
   expect(pathOf('/api/terminal/a/ws?token=abc')).toBe('/api/terminal/a/ws');
   expect(pathOf('/x#frag')).toBe('/x');
   expect(pathOf(undefined)).toBe('/');
-});
-
-it('accountKey: email first, then username, lowercased and hashed; nothing usable → null', () => {
-  expect(accountKey({ email: 'A@B.io' })).toBe(accountKey({ email: ' a@b.io ' }));
-  expect(accountKey({ username: 'joe@acme' })).toBe(accountKey({ username: 'JOE@acme' }));
-  expect(accountKey({ email: 'a@b.io' })).not.toContain('a@b.io');
-  for (const body of [undefined, null, 'x', {}, { email: 5 }, { username: '  ' }]) expect(accountKey(body)).toBeNull();
 });
 
 it('parseByteLimit uses 1024-based units', () => {

@@ -30,3 +30,5 @@ export const SharedPerson = () =>
   new AppError('forbidden', 'users.shared_person', 'This person belongs to other organizations too; only they or a super_admin can change their name');
 export const MachinesUnknown = (ids: string[]) =>
   new AppError('not_found', 'groups.machines_unknown', `Unknown machines: ${ids.join(', ')}`);
+export const Throttled = (retryAfterSec: number) =>
+  new AppError('rate_limited', 'auth.too_many_attempts', 'Too many failed logins for this account, try again later', retryAfterSec);

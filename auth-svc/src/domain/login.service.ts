@@ -1,10 +1,10 @@
-import { randomInt } from 'node:crypto';
-import type { AuditInput, AuditSink } from '@webxterm/kit';
+import { createHash, randomInt } from 'node:crypto';
+import { AppError, type AuditInput, type AuditSink } from '@webxterm/kit';
 import {
   InvalidCredentials, InvalidOtp, MailUnavailable, NoOrganization, NotAMember, OtpBurnt,
 } from './auth.errors';
 import type { LoginSession, Membership, Person, RequestContext } from './model';
-import type { AccountRepository, CredentialStore, Mailer, OtpStore } from './ports';
+import type { AccountRepository, CredentialStore, LoginThrottle, Mailer, OtpStore } from './ports';
 import { IssuedToken, Sessions } from './sessions';
 
 /** What a login step ends in: a token, an emailed-code challenge, or a workspace picker. */
@@ -24,16 +24,33 @@ export class LoginService {
     private readonly mailer: Mailer,
     private readonly audit: AuditSink,
     private readonly otpPolicy: OtpPolicy,
+    private readonly throttle: LoginThrottle,
   ) {}
 
-  /** Checks the password; unknown people take as long as known ones and fail the same way. */
+  /**
+   * Checks the password; unknown people take as long as known ones and fail the same way. Guesses
+   * are limited per account, whichever name was typed, and per source (LoginThrottle).
+   */
   async authenticate(person: Person | null, password: string, ctx: RequestContext, attempted: string): Promise<Person> {
+    const account = loginAccount(person, attempted);
+    const source = ctx.clientIp ?? 'unknown';
+    try {
+      await this.throttle.admit(account, source);
+    } catch (e) {
+      if (e instanceof AppError && e.kind === 'rate_limited') {
+        this.record(ctx, 'auth.login', 'denied', person ? await this.firstMembership(person) : null,
+          { reason: 'too_many_attempts', details: { attempted } }, person);
+      }
+      throw e;
+    }
     const ok = await this.credentials.verify(person?.id ?? null, password);
     if (!person || !ok) {
+      await this.throttle.failed(account, source);
       this.record(ctx, 'auth.login', 'failure', person ? await this.firstMembership(person) : null,
         { reason: 'invalid_credentials', details: { attempted } }, person);
       throw InvalidCredentials();
     }
+    await this.throttle.succeeded(account, source);
     return person;
   }
 
@@ -120,4 +137,13 @@ export class LoginService {
       ...extra, details: { source: ctx.source, ...(extra.details ?? {}) },
     });
   }
+}
+
+/**
+ * The account a login names: the person, however they were named (email, username,
+ * username@organization); a name that matches nobody is its own account, so unknown names are
+ * limited exactly like known ones and the limits reveal nothing.
+ */
+export function loginAccount(person: Person | null, attempted: string): string {
+  return person ? `person:${person.id}` : `name:${createHash('sha256').update(attempted.trim().toLowerCase()).digest('base64url')}`;
 }

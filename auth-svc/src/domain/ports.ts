@@ -59,3 +59,21 @@ export interface Mailer {
 }
 
 export type { ClientSource };
+
+/**
+ * Limits password guesses per account, whichever name the login used (email, username,
+ * username@organization all name the same account). See docs/decisions.md, "Login limits".
+ */
+export interface LoginThrottle {
+  /**
+   * Admits one password check of `account` from `source` (a client IP), counting it before the
+   * check so parallel guesses cannot overshoot; refuses with `Throttled` when that source has
+   * failed too often for this account, or when the account is under attack and `source` has never
+   * logged into it (slow-down).
+   */
+  admit(account: string, source: string): Promise<void>;
+  /** The check failed: one more failure for the account as a whole. */
+  failed(account: string, source: string): Promise<void>;
+  /** The check succeeded: this source's count is cleared and the source becomes trusted for the account. */
+  succeeded(account: string, source: string): Promise<void>;
+}

@@ -14,6 +14,8 @@ export class AppError extends Error {
     readonly kind: ErrorKind,
     readonly code: string,
     message: string,
+    /** For `rate_limited`: seconds until a retry may succeed, sent as `Retry-After`. */
+    readonly retryAfterSec?: number,
   ) {
     super(message);
   }

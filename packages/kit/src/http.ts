@@ -84,6 +84,7 @@ export const errorHandler: ErrorRequestHandler = (err, req: Request, res: Respon
   const { status, message } = describeError(err);
   if (status >= 500) req.log?.error({ err }, 'request failed');
   if (res.headersSent) { res.end(); return; }
+  if (err instanceof AppError && err.retryAfterSec !== undefined) res.setHeader('Retry-After', String(Math.max(1, Math.ceil(err.retryAfterSec))));
   res.status(status).json({ error: message });
 };
 
