@@ -276,4 +276,13 @@ describe('tenancy: an organization’s board is its own', () => {
     expect(mine.body).toMatchObject({ title: 'Secret internal hostname db-17.corp', fixes_count: 1, status: 'open' });
     expect((await api('GET', `${p}/fixes`, alice)).body.fixes[0]).toMatchObject({ likes: 0 });
   });
+
+  it('a super_admin sees the board of the organization their token is for, no other', async () => {
+    const issue = await newIssue(alice);
+    const root = person(uniqueName('platform'), 'super_admin', 'root');
+    expect((await api('GET', `/api/community/issues/${issue.id}`, root)).status).toBe(404);
+    expect((await api('DELETE', `/api/community/issues/${issue.id}`, root)).status).toBe(404);
+    const here = person(tenant, 'super_admin', 'root-here');
+    expect((await api('PUT', `/api/community/issues/${issue.id}`, here, { status: 'solved' })).body).toMatchObject({ status: 'solved' });
+  });
 });
