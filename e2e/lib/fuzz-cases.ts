@@ -96,6 +96,7 @@ function ownParam(path: string, name: string, own: Foreign): string {
   if (before === 'users') return own.userId;
   if (before === 'groups') return own.groupId;
   if (before === 'organizations') return own.orgId;
+  if (before === 'images') return own.imageId ?? 'ffffffffffffffffffffffff';
   return own.issueId;
 }
 
