@@ -51,10 +51,11 @@ export class ImageSanitizer {
     if (meta.format !== format || !meta.width || !meta.height) throw NotAnImage();
     if (meta.width * meta.height > this.limits.maxPixels) throw TooManyPixels(this.limits.maxPixels);
     try {
+      // libjpeg-turbo at quality 85, not mozjpeg: mozjpeg saved ~10% of the bytes and took ten times as long.
       const pipeline = open().autoOrient();
-      const encoded = format === 'png' ? pipeline.png({ compressionLevel: 9 })
-        : format === 'jpeg' ? pipeline.jpeg({ quality: 90, mozjpeg: true })
-          : pipeline.webp({ quality: 90 });
+      const encoded = format === 'png' ? pipeline.png({ compressionLevel: 6 })
+        : format === 'jpeg' ? pipeline.jpeg({ quality: 85 })
+          : pipeline.webp({ quality: 85 });
       const { data, info } = await encoded.toBuffer({ resolveWithObject: true });
       return { contentType, data, width: info.width, height: info.height };
     } catch (e) {
