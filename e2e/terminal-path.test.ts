@@ -185,6 +185,26 @@ describe('viewers and failover', () => {
     fresh.close();
     await until(async () => (await stack.api(0, 'GET', `/api/machines/${agentId}`, undefined, owner.token)).body.status === 'online', 10_000, 'online');
   });
+
+  it('restart NATS while a terminal prints a numbered line every 50 ms: every line arrives once, in order, and in the recording', async () => {
+    const t = await TermClient.open(stack.wsUrl(0, agentId, owner.token));
+    t.type('for i in $(seq 1 120); do echo line-$i; sleep 0.05; done; echo DO""NE\r');
+    await t.waitForText('line-20\r\n');
+    await stack.nats.restart(500);
+    // The browser reconnects by itself and resumes from its last seq, as the console does.
+    await until(async () => {
+      if (t.closed) await t.connect(stack.wsUrl(0, agentId, owner.token, `&session_id=${t.sessionId}&last_seq=${t.seq}`)).catch(() => undefined);
+      return t.text().includes('DONE\r\n');
+    }, 30_000, `the loop finished on screen; tail ${JSON.stringify(t.text().slice(-200))}`);
+    const lines = t.text().match(/^line-\d+/gm)!.map((l) => Number(l.slice(5)));
+    expect(lines).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
+    const sessionId = t.sessionId;
+    t.type('exit\r');
+    await until(async () => (await stack.api(0, 'GET', `/api/sessions/${sessionId}`, undefined, owner.token)).body.session?.status === 'closed', 10_000, 'closed');
+    const cast = await fetch(`${stack.gateways[0].url}/api/terminal/sessions/${sessionId}/recording`, { headers: { authorization: `Bearer ${owner.token}` } });
+    const recorded = (await cast.text()).trim().split('\n').slice(1).map((l) => JSON.parse(l)[2]).join('');
+    expect(recorded.match(/^line-\d+/gm)!.map((l) => Number(l.slice(5)))).toEqual(lines);
+  });
 });
 
 describe('flow control', () => {

@@ -134,6 +134,7 @@ export class AgentLink {
     }
     if (c.type === 'resize') this.send({ resize: { session_id: sessionId, cols: c.cols, rows: c.rows } });
     else if (c.type === 'credit') this.send({ credit: { session_id: sessionId, acked_seq: c.seq } });
+    else if (c.type === 'resend') this.send({ resend: { session_id: sessionId, after_seq: c.seq } });
     else this.send({ close: { session_id: sessionId } });
   }
 

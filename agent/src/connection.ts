@@ -123,6 +123,7 @@ export class AgentConnection {
       case 'resize': this.sessions.get(m.resize!.session_id)?.resize(m.resize!.cols, m.resize!.rows); return;
       case 'close': this.sessions.get(m.close!.session_id)?.close(); return;
       case 'credit': this.sessions.get(m.credit!.session_id)?.credit(m.credit!.acked_seq); return;
+      case 'resend': this.sessions.get(m.resend!.session_id)?.resend(m.resend!.after_seq); return;
       case 'exec':
         void runCommand(m.exec!, this.user, this.config.allow_root).then(
           (r) => send({ exec_result: r }),

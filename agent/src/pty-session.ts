@@ -78,6 +78,12 @@ export class PtySession {
     if (this.exit) send({ exited: { session_id: this.id, ...this.exit, bytes: this.totalBytes } });
   }
 
+  /** Chunks after `afterSeq` were lost on the way: send the kept ones again (and the exit). */
+  resend(afterSeq: number): void {
+    for (const c of this.kept) if (c.seq > afterSeq) this.send({ output: { session_id: this.id, seq: c.seq, data: c.data } });
+    if (this.exit && this.exit.last_seq >= afterSeq) this.send({ exited: { session_id: this.id, ...this.exit, bytes: this.totalBytes } });
+  }
+
   detach(): void { this.send = () => {}; }
 
   private onOutput(data: Buffer): void {

@@ -26,6 +26,7 @@ export interface OutputChunk { session_id: string; seq: number; data: Buffer }
 export interface InputChunk { session_id: string; data: Buffer }
 export interface ResizeMsg { session_id: string; cols: number; rows: number }
 export interface CloseSessionMsg { session_id: string }
+export interface ResendMsg { session_id: string; after_seq: number }
 export interface Credit { session_id: string; acked_seq: number }
 export interface SessionExited { session_id: string; exit_code: number; signal: number; last_seq: number; bytes: number }
 export interface ExecRequest { request_id: string; command: string; timeout_ms: number; max_output_bytes: number }
@@ -42,6 +43,6 @@ export interface AgentMessage {
 }
 export interface BridgeMessage {
   welcome?: Welcome; heartbeat?: Heartbeat; open?: OpenSessionMsg; input?: InputChunk; resize?: ResizeMsg;
-  close?: CloseSessionMsg; credit?: Credit; exec?: ExecRequest; disconnect?: DisconnectMsg;
-  kind?: 'welcome' | 'heartbeat' | 'open' | 'input' | 'resize' | 'close' | 'credit' | 'exec' | 'disconnect';
+  close?: CloseSessionMsg; credit?: Credit; exec?: ExecRequest; disconnect?: DisconnectMsg; resend?: ResendMsg;
+  kind?: 'welcome' | 'heartbeat' | 'open' | 'input' | 'resize' | 'close' | 'credit' | 'exec' | 'disconnect' | 'resend';
 }

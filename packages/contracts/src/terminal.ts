@@ -40,6 +40,8 @@ export const TermControl = z.discriminatedUnion('type', [
   /** Every chunk up to `seq` reached the browser: the agent may drop them and read more. */
   z.object({ type: z.literal('credit'), seq: z.number().int().min(0) }),
   z.object({ type: z.literal('close') }),
+  /** Chunks after `seq` never reached the stream (NATS was away): the agent sends them again from its ledger. */
+  z.object({ type: z.literal('resend'), seq: z.number().int().min(0) }),
 ]);
 export type TermControl = z.infer<typeof TermControl>;
 

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { AccessTokenVerifier, NatsConnection } from '@webxterm/kit';
 import type { SessionService } from '../domain/session.service';
 import { asciicastEvent, asciicastHeader } from '../domain/asciicast';
-import { readOutput } from '../ws/output-reader';
+import { OutputGap, readOutput } from '../ws/output-reader';
 
 /** /api/terminal/sessions …: active sessions, closing one, and its recording as asciicast v2. */
 export function sessionRoutes(verifier: AccessTokenVerifier, sessions: SessionService, nc: NatsConnection): Router {
@@ -25,8 +25,13 @@ export function sessionRoutes(verifier: AccessTokenVerifier, sessions: SessionSe
     // Everything stored so far (the stream's timestamps give the timing).
     const abort = new AbortController();
     req.on('close', () => abort.abort());
-    for await (const ev of readOutput(nc, s.id, 0, abort.signal, false)) {
-      if (ev.kind === 'data') res.write(`${asciicastEvent(started, ev.at, ev.data)}\n`);
+    try {
+      for await (const ev of readOutput(nc, s.id, 0, abort.signal, false)) {
+        if (ev.kind === 'data') res.write(`${asciicastEvent(started, ev.at, ev.data)}\n`);
+      }
+    } catch (e) {
+      // A hole the agent could no longer fill: the recording ends where the record does.
+      if (!(e instanceof OutputGap)) throw e;
     }
     res.end();
   });

@@ -9,6 +9,13 @@ export type OutputEvent = { seq: number; kind: 'data'; data: Uint8Array; at: num
 const LIVE_BUFFER_MAX_BYTES = 4 << 20;
 /** How long a gap may wait for JetStream to store the missing chunks before the reader gives up on them. */
 const GAP_WAIT_MS = 2000;
+/** How many times a gap is asked again from the agent's ledger before the reader reports it. */
+const GAP_RESENDS = 3;
+
+/** Output the agent no longer holds: the reader stops rather than skip it silently. */
+export class OutputGap extends Error {
+  constructor(readonly from: number, readonly to: number) { super(`output ${from}-${to} could not be recovered`); }
+}
 
 interface Raw { seq: number; kind: string | undefined; data: Uint8Array; at: number; json(): unknown }
 
@@ -22,7 +29,9 @@ function toEvent(r: Raw): OutputEvent {
  * gap — is read from the TERMINAL stream, which every replica can reach. Duplicates are dropped by
  * seq, so a browser sees each chunk exactly once.
  */
-export async function* readOutput(nc: NatsConnection, sessionId: string, afterSeq: number, signal: AbortSignal, follow = true): AsyncGenerator<OutputEvent> {
+export async function* readOutput(
+  nc: NatsConnection, sessionId: string, afterSeq: number, signal: AbortSignal, follow = true, resend: (afterSeq: number) => void = () => undefined,
+): AsyncGenerator<OutputEvent> {
   const subject = termOutputSubject(sessionId);
   let live: Msg[] = [];
   let liveBytes = 0;
@@ -39,8 +48,22 @@ export async function* readOutput(nc: NatsConnection, sessionId: string, afterSe
   const onAbort = () => wake?.();
   signal.addEventListener('abort', onAbort, { once: true });
   let last = afterSeq;
+  /** Chunks last+1 … upTo, missed live or never stored: from the stream, asking the agent again for what never got there. */
+  async function* recover(upTo: number): AsyncGenerator<OutputEvent> {
+    for (let attempt = 0; last < upTo && attempt <= GAP_RESENDS && !signal.aborted; attempt++) {
+      if (attempt > 0) resend(last);
+      for await (const r of backlog(nc, subject, last, upTo, signal)) {
+        if (r.seq !== last + 1) break; // still a hole before it: ask again
+        last = r.seq;
+        yield toEvent(r);
+      }
+    }
+    if (last < upTo) throw new OutputGap(last + 1, upTo);
+  }
   try {
     for await (const r of backlog(nc, subject, last, Infinity, signal)) {
+      if (r.seq <= last) continue;
+      if (r.seq > last + 1) yield* recover(r.seq - 1);
       last = r.seq;
       yield toEvent(r);
       if (r.kind === 'exit') return;
@@ -52,10 +75,7 @@ export async function* readOutput(nc: NatsConnection, sessionId: string, afterSe
       liveBytes -= m.data.length;
       const seq = Number(m.headers?.get(TERM_HDR.seq));
       if (!Number.isFinite(seq) || seq <= last) continue;
-      if (seq > last + 1) {
-        for await (const r of backlog(nc, subject, last, seq - 1, signal)) { last = r.seq; yield toEvent(r); if (r.kind === 'exit') return; }
-        if (last < seq - 1) last = seq - 1; // lost for good (stream limits); carry on rather than stall
-      }
+      if (seq > last + 1) yield* recover(seq - 1);
       last = seq;
       const ev = toEvent({ seq, kind: m.headers?.get(TERM_HDR.kind), data: m.data, at: Date.now(), json: () => m.json() });
       yield ev;
