@@ -7,16 +7,10 @@ import { assertJetStream, ensureDatabase } from './lib/checks.mjs';
 import { ensureMailDev } from './lib/maildev.mjs';
 import { gatewayPort, stackEnv, startServices } from './lib/services.mjs';
 import { ProcessGroup, stopOnSignals } from './lib/procs.mjs';
-import { bold, dim, reportFailure, warn } from './lib/log.mjs';
+import { bold, dim, reportFailure } from './lib/log.mjs';
 
 const group = new ProcessGroup();
 stopOnSignals(group);
-
-async function stopAfterCrash(handle) {
-  warn(`${handle.name} stopped unexpectedly (${handle.exited}); stopping the stack.`);
-  await group.stopAll();
-  process.exit(1);
-}
 
 function printNextSteps(env, started) {
   const api = `http://localhost:${gatewayPort(env)}`;
@@ -46,7 +40,7 @@ try {
   await assertJetStream(urls.natsUrl);
   await ensureMailDev(group);
   const env = stackEnv(urls);
-  const started = await startServices(group, env, { onUnexpectedExit: stopAfterCrash });
+  const started = await startServices(group, env);
   printNextSteps(env, started);
 } catch (err) {
   // After Ctrl-C the signal handler is already stopping everything and exits by itself.

@@ -55,8 +55,17 @@ export function stackEnv({ databaseUrl, natsUrl, redisUrl }) {
   };
 }
 
-/** Starts every service that exists, in order, waiting for each one's /healthz; `onUnexpectedExit` covers a later crash. */
-export async function startServices(group, env, { onUnexpectedExit }) {
+const RESTART_MIN_MS = 1000;
+const RESTART_MAX_MS = 30_000;
+/** A service that stayed up this long starts its backoff from the beginning again. */
+const STABLE_AFTER_MS = 60_000;
+
+/**
+ * Starts every service that exists, in order, waiting for each one's /healthz. Afterwards each is
+ * supervised: one that crashes is restarted with backoff (1 s, 2 s … 30 s), logged, while the others
+ * keep serving. Ctrl-C (the group stopping) ends the supervision.
+ */
+export async function startServices(group, env) {
   const started = [];
   for (const svc of SERVICES) {
     const entry = join(svc.name, 'src', 'main.ts');
@@ -67,15 +76,53 @@ export async function startServices(group, env, { onUnexpectedExit }) {
     const port = svc.port(env);
     if (await isListening(port)) throw new StackError(`${svc.name}: port ${port} is already in use by another program`);
     info(`${svc.name}: starting on port ${port}…`);
-    const handle = group.spawn(svc.name, BIN('tsx'), [entry], { env: { ...env, PORT: String(port) } });
-    const failure = await waitForHealthy(`http://127.0.0.1:${port}/healthz`, handle);
+    const { handle, failure } = await startHealthy(group, svc, entry, env, port);
     if (failure) {
       throw new StackError(`${svc.name} did not become healthy on http://127.0.0.1:${port}/healthz: ${failure}\n` +
         `  its last lines:\n${tailText(handle)}`);
     }
-    handle.onUnexpectedExit = onUnexpectedExit;
+    supervise(group, svc, entry, env, port, handle);
     ok(`${svc.name}: healthy on http://127.0.0.1:${port}`);
     started.push(svc.name);
   }
   return started;
+}
+
+async function startHealthy(group, svc, entry, env, port) {
+  const handle = group.spawn(svc.name, BIN('tsx'), [entry], { env: { ...env, PORT: String(port) } });
+  return { handle, failure: await waitForHealthy(`http://127.0.0.1:${port}/healthz`, handle) };
+}
+
+function supervise(group, svc, entry, env, port, first) {
+  let failures = 0;
+  let upSince = Date.now();
+  const watch = (handle) => {
+    handle.onUnexpectedExit = (h) => {
+      if (Date.now() - upSince > STABLE_AFTER_MS) failures = 0;
+      const delay = Math.min(RESTART_MAX_MS, RESTART_MIN_MS * 2 ** failures++);
+      warn(`${svc.name} stopped unexpectedly (${h.exited}); restarting it in ${delay / 1000} s — the other services keep serving`);
+      setTimeout(() => void restart(), delay);
+    };
+  };
+  const restart = async () => {
+    if (group.stopping) return;
+    let result;
+    try {
+      result = await startHealthy(group, svc, entry, env, port);
+    } catch {
+      return; // Ctrl-C arrived meanwhile
+    }
+    if (result.failure) {
+      if (group.stopping) return;
+      warn(`${svc.name} did not come back (${result.failure}); trying again`);
+      result.handle.onUnexpectedExit = null;
+      const delay = Math.min(RESTART_MAX_MS, RESTART_MIN_MS * 2 ** failures++);
+      setTimeout(() => void restart(), delay);
+      return;
+    }
+    upSince = Date.now();
+    ok(`${svc.name}: restarted, healthy on http://127.0.0.1:${port}`);
+    watch(result.handle);
+  };
+  watch(first);
 }
