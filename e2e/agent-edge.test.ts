@@ -10,7 +10,7 @@ import { TermClient } from './lib/term-client';
 import { Account, TerminalStack } from './lib/terminal-stack';
 
 jest.setTimeout(60_000);
-const stack = new TerminalStack();
+const stack = new TerminalStack({ 'terminal-svc': { MAX_SESSIONS_PER_USER: '3' } });
 const GRPC = { OK: 0, ABORTED: 10, UNAUTHENTICATED: 16, PERMISSION_DENIED: 7 };
 let admin: Account;
 let plain: Account;
@@ -127,6 +127,29 @@ describe('robustness', () => {
     expect(many.map((m) => m.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 429, 429]);
     expect(many.find((m) => m.status === 429)!.body.error).toMatch(/already running 8 commands/);
     expect(await slow).toMatchObject({ status: 200, body: { output: 'slow\n' } });
+  });
+
+  it('open terminals per person are capped: sockets closed without exit keep their shells, the next one is refused with 429', async () => {
+    const someone = await stack.signup();
+    const id = await machineWithAgent(someone, 'capped box');
+    const open: TermClient[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t = await TermClient.open(stack.wsUrl(0, id, someone.token));
+      t.type(`echo shell-${i}\r`);
+      await t.waitForText(`shell-${i}\r\n`);
+      t.close();
+      open.push(t);
+    }
+    await expect(TermClient.open(stack.wsUrl(0, id, someone.token))).rejects.toMatchObject({ status: 429, body: expect.stringContaining('open terminals') });
+    // Resuming one of them still works; ending it makes room for a new one.
+    const again = await TermClient.open(stack.wsUrl(0, id, someone.token, `&session_id=${open[0].sessionId}&last_seq=${open[0].seq}`));
+    again.type('exit\r');
+    await again.waitFor(() => again.controls.some((c) => c.type === 'exit'), 10_000, 'exit');
+    await waitUntil(async () => (await stack.api(0, 'GET', `/api/sessions/${open[0].sessionId}`, undefined, someone.token)).body.session?.status === 'closed', 10_000, 'closed');
+    const fresh = await TermClient.open(stack.wsUrl(0, id, someone.token));
+    fresh.type('echo room\r');
+    await fresh.waitForText('room\r\n');
+    fresh.close();
   });
 
   it('bytes through the whole path: every byte value 0-255 out, UTF-8 typed in, checksums equal', async () => {

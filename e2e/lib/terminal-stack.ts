@@ -27,6 +27,9 @@ export class TerminalStack {
   private dir = mkdtempSync(join(tmpdir(), 'webxterm-e2e-'));
   private env: Record<string, string> = {};
 
+  /** `extra`: environment for one kind of service only (e.g. lower limits for a test). */
+  constructor(private readonly extra: Record<string, Record<string, string>> = {}) {}
+
   async start(): Promise<void> {
     const t = testEnv();
     this.nats = await startPrivateNats();
@@ -38,7 +41,7 @@ export class TerminalStack {
     this.machine = await startServiceProcess('machine-svc', {
       ...this.env, PORT: await port(), OFFLINE_AFTER_MS: '4000', AGENT_GRPC_ADDRESS: `127.0.0.1:${grpcPorts[1]},127.0.0.1:${grpcPorts[0]}`,
     });
-    for (let i = 0; i < 2; i++) this.terminals.push(await startServiceProcess('terminal-svc', { ...this.env, PORT: await port() }));
+    for (let i = 0; i < 2; i++) this.terminals.push(await startServiceProcess('terminal-svc', { ...this.env, ...this.extra['terminal-svc'], PORT: await port() }));
     for (let i = 0; i < 2; i++) await this.startBridge(i, grpcPorts[i]);
     for (let i = 0; i < 2; i++) {
       this.gateways.push(await startServiceProcess('gateway', {

@@ -20,6 +20,10 @@ export const TerminalConfigSchema = z.object({
   MAX_FRAME_BYTES: z.coerce.number().int().min(1024).max(1 << 20).default(64 * 1024),
   /** How long opening a session on the agent may take. */
   OPEN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  /** Open terminals one person may have at once (a socket closed without `exit` leaves its shell open to resume). */
+  MAX_SESSIONS_PER_USER: z.coerce.number().int().min(1).max(10_000).default(20),
+  /** Open terminals one machine serves at once, everyone's together. */
+  MAX_SESSIONS_PER_MACHINE: z.coerce.number().int().min(1).max(100_000).default(100),
   /** How often open terminals are checked against revoked logins (announcements close them at once; this catches a missed one). */
   LOGIN_SWEEP_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
   LOG_LEVEL: logLevel,

@@ -27,7 +27,8 @@ export async function startTerminalService(config: TerminalConfig): Promise<Runn
   const repo = new SessionRepository(pool);
   const verifier = new AccessTokenVerifier(config.JWT_SECRET, redis);
   const machinesPort = natsMachinePort(nc);
-  const sessions = new SessionService(repo, machinesPort, natsAgentSessionPort(nc, config.SESSION_WINDOW_BYTES, config.OPEN_TIMEOUT_MS));
+  const sessions = new SessionService(repo, machinesPort, natsAgentSessionPort(nc, config.SESSION_WINDOW_BYTES, config.OPEN_TIMEOUT_MS),
+    { perUser: config.MAX_SESSIONS_PER_USER, perMachine: config.MAX_SESSIONS_PER_MACHINE });
   const access = new AccessWatch(async (claims, agentId, view) => {
     await machinesPort.check(claims, agentId, view ? 'sessions:watch' : 'terminal:open');
     return true;

@@ -13,8 +13,19 @@ export interface AgentSessionPort {
 
 export const SessionNotFound = () => new AppError('not_found', 'session.not_found', 'Session not found');
 
+export const TooManySessions = (what: string, max: number) =>
+  new AppError('rate_limited', 'session.too_many', `${what} already has ${max} open terminals; close one first`);
+
+/** Open (not yet ended) sessions one person, and one machine, may have. */
+export interface SessionLimits { perUser: number; perMachine: number }
+
 export class SessionService {
-  constructor(private readonly repo: SessionRepository, private readonly machines: MachinePort, private readonly agents: AgentSessionPort) {}
+  constructor(
+    private readonly repo: SessionRepository,
+    private readonly machines: MachinePort,
+    private readonly agents: AgentSessionPort,
+    private readonly limits: SessionLimits = { perUser: 20, perMachine: 100 },
+  ) {}
 
   /** The records as `claims` sees them: row-level security limits them to their organization. */
   private repoOf(claims: AccessClaims): SessionRepository {
@@ -26,6 +37,9 @@ export class SessionService {
     const m = await this.machines.check(claims, agentId, 'terminal:open');
     const id = objectId();
     const repo = this.repoOf(claims);
+    const open = await repo.countActive(claims.user_id, agentId);
+    if (open.ofUser >= this.limits.perUser) throw TooManySessions('You', this.limits.perUser);
+    if (open.ofMachine >= this.limits.perMachine) throw TooManySessions('This machine', this.limits.perMachine);
     await repo.create({
       id, agent_id: agentId, machine_id: m.machine_id, tenant_id: claims.tenant_id, user_id: claims.user_id, username: claims.username,
       linux_user: m.linux_user, cols, rows,

@@ -45,6 +45,14 @@ export class SessionRepository {
     return r.rows.map(toRecord);
   }
 
+  /** Active sessions of one user (anywhere) and of one machine (anyone's). */
+  async countActive(userId: string, agentId: string): Promise<{ ofUser: number; ofMachine: number }> {
+    const r = await this.pool.query(
+      `SELECT count(*) FILTER (WHERE user_id = $1) AS of_user, count(*) FILTER (WHERE agent_id = $2) AS of_machine
+         FROM terminal.sessions WHERE status = 'active' AND (user_id = $1 OR agent_id = $2)`, [userId, agentId]);
+    return { ofUser: Number(r.rows[0].of_user), ofMachine: Number(r.rows[0].of_machine) };
+  }
+
   async markEnded(id: string, e: { exitCode: number | null; bytes?: number; at: string }): Promise<void> {
     await this.pool.query(
       `UPDATE terminal.sessions SET status = 'closed', ended_at = COALESCE(ended_at, $2), exit_code = COALESCE($3, exit_code),
