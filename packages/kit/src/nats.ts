@@ -1,7 +1,8 @@
 import { connect, nanos, NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, JetStreamClient } from '@nats-io/jetstream';
 import type { EventContract, StreamDefinition } from '@webxterm/contracts';
-import type { z } from 'zod';
+import { z } from 'zod';
+import { loadConfig } from './config';
 
 export type { NatsConnection, JetStreamClient };
 
@@ -9,12 +10,30 @@ export async function connectNats(servers: string, name: string): Promise<NatsCo
   return connect({ servers: servers.split(','), name, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
 }
 
-/** Creates the stream or brings its subjects and limits up to date; safe to call from every replica. */
-export async function ensureStream(nc: NatsConnection, def: StreamDefinition): Promise<void> {
+/**
+ * How many servers keep a copy of every stream: 1 on a single nats-server (the local stack, tests),
+ * 3 on the three-node JetStream cluster of deploy/k8s/nats.yaml (its ConfigMap sets 3), so a stream
+ * survives the loss of one server. Every service that creates streams reads it the same way.
+ */
+export const StreamSettingsSchema = z.object({
+  NATS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
+});
+
+/** NATS_STREAM_REPLICAS from the environment (a bad value fails the start with a clear message). */
+export function streamReplicas(env: NodeJS.ProcessEnv = process.env): number {
+  return loadConfig(StreamSettingsSchema, env).NATS_STREAM_REPLICAS;
+}
+
+/**
+ * Creates the stream or brings its subjects, limits and replica count up to date; safe to call from
+ * every replica. `replicas` defaults to NATS_STREAM_REPLICAS.
+ */
+export async function ensureStream(nc: NatsConnection, def: StreamDefinition, replicas = streamReplicas()): Promise<void> {
   const jsm = await jetstreamManager(nc);
   const cfg = {
     name: def.name,
     subjects: def.subjects,
+    num_replicas: replicas,
     duplicate_window: nanos(def.duplicateWindowSec * 1000),
     max_age: nanos(def.maxAgeDays * 86_400_000),
     ...(def.maxBytes ? { max_bytes: def.maxBytes } : {}),
