@@ -93,10 +93,10 @@ export const ENDPOINTS: Row[] = [
   row('GET', '/api/terminal/sessions', 'terminal-svc', at('/api/terminal/sessions'), 200, 200, true),
   row('DELETE', '/api/terminal/sessions/:session_id', 'terminal-svc', (b) => ({ path: `/api/terminal/sessions/${b.sessionId}` }), 404, 404),
   row('GET', '/api/sessions/:session_id', 'machine-svc', (b) => ({ path: `/api/sessions/${b.sessionId}` }), 404, 404),
-  // Dashboard and profile: the caller's own organization and self only (not built yet)
-  ({ ...row('GET', '/api/dashboard/stats', 'machine-svc', at('/api/dashboard/stats'), 200, 200, true), notBuilt: true }),
-  ({ ...row('GET', '/api/dashboard/recent-machines', 'machine-svc', at('/api/dashboard/recent-machines'), 200, 200, true), notBuilt: true }),
-  ({ ...row('GET', '/api/dashboard/recent-activity', 'machine-svc', at('/api/dashboard/recent-activity'), 200, 200, true), notBuilt: true }),
+  // Dashboard and profile: the caller's own organization and self only (profile not built yet)
+  row('GET', '/api/dashboard/stats', 'machine-svc', at('/api/dashboard/stats'), 200, 200, true),
+  row('GET', '/api/dashboard/recent-machines', 'machine-svc', at('/api/dashboard/recent-machines'), 200, 200, true),
+  row('GET', '/api/dashboard/recent-activity', 'machine-svc', at('/api/dashboard/recent-activity'), 200, 200, true),
   ({ ...row('GET', '/api/profile', 'machine-svc', at('/api/profile'), 200, 200, true), notBuilt: true }),
   ({ ...row('POST', '/api/profile/regenerate-api-key', 'machine-svc', at('/api/profile/regenerate-api-key'), 200, 200), notBuilt: true }),
   ({ ...row('POST', '/api/profile/reset-password', 'machine-svc', at('/api/profile/reset-password', { current_password: 'wrong', new_password: 'new-password-1' }), 401, 401), notBuilt: true }),

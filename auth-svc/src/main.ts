@@ -72,7 +72,7 @@ export async function startAuthService(config: AuthConfig): Promise<RunningAuthS
     }
   }
 
-  const rpc = serveAuthRpc(nc, repo, log);
+  const rpc = serveAuthRpc(nc, repo, pool, log);
 
   const app = createHttpApp({
     service: 'auth-svc', log, jsonLimit: config.BODY_LIMIT, trustProxy: config.TRUST_PROXY,

@@ -6,10 +6,13 @@ import {
   Lifecycle, listen, loadConfig, portOf, runMigrations, runAsProcess,
 } from '@webxterm/kit';
 import { MachineConfig, MachineConfigSchema } from './config';
+import { DashboardService } from './domain/dashboard.service';
 import { MachineService } from './domain/machine.service';
+import { dashboardRoutes } from './http/dashboard.routes';
 import { machineRoutes } from './http/machines.routes';
-import { consumeMachineEvents, natsAgentPort, natsSessionPort, serveMachineRpc } from './messaging/machine.handlers';
+import { consumeMachineEvents, natsAgentPort, natsDashboardPorts, natsSessionPort, serveMachineRpc } from './messaging/machine.handlers';
 import { projectGroups, publishAccessChanged, serveMachinesOfTenant } from './messaging/group-projection';
+import { DashboardRepository } from './store/dashboard.repository';
 import { GroupAccessRepository } from './store/group-access.repository';
 import { MachineRepository } from './store/machine.repository';
 
@@ -39,7 +42,10 @@ export async function startMachineService(config: MachineConfig): Promise<Runnin
     service: 'machine-svc', log, jsonLimit: config.BODY_LIMIT, trustProxy: 1,
     ready: dependencyCheck({ pool, redis, nc }),
   });
-  app.use(machineRoutes({ verifier: new AccessTokenVerifier(config.JWT_SECRET, redis), machines, grpcAddress: config.AGENT_GRPC_ADDRESS, grpcTls: config.AGENT_GRPC_TLS }));
+  const verifier = new AccessTokenVerifier(config.JWT_SECRET, redis);
+  const dashboard = new DashboardService(new DashboardRepository(pool), repo, natsDashboardPorts(nc), config.OFFLINE_AFTER_MS);
+  app.use(machineRoutes({ verifier, machines, grpcAddress: config.AGENT_GRPC_ADDRESS, grpcTls: config.AGENT_GRPC_TLS }));
+  app.use(dashboardRoutes(verifier, dashboard, (m) => machines.status(m)));
   finishApp(app);
   const server = await listen(app, config.PORT, config.HOST);
   log.info({ port: portOf(server) }, 'machine-svc listening');

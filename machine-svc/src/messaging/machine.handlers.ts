@@ -1,11 +1,12 @@
 import { AckPolicy, DeliverPolicy, jetstreamManager } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import {
-  AgentsSeen, AuthenticateAgent, CheckMachineAccess, DisconnectAgent, ExecCommand, forAgent, GetSession, ListMachineSessions,
+  AgentsSeen, AuthenticateAgent, CheckMachineAccess, CountActiveSessions, OrganizationCounts, DisconnectAgent, ExecCommand, forAgent, GetSession, ListMachineSessions,
   MACHINE_STREAM, MachineOffline, MachineOnline,
 } from '@webxterm/contracts';
 import { callRpc, jetstream, NatsConnection, serveRpc, type Logger } from '@webxterm/kit';
 import type { MachineRepository } from '../store/machine.repository';
+import type { DashboardPorts } from '../domain/dashboard.service';
 import type { AgentPort, MachineService, SessionPort } from '../domain/machine.service';
 
 const QUEUE = 'machine-svc';
@@ -83,5 +84,12 @@ export function natsSessionPort(nc: NatsConnection): SessionPort {
   return {
     list: async (tenantId, agentId, activeOnly) => (await callRpc(nc, ListMachineSessions, { tenant_id: tenantId, agent_id: agentId, active_only: activeOnly })).sessions,
     get: async (tenantId, sessionId) => (await callRpc(nc, GetSession, { tenant_id: tenantId, session_id: sessionId })).session,
+  };
+}
+
+export function natsDashboardPorts(nc: NatsConnection): DashboardPorts {
+  return {
+    organizationCounts: (tenantId) => callRpc(nc, OrganizationCounts, { tenant_id: tenantId }),
+    activeSessions: async (tenantId, agentIds) => (await callRpc(nc, CountActiveSessions, { tenant_id: tenantId, agent_ids: agentIds })).active,
   };
 }

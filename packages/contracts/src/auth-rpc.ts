@@ -16,3 +16,10 @@ export const ResolveApiKey = defineRpc({
     }),
   ]),
 });
+
+/** How many people and groups an organization has (the dashboard asks). */
+export const OrganizationCounts = defineRpc({
+  subject: 'auth.rpc.organization.counts.v1',
+  request: z.object({ tenant_id: z.string().max(128) }),
+  response: z.object({ users: z.number().int(), groups: z.number().int() }),
+});

@@ -88,3 +88,10 @@ export const GetSession = defineRpc({
   request: z.object({ tenant_id: z.string(), session_id: z.string() }),
   response: z.object({ session: SessionRecord.nullable() }),
 });
+
+/** Open terminals of an organization, on these machines only when `agent_ids` is given (the dashboard asks). */
+export const CountActiveSessions = defineRpc({
+  subject: 'terminal.rpc.sessions.count_active.v1',
+  request: z.object({ tenant_id: z.string(), agent_ids: z.array(z.string().max(64)).max(100_000).nullable() }),
+  response: z.object({ active: z.number().int() }),
+});

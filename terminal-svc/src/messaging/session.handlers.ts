@@ -1,7 +1,7 @@
 import { AckPolicy, DeliverPolicy, jetstreamManager } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import {
-  AccessClaims, CheckMachineAccess, forAgent, GetSession, ListMachineSessions, OpenSession, SessionEnded, TERMINAL_STREAM,
+  AccessClaims, CheckMachineAccess, CountActiveSessions, forAgent, GetSession, ListMachineSessions, OpenSession, SessionEnded, TERMINAL_STREAM,
   TermControl, termControlSubject,
 } from '@webxterm/contracts';
 import { AppError, callRpc, jetstream, NatsConnection, serveRpc, type Logger } from '@webxterm/kit';
@@ -14,6 +14,7 @@ const QUEUE = 'terminal-svc';
 export function serveSessionRpc(nc: NatsConnection, repo: SessionRepository, log: Logger) {
   const subs = [
     serveRpc(nc, ListMachineSessions, QUEUE, log, async (r) => ({ sessions: await repo.listByMachine(r.tenant_id, r.agent_id, r.active_only) })),
+    serveRpc(nc, CountActiveSessions, QUEUE, log, async (r) => ({ active: await repo.countActiveOf(r.tenant_id, r.agent_ids) })),
     serveRpc(nc, GetSession, QUEUE, log, async (r) => {
       const s = await repo.get(r.session_id);
       return { session: s && s.tenant_id === r.tenant_id ? s : null };

@@ -45,6 +45,14 @@ export class SessionRepository {
     return r.rows.map(toRecord);
   }
 
+  /** Active sessions of an organization, on these machines only when given. */
+  async countActiveOf(tenantId: string, agentIds: string[] | null): Promise<number> {
+    const r = await this.pool.query(
+      `SELECT count(*) FROM terminal.sessions WHERE tenant_id = $1 AND status = 'active' ${agentIds ? 'AND agent_id = ANY($2)' : ''}`,
+      agentIds ? [tenantId, agentIds] : [tenantId]);
+    return Number(r.rows[0].count);
+  }
+
   /** Active sessions of one user (anywhere) and of one machine (anyone's). */
   async countActive(userId: string, agentId: string): Promise<{ ofUser: number; ofMachine: number }> {
     const r = await this.pool.query(

@@ -1,0 +1,83 @@
+/**
+ * The dashboard (document 000) with a real agent: every figure counts only what the caller may
+ * see — the whole organization for its admin, the granted machines for a `user`, nothing of
+ * another organization.
+ */
+import { waitUntil } from '@webxterm/testkit';
+import { TermClient } from './lib/term-client';
+import { Account, TerminalStack } from './lib/terminal-stack';
+
+jest.setTimeout(60_000);
+const stack = new TerminalStack();
+let admin: Account;
+let member: { token: string; userId: string };
+let online: string;
+let pending: string;
+
+const get = async (path: string, token: string) => {
+  const r = await stack.api(0, 'GET', path, undefined, token);
+  expect(r.status).toBe(200);
+  return r.body;
+};
+
+beforeAll(async () => {
+  await stack.start();
+  admin = await stack.signup();
+  const created = await stack.api(0, 'POST', '/api/machines', { name: 'web-1', linux_user: 'nobody' }, admin.token);
+  online = created.body.agent_id;
+  pending = (await stack.api(0, 'POST', '/api/machines', { name: 'db-1' }, admin.token)).body.agent_id;
+  await stack.startAgent(admin, created.body.registration_token);
+  await waitUntil(async () => (await stack.api(0, 'GET', `/api/machines/${online}`, undefined, admin.token)).body.status === 'online', 20_000, 'online');
+  const n = `dash${Date.now()}`;
+  const u = await stack.api(0, 'POST', '/api/users', { username: n, email: `${n}@example.com`, password: 'member password', first_name: 'M', last_name: 'B' }, admin.token);
+  const l = await stack.api(0, 'POST', '/api/auth/login', { email: `${n}@example.com`, password: 'member password' });
+  member = { token: l.body.token, userId: u.body.id };
+}, 120_000);
+
+afterAll(async () => { await stack.stop(); }, 60_000);
+
+describe('dashboard', () => {
+  it("an admin sees the organization's machines by status, open terminals, commands, people and groups", async () => {
+    expect((await stack.api(0, 'POST', `/api/machines/${online}/command`, { command: 'true' }, admin.token)).status).toBe(200);
+    expect((await stack.api(0, 'POST', `/api/machines/${online}/command`, { command: 'echo hi; exit 4' }, admin.token)).status).toBe(200);
+    expect((await stack.api(0, 'POST', '/api/groups', { name: 'ops' }, admin.token)).status).toBe(201);
+    const t = await TermClient.open(stack.wsUrl(0, online, admin.token));
+    const stats = await get('/api/dashboard/stats', admin.token);
+    expect(stats).toMatchObject({
+      machines: { total: 2, online: 1, offline: 0, pending: 1 }, total_machines: 2, online_machines: 1, pending_machines: 1,
+      active_sessions: 1, commands_24h: 2, commands_7d: 2, users: 2, groups: 1,
+    });
+    t.close();
+
+    const recent = await get('/api/dashboard/recent-machines', admin.token);
+    expect(recent.machines.map((m: any) => m.agent_id)).toEqual([online]);
+    expect(recent.machines[0]).toMatchObject({ name: 'web-1', status: 'online' });
+    const activity = await get('/api/dashboard/recent-activity', admin.token);
+    expect(activity.activities).toEqual([
+      expect.objectContaining({ command: 'echo hi; exit 4', exit_code: 4, machine_name: 'web-1', agent_id: online, username: admin.username, source: 'api' }),
+      expect.objectContaining({ command: 'true', exit_code: 0 }),
+    ]);
+  });
+
+  it('a user sees only the machines granted to them, and no organization-wide figures', async () => {
+    expect(await get('/api/dashboard/stats', member.token)).toMatchObject({
+      machines: { total: 0, online: 0, offline: 0, pending: 0 }, active_sessions: 0, commands_24h: 0, users: null, groups: null,
+    });
+    expect((await get('/api/dashboard/recent-activity', member.token)).activities).toEqual([]);
+    expect((await stack.api(0, 'POST', `/api/machines/${online}/access/grant`, { user_id: member.userId }, admin.token)).status).toBe(200);
+    const stats = await get('/api/dashboard/stats', member.token);
+    expect(stats).toMatchObject({ machines: { total: 1, online: 1, pending: 0 }, commands_24h: 2 });
+    expect((await get('/api/dashboard/recent-machines', member.token)).machines.map((m: any) => m.agent_id)).toEqual([online]);
+    expect((await get('/api/dashboard/recent-activity', member.token)).activities).toHaveLength(2);
+    expect(pending).toMatch(/^ag_/);
+  });
+
+  it('another organization sees none of it', async () => {
+    const other = await stack.signup();
+    expect(await get('/api/dashboard/stats', other.token)).toMatchObject({
+      machines: { total: 0 }, active_sessions: 0, commands_24h: 0, commands_7d: 0, users: 1, groups: 0,
+    });
+    expect((await get('/api/dashboard/recent-machines', other.token)).machines).toEqual([]);
+    expect((await get('/api/dashboard/recent-activity', other.token)).activities).toEqual([]);
+  });
+});

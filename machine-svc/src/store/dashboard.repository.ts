@@ -1,0 +1,66 @@
+import { tenantScoped, type Pool, type Queryable } from '@webxterm/kit';
+import { VIA_GROUP } from './group-access.repository';
+
+/** Which machines a dashboard counts: the organization's, or those one `user` reaches by grant or group. */
+export interface Visibility { tenantId: string; grantedTo?: string }
+
+const visibleMachines = (v: Visibility, m = 'm') => v.grantedTo
+  ? `${m}.tenant_id = $1 AND (EXISTS (SELECT 1 FROM machines.access_grants g WHERE g.agent_id = ${m}.agent_id AND g.user_id = $2) OR ${VIA_GROUP(m, '$2')})`
+  : `${m}.tenant_id = $1`;
+const params = (v: Visibility, ...rest: unknown[]) => (v.grantedTo ? [v.tenantId, v.grantedTo, ...rest] : [v.tenantId, ...rest]);
+const next = (v: Visibility) => (v.grantedTo ? 3 : 2);
+
+export interface RecentActivity {
+  id: string; agentId: string; machineName: string; userId: string; username: string; command: string;
+  exitCode: number | null; durationMs: number; createdAt: Date;
+}
+
+/** The dashboard's SQL; every query runs scoped to the caller's organization (row-level security). */
+export class DashboardRepository {
+  constructor(private readonly root: Pool) {}
+
+  private pool(tenantId: string): Queryable { return tenantScoped(this.root, 'machines_tenant', tenantId); }
+
+  async machineCounts(v: Visibility, offlineAfterMs: number): Promise<{ total: number; online: number; offline: number; pending: number; agentIds: string[] | null }> {
+    const n = next(v);
+    const r = await this.pool(v.tenantId).query(
+      `SELECT count(*) AS total,
+              count(*) FILTER (WHERE registered_at IS NULL) AS pending,
+              count(*) FILTER (WHERE registered_at IS NOT NULL AND connected AND last_seen_at > now() - make_interval(secs => $${n})) AS online
+              ${v.grantedTo ? ', array_agg(agent_id) AS agent_ids' : ''}
+         FROM machines.machines m WHERE ${visibleMachines(v)}`, params(v, offlineAfterMs / 1000));
+    const row = r.rows[0];
+    const [total, pending, online] = [Number(row.total), Number(row.pending), Number(row.online)];
+    return { total, pending, online, offline: total - pending - online, agentIds: v.grantedTo ? (row.agent_ids ?? []) : null };
+  }
+
+  async commandCounts(v: Visibility): Promise<{ last24h: number; last7d: number }> {
+    const r = await this.pool(v.tenantId).query(
+      `SELECT count(*) FILTER (WHERE l.created_at > now() - interval '24 hours') AS day, count(*) AS week
+         FROM machines.command_logs l
+        WHERE l.tenant_id = $1 AND l.created_at > now() - interval '7 days'
+          ${v.grantedTo ? `AND EXISTS (SELECT 1 FROM machines.machines m WHERE m.agent_id = l.agent_id AND ${visibleMachines(v)})` : ''}`,
+      params(v));
+    return { last24h: Number(r.rows[0].day), last7d: Number(r.rows[0].week) };
+  }
+
+  /** Agent ids of the last `limit` machines seen. */
+  async recentMachines(v: Visibility, limit: number): Promise<string[]> {
+    const r = await this.pool(v.tenantId).query(
+      `SELECT agent_id FROM machines.machines m WHERE ${visibleMachines(v)} AND last_seen_at IS NOT NULL
+        ORDER BY last_seen_at DESC LIMIT $${next(v)}`, params(v, limit));
+    return r.rows.map((x) => x.agent_id);
+  }
+
+  async recentActivity(v: Visibility, limit: number): Promise<RecentActivity[]> {
+    const r = await this.pool(v.tenantId).query(
+      `SELECT l.id, l.agent_id, m.name AS machine_name, l.user_id, l.username, l.command, l.exit_code, l.duration_ms, l.created_at
+         FROM machines.command_logs l JOIN machines.machines m ON m.agent_id = l.agent_id
+        WHERE l.tenant_id = $1 AND ${visibleMachines(v)}
+        ORDER BY l.created_at DESC LIMIT $${next(v)}`, params(v, limit));
+    return r.rows.map((x) => ({
+      id: x.id, agentId: x.agent_id, machineName: x.machine_name, userId: x.user_id, username: x.username, command: x.command,
+      exitCode: x.exit_code, durationMs: x.duration_ms, createdAt: x.created_at,
+    }));
+  }
+}
