@@ -115,7 +115,7 @@ async function main() {
   const floorConc = await concurrentTyping(`${SESSIONS} PTYs in-process (floor)`, localTerms, TYPE_SECONDS);
   localTerms.forEach((t) => t.close());
 
-  const stack = new TerminalStack();
+  const stack = new TerminalStack({ 'terminal-svc': { MAX_SESSIONS_PER_USER: '10000', MAX_SESSIONS_PER_MACHINE: '10000' } });
   await stack.start();
   try {
     const owner = await stack.signup();

@@ -13,8 +13,8 @@ export interface AgentSessionPort {
 
 export const SessionNotFound = () => new AppError('not_found', 'session.not_found', 'Session not found');
 
-export const TooManySessions = (what: string, max: number) =>
-  new AppError('rate_limited', 'session.too_many', `${what} already has ${max} open terminals; close one first`);
+export const TooManySessions = (who: 'user' | 'machine', max: number) => new AppError('rate_limited', 'session.too_many',
+  `${who === 'user' ? 'You already have' : 'This machine already has'} ${max} open terminals; close one first`);
 
 /** Open (not yet ended) sessions one person, and one machine, may have. */
 export interface SessionLimits { perUser: number; perMachine: number }
@@ -38,8 +38,8 @@ export class SessionService {
     const id = objectId();
     const repo = this.repoOf(claims);
     const open = await repo.countActive(claims.user_id, agentId);
-    if (open.ofUser >= this.limits.perUser) throw TooManySessions('You', this.limits.perUser);
-    if (open.ofMachine >= this.limits.perMachine) throw TooManySessions('This machine', this.limits.perMachine);
+    if (open.ofUser >= this.limits.perUser) throw TooManySessions('user', this.limits.perUser);
+    if (open.ofMachine >= this.limits.perMachine) throw TooManySessions('machine', this.limits.perMachine);
     await repo.create({
       id, agent_id: agentId, machine_id: m.machine_id, tenant_id: claims.tenant_id, user_id: claims.user_id, username: claims.username,
       linux_user: m.linux_user, cols, rows,
