@@ -3,7 +3,7 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>'],
   testMatch: ['**/test/**/*.test.ts', '**/e2e/**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/.stack/'],
+  testPathIgnorePatterns: ['/node_modules/', '/.stack/', '<rootDir>/web/'],
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] },
   testTimeout: 30000,
   maxWorkers: 2,

@@ -5,6 +5,7 @@ import { ensureNpmDeps } from './lib/deps.mjs';
 import { ensureInfra } from './lib/infra.mjs';
 import { assertJetStream, ensureDatabase } from './lib/checks.mjs';
 import { ensureMailDev } from './lib/maildev.mjs';
+import { ensureConsoleBuilt } from './lib/console.mjs';
 import { gatewayPort, stackEnv, startServices } from './lib/services.mjs';
 import { ProcessGroup, stopOnSignals } from './lib/procs.mjs';
 import { bold, dim, reportFailure } from './lib/log.mjs';
@@ -39,6 +40,7 @@ try {
   await ensureDatabase(urls.databaseUrl);
   await assertJetStream(urls.natsUrl);
   await ensureMailDev(group);
+  await ensureConsoleBuilt(group);
   const env = stackEnv(urls);
   const started = await startServices(group, env);
   printNextSteps(env, started);

@@ -12,6 +12,7 @@ import { requireToken } from './auth.middleware';
 import { closeIfBodyUnread, routedBodies } from './body';
 import { answerClientErrors } from './client-errors';
 import { GatewayConfig, loadGatewayConfig } from './config';
+import { serveConsole } from './console';
 import { contextOf } from './context';
 import { sanitizeIncomingHeaders, setSecurityHeaders } from './headers';
 import { Upstreams } from './proxy';
@@ -67,6 +68,7 @@ export function buildApp(config: GatewayConfig, d: Deps): Express {
   const unsafe = refuseUnsafeInput(); // NUL, lone surrogates, broken encodings, deep JSON: 400 before any service
   app.use((req, res, next) => (contextOf(req).route ? unsafe(req, res, next) : next()));
   for (const proxy of d.upstreams.handlers()) app.use(proxy);
+  app.use(serveConsole()); // the web console at `/`, after every API route
   app.use((_req, res) => { res.status(404).json({ error: 'Not found' }); });
   app.use(closeIfBodyUnread, errorHandler);
   return app;

@@ -1,0 +1,271 @@
+/**
+ * The web console in a real browser: Debian's Chromium (playwright-core) on the production build
+ * served by the gateway, over the terminal stack of e2e/lib/terminal-stack.ts (real services, a
+ * real vsay-agent with real PTYs), audit-svc, and a MailDev the OTP codes are read from.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import type { BrowserContext, Page } from 'playwright-core';
+import { freePort, MailDev, ServiceProcess, startMailDev, startServiceProcess, uniqueName } from '@webxterm/testkit';
+import { CONSOLE_INDEX, collectPageErrors, launchBrowser, screenshot, seriousA11yViolations, terminalText, TestBrowser } from './lib/browser';
+import { TerminalStack, until } from './lib/terminal-stack';
+
+jest.setTimeout(90_000);
+
+const stack = new TerminalStack();
+let mail: MailDev;
+let audit: ServiceProcess;
+let browser: TestBrowser;
+let base: string;
+let ctx: BrowserContext;
+let page: Page;
+let errors: string[];
+const person = (() => {
+  const n = uniqueName('web');
+  return { username: n, email: `${n}@example.com`, password: 'a long enough password', org: n };
+})();
+let agentId = '';
+let sessionId = '';
+const a11y: Record<string, string[]> = {};
+
+/** Pages checked with axe-core and photographed in both themes at the end. */
+const PAGES: [string, () => string][] = [
+  ['machines', () => '/machines'],
+  ['machine', () => `/machines/${agentId}`],
+  ['sessions', () => '/sessions'],
+  ['replay', () => `/sessions/${sessionId}`],
+  ['audit', () => '/audit'],
+  ['admin', () => '/admin'],
+  ['dashboard', () => '/dashboard'],
+  ['profile', () => '/profile'],
+  ['community', () => '/community'],
+  ['terminal', () => `/terminal/${agentId}`],
+];
+
+beforeAll(async () => {
+  if (!existsSync(CONSOLE_INDEX)) throw new Error('web/dist is missing: `npm test` builds it (or `npm run build -w web`)');
+  mail = await startMailDev();
+  // The stack's services inherit this process's environment: auth-svc mails through our MailDev,
+  // and the gateways route /api/audit to the audit-svc started right after the stack.
+  const auditPort = await freePort();
+  process.env.SMTP_HOST = '127.0.0.1';
+  process.env.SMTP_PORT = String(mail.smtpPort);
+  process.env.AUDIT_SVC_URL = `http://127.0.0.1:${auditPort}`;
+  await stack.start();
+  audit = await startServiceProcess('audit-svc', { ...stack.serviceEnv(), PORT: String(auditPort), CONSUMER_NAME: uniqueName('audit') });
+  base = stack.gateways[0].url;
+  browser = await launchBrowser();
+  ctx = await browser.context({ baseURL: base });
+  await useDomRenderer(ctx);
+  page = await ctx.newPage();
+  errors = collectPageErrors(page);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await audit?.stop();
+  await stack.stop();
+  await mail?.stop();
+}, 60_000);
+
+/** The DOM renderer draws the terminal's text into the page, where the test reads it (WebGL draws pixels). */
+async function useDomRenderer(c: BrowserContext): Promise<void> {
+  await c.addInitScript(() => localStorage.setItem('webxterm.terminal', JSON.stringify({ renderer: 'dom' })));
+}
+
+async function signIn(p: Page, email: string, password: string): Promise<void> {
+  await p.goto('/signin');
+  await p.getByLabel('Email').fill(email);
+  await p.getByLabel('Password').fill(password);
+  await p.getByRole('button', { name: 'Sign in' }).click();
+}
+
+describe('the console, served by the gateway', () => {
+  it('serves the build: index for client routes, hashed assets cached for a year, a strict CSP, compressed', async () => {
+    const index = await fetch(`${base}/machines/anything`, { headers: { 'accept-encoding': 'gzip' } });
+    expect(index.status).toBe(200);
+    expect(index.headers.get('cache-control')).toBe('no-cache');
+    const csp = index.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toMatch(/connect-src 'self' ws:\/\/127\.0\.0\.1:\d+ wss:\/\/127\.0\.0\.1:\d+/);
+    const html = await index.text();
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/); // no inline script
+    const asset = /src="(\/assets\/[^"]+\.js)"/.exec(html)![1];
+    const js = await fetch(base + asset, { headers: { 'accept-encoding': 'gzip' } });
+    expect(js.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(js.headers.get('content-encoding')).toBe('gzip');
+    // The API keeps priority and its own 404s.
+    expect((await fetch(`${base}/api/nothing-here`)).status).toBe(404);
+    expect((await fetch(`${base}/assets/missing-file.js`)).status).toBe(404);
+  });
+
+  it('sign up, then sign in (no code while the organization has OTP off)', async () => {
+    await page.goto('/signup');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'signup-light');
+    await page.getByLabel('First name').fill('Ada');
+    await page.getByLabel('Last name').fill('Lovelace');
+    await page.getByLabel('Username').fill(person.username);
+    await page.getByLabel('Email').fill(person.email);
+    await page.getByLabel('Password').fill(person.password);
+    await page.getByLabel('Company name').fill('Analytical Engines');
+    await page.getByLabel('Organization id').fill(person.org);
+    await page.getByRole('button', { name: 'Create organization' }).click();
+    await page.waitForURL(/\/signin\?created=1/);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'signin-light');
+    await page.getByLabel('Password').fill(person.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/machines$/);
+    await page.getByText('No machines yet').waitFor();
+  });
+
+  it('an admin turns OTP on; the next sign-in asks for the code from the email, pasted whole', async () => {
+    await page.goto('/admin');
+    await page.getByRole('tab', { name: 'Organization' }).click();
+    await page.getByLabel(/emailed one-time code/).click();
+    await page.getByText('One-time codes are on.').waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/signin/);
+    await signIn(page, person.email, person.password);
+    await page.getByRole('heading', { name: 'Check your email' }).waitFor();
+    await page.getByText(/The code expires in \d+:\d\d/).waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'otp-light');
+    const m = await mail.waitForMail(person.email, (x) => /\b\d{6}\b/.test(x.text), 15_000);
+    const code = /\b(\d{6})\b/.exec(m.text)![1];
+    // Paste the whole code into the first box: every box fills and the code is sent.
+    await page.getByLabel('Digit 1 of 6').focus();
+    await page.evaluate((c) => navigator.clipboard.writeText(c), code);
+    await page.keyboard.press('Control+V');
+    await page.waitForURL(/\/machines$/);
+  });
+
+  it('add a machine, run the agent command, and it turns online without a reload', async () => {
+    await page.getByRole('button', { name: 'Add machine' }).click();
+    await page.getByLabel('Name').fill('web-1');
+    await page.getByLabel('Linux user the terminals run as').fill('nobody');
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    const command = await page.getByTestId('agent-command').innerText();
+    expect(command).toMatch(/^sudo vsay-agent configure --token vsk_\S+ --host \S+ --linux-user nobody --registration-token \S+$/);
+    const apiKey = /--token (\S+)/.exec(command)![1];
+    const registration = /--registration-token (\S+)/.exec(command)![1];
+    await screenshot(page, 'add-machine-light');
+    await stack.startAgent({ token: '', apiKey, userId: '', tenantId: person.org, username: person.username }, registration);
+    await page.getByRole('status').filter({ hasText: 'connected' }).waitFor({ timeout: 20_000 });
+    agentId = (await page.locator('[data-agent-id]').first().getAttribute('data-agent-id'))!;
+    expect(agentId).toBeTruthy();
+    await page.locator(`tr[data-agent-id="${agentId}"] .badge-online`).waitFor();
+  });
+
+  it('terminal: echo $((6*7)) prints 42, a resize changes `stty size`, `exit 3` shows the exit code', async () => {
+    await page.getByRole('link', { name: 'Open a terminal', exact: true }).click();
+    await page.waitForURL(/\/terminal$/);
+    await page.locator('.terminal-view[data-state="open"]').waitFor({ timeout: 20_000 });
+    await page.locator('.terminal-box').click();
+    await page.keyboard.type('echo $((6*7))\n');
+    await until(async () => /^42\s*$/m.test(await terminalText(page)), 10_000, '42 on the page');
+    await screenshot(page, 'terminal-light');
+
+    const size = async () => {
+      await page.keyboard.type('clear; stty size\n');
+      return until(async () => /^(\d+) (\d+)\s*$/m.exec(await terminalText(page))?.slice(1, 3).join('x'), 10_000, 'stty size');
+    };
+    const before = await size();
+    await page.setViewportSize({ width: 760, height: 520 });
+    const after = await until(async () => { const s = await size(); return s !== before ? s : undefined; }, 15_000, 'a new stty size');
+    expect(after).not.toBe(before);
+    await page.setViewportSize({ width: 1280, height: 800 });
+
+    sessionId = await page.evaluate(() => JSON.parse(sessionStorage.getItem('webxterm.tabs')!).tabs[0].sessionId as string);
+    expect(sessionId).toBeTruthy();
+    await page.keyboard.type('exit 3\n');
+    const banner = page.locator('[data-banner="exit"]');
+    await banner.waitFor({ timeout: 10_000 });
+    expect(await banner.innerText()).toContain('exit code 3');
+  });
+
+  it('replay the session, seek, and download the asciicast', async () => {
+    await page.goto('/sessions');
+    await page.getByRole('link', { name: /^Replay session/ }).first().click();
+    await page.waitForURL(new RegExp(`/sessions/${sessionId}$`));
+    await until(async () => (await page.getByTestId('exit-code').innerText()) === '3', 10_000, 'exit code 3 in the record');
+    await page.locator('.ap-player').waitFor({ timeout: 15_000 });
+    const seek = page.getByLabel('Seek');
+    await until(async () => Number(await seek.getAttribute('max')) > 0.1, 10_000, 'the recording duration');
+    // The last screen of the recording (after `clear; stty size`) has the typed `exit 3` on it; the first has nothing.
+    await seek.fill(await seek.getAttribute('max') as string);
+    await until(async () => /exit 3/.test(await page.getByTestId('player').innerText()), 10_000, '`exit 3` on the screen after seeking to the end');
+    await seek.fill('0');
+    await until(async () => !/exit 3/.test(await page.getByTestId('player').innerText()), 10_000, 'an empty screen after seeking to the start');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download .cast' }).click()]);
+    expect(download.suggestedFilename()).toBe(`${sessionId}.cast`);
+    const cast = readFileSync((await download.path())!, 'utf8').trim().split('\n');
+    expect(JSON.parse(cast[0])).toMatchObject({ version: 2 });
+    expect(cast.slice(1).map((l) => JSON.parse(l)[2]).join('')).toContain('42');
+  });
+
+  it('the audit page lists these actions and verifies the chain', async () => {
+    await page.goto('/audit');
+    const table = page.getByTestId('audit-table');
+    await until(async () => {
+      await page.getByRole('button', { name: 'Apply' }).click();
+      const text = await table.innerText().catch(() => '');
+      return /POST \/api\/machines/.test(text) && /PUT \/api\/organization/.test(text) ? text : undefined;
+    }, 20_000, 'machine creation and the OTP switch in the audit log');
+    await page.getByRole('button', { name: 'Verify chain' }).click();
+    await page.getByText(/is intact: \d+ events checked/).waitFor();
+  });
+
+  it('a person of another organization sees none of it', async () => {
+    const other = await stack.signup();
+    const c2 = await browser.context({ baseURL: base });
+    const p2 = await c2.newPage();
+    const otherEmail = `${other.username}@example.com`;
+    await signIn(p2, otherEmail, 'a long enough password');
+    await p2.waitForURL(/\/machines$/);
+    await p2.getByText('No machines yet').waitFor();
+    await p2.goto(`/machines/${agentId}`);
+    await p2.getByText(/not found|no access/i).first().waitFor();
+    await p2.goto(`/sessions/${sessionId}`);
+    await p2.getByText(/not found|no access|does not exist/i).first().waitFor();
+    await p2.goto('/audit');
+    await p2.getByTestId('audit-table').or(p2.getByText('No events match.')).first().waitFor();
+    expect(await p2.locator('main').innerText()).not.toContain(person.username);
+    await c2.close();
+  });
+
+  for (const scheme of ['light', 'dark'] as const) {
+    it(`every page in the ${scheme} theme: no serious or critical axe-core violation, a screenshot, no error in the browser console, nothing wider than 375 px`, async () => {
+      const stored = await page.evaluate(() => sessionStorage.getItem('webxterm.session'));
+      const c = await browser.context({ baseURL: base, colorScheme: scheme });
+      await useDomRenderer(c);
+      await c.addInitScript((s) => { if (!sessionStorage.getItem('webxterm.session')) sessionStorage.setItem('webxterm.session', s); }, stored!);
+      const p = await c.newPage();
+      const pageErrors = collectPageErrors(p);
+      for (const [name, path] of PAGES) {
+        await p.goto(path());
+        await p.locator('h1, .terminal-view').first().waitFor();
+        await p.getByText(/^Loading/).first().waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
+        a11y[`${name}-${scheme}`] = await seriousA11yViolations(p);
+        await screenshot(p, `${name}-${scheme}`);
+      }
+      await p.setViewportSize({ width: 375, height: 740 });
+      await p.goto('/machines');
+      await p.getByRole('button', { name: 'Menu' }).waitFor();
+      await p.locator(`tr[data-agent-id="${agentId}"]`).waitFor();
+      // The page does not scroll sideways on a 375-px screen (the offenders are named when it does).
+      expect(await p.evaluate(() => (document.documentElement.scrollWidth <= 375 ? [] : Array.from(document.querySelectorAll('body *'))
+        .filter((e) => e.getBoundingClientRect().right > 376)
+        .map((e) => `${e.tagName.toLowerCase()}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`)))).toEqual([]);
+      await screenshot(p, `machines-375-${scheme}`);
+      await c.close();
+      expect(Object.entries(a11y).filter(([k, v]) => k.endsWith(scheme) && v.length > 0)).toEqual([]);
+      expect(pageErrors).toEqual([]);
+    }, 120_000);
+  }
+
+  it('no error in the browser console through the whole walk', () => {
+    expect(errors).toEqual([]);
+  });
+});

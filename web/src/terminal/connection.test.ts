@@ -1,0 +1,123 @@
+// @vitest-environment node
+/**
+ * TerminalConnection against a real WebSocket server speaking docs/terminal-protocol.md: it counts
+ * seqs, resumes after a dropped socket with session_id + last_seq, reports the exit code and 4403.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket, WebSocketServer } from 'ws';
+import { TerminalConnection, type ConnectionState } from './connection';
+
+interface Server { wss: WebSocketServer; origin: string; urls: URL[]; sockets: WebSocket[] }
+const servers: WebSocketServer[] = [];
+
+/** A server that sends the session message then `frames` binary frames, numbered after `last_seq`. */
+async function startServer(onConnect: (ws: WebSocket, url: URL, s: Server) => void): Promise<Server> {
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  servers.push(wss);
+  await new Promise<void>((r) => wss.once('listening', () => r()));
+  const port = (wss.address() as { port: number }).port;
+  const s: Server = { wss, origin: `ws://127.0.0.1:${port}`, urls: [], sockets: [] };
+  wss.on('connection', (ws, req) => {
+    const url = new URL(req.url!, 'http://x');
+    s.urls.push(url);
+    s.sockets.push(ws);
+    onConnect(ws, url, s);
+  });
+  return s;
+}
+
+function waitFor(cond: () => boolean, ms = 3000): Promise<void> {
+  const deadline = Date.now() + ms;
+  return new Promise((resolve, reject) => {
+    const tick = () => (cond() ? resolve() : Date.now() > deadline ? reject(new Error('condition not met')) : setTimeout(tick, 10));
+    tick();
+  });
+}
+
+function open(s: Server, states: ConnectionState[], out: string[], extra: Partial<ConstructorParameters<typeof TerminalConnection>[0]> = {}) {
+  const c = new TerminalConnection({
+    origin: s.origin, agentId: 'ag_1', token: () => 'tok', size: () => ({ cols: 100, rows: 30 }),
+    onOutput: (b) => out.push(new TextDecoder().decode(b)), onState: (st) => states.push(st),
+    WebSocketImpl: WebSocket as never, ...extra,
+  });
+  c.connect();
+  return c;
+}
+
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((w) => new Promise((r) => w.close(r))));
+});
+
+describe('TerminalConnection', () => {
+  it('opens with size and token, counts seqs, and resumes after a drop from the last seq: nothing lost, nothing repeated', async () => {
+    const sent: string[] = [];
+    const s = await startServer((ws, url, srv) => {
+      const from = Number(url.searchParams.get('last_seq') ?? 0);
+      ws.send(JSON.stringify({ type: 'session', session_id: 'S1', seq: from, read_only: false, cols: 100, rows: 30 }));
+      // The first socket sends lines 1–3 then drops (1011); the resumed one continues to line 6 and exits 3.
+      const first = srv.urls.length === 1;
+      const last = first ? 3 : 6;
+      for (let i = from + 1; i <= last; i++) ws.send(Buffer.from(`line ${i}\n`));
+      if (first) setTimeout(() => ws.close(1011, 'relay failed'), 20);
+      else ws.send(JSON.stringify({ type: 'exit', code: 3, seq: 7 }));
+      ws.on('message', (m, binary) => sent.push(binary ? `bin:${m.toString()}` : m.toString()));
+    });
+    const states: ConnectionState[] = [];
+    const out: string[] = [];
+    const c = open(s, states, out);
+    await waitFor(() => states.some((x) => x.kind === 'exited'));
+    expect(out.join('')).toBe('line 1\nline 2\nline 3\nline 4\nline 5\nline 6\n');
+    expect(s.urls[0].searchParams.get('cols')).toBe('100');
+    expect(s.urls[0].searchParams.get('token')).toBe('tok');
+    expect(s.urls[0].searchParams.has('session_id')).toBe(false);
+    expect(s.urls[1].searchParams.get('session_id')).toBe('S1');
+    expect(s.urls[1].searchParams.get('last_seq')).toBe('3');
+    expect(states.map((x) => x.kind)).toEqual(['open', 'reconnecting', 'open', 'exited']);
+    expect(states[states.length - 1]).toEqual({ kind: 'exited', code: 3 });
+    expect(c.lastSeq).toBe(6);
+    c.close();
+    expect(sent).toEqual([]); // the size asked for was the session's: no resize message
+  });
+
+  it('sends keystrokes as binary and a resize as JSON; a viewer sends neither', async () => {
+    const got: string[] = [];
+    const s = await startServer((ws, url) => {
+      const view = url.searchParams.get('mode') === 'view';
+      ws.send(JSON.stringify({ type: 'session', session_id: 'S2', seq: 0, read_only: view, cols: 100, rows: 30 }));
+      ws.on('message', (m, binary) => got.push(`${view ? 'viewer' : 'owner'} ${binary ? 'bin' : 'text'} ${m.toString()}`));
+    });
+    const owner = open(s, [], []);
+    await waitFor(() => owner.state.kind === 'open');
+    owner.send('ls\r');
+    owner.resize(120, 40);
+    const viewer = open(s, [], [], { sessionId: 'S2', mode: 'view' });
+    await waitFor(() => viewer.state.kind === 'open');
+    viewer.send('rm -rf /\r');
+    viewer.resize(10, 10);
+    await waitFor(() => got.length === 2);
+    expect(got).toEqual(['owner bin ls\r', 'owner text {"type":"resize","cols":120,"rows":40}']);
+    expect(s.urls[1].searchParams.get('mode')).toBe('view');
+    owner.close();
+    viewer.close();
+  });
+
+  it('4403 (access revoked) stops for good; a refusal before the handshake asks the API why', async () => {
+    const s = await startServer((ws) => {
+      ws.send(JSON.stringify({ type: 'session', session_id: 'S3', seq: 0, read_only: false, cols: 100, rows: 30 }));
+      setTimeout(() => ws.close(4403, 'access revoked'), 10);
+    });
+    const states: ConnectionState[] = [];
+    open(s, states, []);
+    await waitFor(() => states.some((x) => x.kind === 'refused'));
+    expect(states[states.length - 1]).toEqual({ kind: 'refused', reason: 'access revoked' });
+    expect(s.urls).toHaveLength(1);
+
+    const refusing = await startServer((ws) => ws.terminate());
+    const asked: (string | undefined)[] = [];
+    const st2: ConnectionState[] = [];
+    open(refusing, st2, [], { diagnose: async (sid) => { asked.push(sid); return { kind: 'refused', reason: 'no such machine' }; } });
+    await waitFor(() => st2.some((x) => x.kind === 'refused'));
+    expect(asked).toEqual([undefined]);
+    expect(st2).toEqual([{ kind: 'refused', reason: 'no such machine' }]);
+  });
+});

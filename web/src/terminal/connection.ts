@@ -1,0 +1,202 @@
+/**
+ * The browser side of docs/terminal-protocol.md, without any UI: binary frames are terminal bytes
+ * (each one the next seq), text frames are JSON control messages. On an unexpected close it
+ * reconnects by itself with `session_id` and `last_seq`, so output resumes with nothing lost and
+ * nothing repeated.
+ */
+
+export type ConnectionState =
+  | { kind: 'connecting' }
+  | { kind: 'open'; sessionId: string; readOnly: boolean }
+  | { kind: 'reconnecting'; attempt: number }
+  | { kind: 'offline'; attempt: number }
+  | { kind: 'exited'; code: number | null }
+  | { kind: 'refused'; reason: string }
+  | { kind: 'closed' };
+
+/** Why a socket failed before its first message, as the API tells it. */
+export type Diagnosis = { kind: 'retry' } | { kind: 'offline' } | { kind: 'refused'; reason: string };
+
+type Socket = Pick<WebSocket, 'send' | 'close' | 'readyState' | 'binaryType'> & {
+  onopen: ((ev: unknown) => void) | null;
+  onmessage: ((ev: { data: unknown }) => void) | null;
+  onclose: ((ev: { code: number; reason: string }) => void) | null;
+  onerror: ((ev: unknown) => void) | null;
+};
+
+export interface TerminalConnectionOptions {
+  /** ws:// or wss:// origin of the API. */
+  origin: string;
+  agentId: string;
+  token(): string | null;
+  /** Attach to this session instead of opening one. */
+  sessionId?: string;
+  mode?: 'owner' | 'view';
+  size(): { cols: number; rows: number };
+  onOutput(bytes: Uint8Array): void;
+  onState(state: ConnectionState): void;
+  onNotice?(message: string): void;
+  /** Asked when a socket fails before any message: machine offline, refused, or try again. */
+  diagnose?(sessionId: string | undefined): Promise<Diagnosis>;
+  WebSocketImpl?: new (url: string) => Socket;
+  /** Longest wait between reconnect attempts. */
+  maxBackoffMs?: number;
+  pingEveryMs?: number;
+}
+
+const OPEN = 1;
+const encoder = new TextEncoder();
+
+export class TerminalConnection {
+  sessionId: string | undefined;
+  /** The seq of the last output frame received: a resume continues right after it. */
+  lastSeq = 0;
+  readOnly: boolean;
+  state: ConnectionState = { kind: 'connecting' };
+  private ws: Socket | null = null;
+  private attempt = 0;
+  private stopped = false;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private ping: ReturnType<typeof setInterval> | undefined;
+  private size = { cols: 0, rows: 0 };
+
+  constructor(private readonly o: TerminalConnectionOptions) {
+    this.sessionId = o.sessionId;
+    this.readOnly = o.mode === 'view';
+  }
+
+  url(): string {
+    const { cols, rows } = this.o.size();
+    const q = new URLSearchParams({ token: this.o.token() ?? '', cols: String(cols), rows: String(rows) });
+    if (this.sessionId) {
+      q.set('session_id', this.sessionId);
+      q.set('last_seq', String(this.lastSeq));
+    }
+    if (this.o.mode === 'view') q.set('mode', 'view');
+    return `${this.o.origin}/api/terminal/${encodeURIComponent(this.o.agentId)}/ws?${q}`;
+  }
+
+  connect(): void {
+    if (this.stopped) return;
+    const Impl = this.o.WebSocketImpl ?? (WebSocket as unknown as new (url: string) => Socket);
+    const ws = new Impl(this.url());
+    ws.binaryType = 'arraybuffer';
+    this.ws = ws;
+    let greeted = false;
+    ws.onmessage = (ev) => {
+      if (this.ws !== ws) return;
+      if (typeof ev.data === 'string') {
+        greeted = true;
+        this.control(ev.data);
+      } else {
+        this.lastSeq += 1;
+        this.o.onOutput(new Uint8Array(ev.data as ArrayBuffer));
+      }
+    };
+    ws.onclose = (ev) => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      clearInterval(this.ping);
+      void this.closed(ev.code, ev.reason, greeted);
+    };
+    ws.onerror = () => { /* onclose follows */ };
+  }
+
+  /** Keystrokes (owner only; a viewer's are dropped here rather than refused by the server). */
+  send(data: string | Uint8Array): void {
+    if (this.readOnly || !this.ws || this.ws.readyState !== OPEN) return;
+    this.ws.send(typeof data === 'string' ? encoder.encode(data) : data);
+  }
+
+  resize(cols: number, rows: number): void {
+    if (cols === this.size.cols && rows === this.size.rows) return;
+    this.size = { cols, rows };
+    this.sendControl({ type: 'resize', cols, rows });
+  }
+
+  close(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    clearInterval(this.ping);
+    const ws = this.ws;
+    this.ws = null;
+    ws?.close(1000);
+    if (this.state.kind !== 'exited' && this.state.kind !== 'refused') this.setState({ kind: 'closed' });
+  }
+
+  /** Try again now (the browser came back online). */
+  retryNow(): void {
+    if (this.stopped || this.ws || (this.state.kind !== 'reconnecting' && this.state.kind !== 'offline')) return;
+    clearTimeout(this.timer);
+    this.connect();
+  }
+
+  private sendControl(msg: Record<string, unknown>): void {
+    if (this.readOnly || !this.ws || this.ws.readyState !== OPEN) return;
+    this.ws.send(JSON.stringify(msg));
+  }
+
+  private control(text: string): void {
+    let msg: { type?: string; [k: string]: unknown };
+    try { msg = JSON.parse(text); } catch { return; }
+    switch (msg.type) {
+      case 'session': {
+        this.sessionId = String(msg.session_id);
+        this.lastSeq = Number(msg.seq) || 0;
+        this.readOnly = Boolean(msg.read_only) || this.o.mode === 'view';
+        this.attempt = 0;
+        this.size = { cols: Number(msg.cols) || 0, rows: Number(msg.rows) || 0 };
+        this.setState({ kind: 'open', sessionId: this.sessionId, readOnly: this.readOnly });
+        const want = this.o.size();
+        this.resize(want.cols, want.rows); // a resumed session may have another size than this window
+        clearInterval(this.ping);
+        this.ping = setInterval(() => this.ws?.readyState === OPEN && this.ws.send('{"type":"ping"}'), this.o.pingEveryMs ?? 25_000);
+        break;
+      }
+      case 'exit':
+        this.stopped = true;
+        this.setState({ kind: 'exited', code: typeof msg.code === 'number' ? msg.code : null });
+        break;
+      case 'error':
+        this.o.onNotice?.(String(msg.error));
+        break;
+      default:
+        break; // pong and anything newer
+    }
+  }
+
+  private async closed(code: number, reason: string, greeted: boolean): Promise<void> {
+    if (this.stopped) return;
+    if (code === 4403) {
+      this.stopped = true;
+      this.setState({ kind: 'refused', reason: reason || 'Access to this machine was revoked.' });
+      return;
+    }
+    if (code === 1000) { // the session ended (the exit message normally came first)
+      this.stopped = true;
+      if (this.state.kind !== 'exited') this.setState({ kind: 'exited', code: null });
+      return;
+    }
+    this.attempt += 1;
+    if (!greeted && this.o.diagnose) {
+      const d = await this.o.diagnose(this.sessionId).catch((): Diagnosis => ({ kind: 'retry' }));
+      if (this.stopped) return;
+      if (d.kind === 'refused') {
+        this.stopped = true;
+        this.setState({ kind: 'refused', reason: d.reason });
+        return;
+      }
+      this.setState(d.kind === 'offline' ? { kind: 'offline', attempt: this.attempt } : { kind: 'reconnecting', attempt: this.attempt });
+    } else {
+      this.setState({ kind: 'reconnecting', attempt: this.attempt });
+    }
+    const max = this.o.maxBackoffMs ?? 5000;
+    const delay = Math.min(max, 200 * 2 ** Math.min(this.attempt - 1, 8)) * (0.75 + Math.random() * 0.5);
+    this.timer = setTimeout(() => this.connect(), this.attempt === 1 ? 50 : delay);
+  }
+
+  private setState(s: ConnectionState): void {
+    this.state = s;
+    this.o.onState(s);
+  }
+}
