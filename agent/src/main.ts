@@ -3,12 +3,14 @@ import { DEFAULT_CONFIG_PATH, newAgentId, readAgentConfig, writeAgentConfig } fr
 import { discoverBridge } from './bridge-address';
 import { AgentConnection } from './connection';
 import { lookupLinuxUser, spawnIdentity } from './linux-user';
+import { AGENT_VERSION } from './machine-info';
 import { SessionTable } from './sessions';
 
 const USAGE = `usage:
   vsay-agent configure --token API_KEY --host URL --linux-user USER [--registration-token T]
                        [--bridge HOST:PORT] [--ca-file PEM] [--allow-root] [--config PATH]
-  vsay-agent run [--config PATH] [--bridge HOST:PORT]`;
+  vsay-agent run [--config PATH] [--bridge HOST:PORT]
+  vsay-agent --version`;
 
 function log(msg: string, extra: Record<string, unknown> = {}): void {
   console.log(JSON.stringify({ time: new Date().toISOString(), msg, ...extra }));
@@ -53,6 +55,7 @@ async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === 'configure') return configure(rest);
   if (command === 'run') return run(rest);
+  if (command === '--version' || command === 'version') return void console.log(`vsay-agent ${AGENT_VERSION}`);
   console.error(USAGE);
   process.exitCode = 64;
 }
