@@ -28,6 +28,7 @@ import { PgAccountRepository } from './store/account.repository';
 import { BuiltinCredentialStore } from './store/builtin-credentials';
 import { RedisOtpStore, RedisRevocationList } from './store/otp.redis';
 import { RedisLoginThrottle } from './store/login-throttle.redis';
+import { InvitationsService } from './domain/invitations.service';
 
 export interface RunningAuthService { server: Server; port: number; audit: AuditPublisher; close(): Promise<void> }
 
@@ -60,7 +61,10 @@ export async function startAuthService(config: AuthConfig): Promise<RunningAuthS
   const direct = new DirectLoginService(repo, login, sessions);
   const store = new TenantStore(pool);
   const events = new JetStreamDomainEvents(jetstream(nc), log);
-  const users = new UsersService(repo, store, credentials, sessions, audit, events);
+  const users = new UsersService(repo, store, credentials, sessions, audit, events, (i) => {
+    mailer.sendInvitation(i.to, i.username, i.organizationName, i.invitedBy).catch((e: Error) => log.warn({ err: e.message }, 'invitation mail not sent'));
+  });
+  const invitations = new InvitationsService(repo, audit);
   const machineDirectory = async (tenantId: string, ids: string[]) =>
     (await callRpc(nc, MachinesOfTenant, { tenant_id: tenantId, machine_ids: ids })).known;
   const groups = new GroupsService(repo, store, audit, events, machineDirectory);
@@ -80,7 +84,7 @@ export async function startAuthService(config: AuthConfig): Promise<RunningAuthS
   });
   app.use(authRoutes({ signup, login, sessions, verifier }));
   app.use(compatRoutes({ signup, direct, sessions, verifier, repo }));
-  app.use(userRoutes({ verifier, repo, users }));
+  app.use(userRoutes({ verifier, repo, users, invitations }));
   app.use(groupRoutes({ verifier, groups }));
   app.use(organizationRoutes({ verifier, orgs }));
   app.use(roleRoutes({ verifier }));

@@ -25,11 +25,11 @@ describe('parallel POST /api/users of one person', () => {
     }
   });
 
-  it('five at once of a person who already exists elsewhere: one 201, four 409 (five rounds)', async () => {
+  it('five at once of a person who already exists elsewhere (an invitation): one 201, four 409 (five rounds)', async () => {
     const b = await h.admin();
     for (let round = 0; round < 5; round++) {
       const a = await h.admin();
-      const p = { username: a.username, email: a.email, password: 'ignored-password', first_name: 'X', last_name: 'Y' };
+      const p = { username: uniqueName('inv'), email: a.email, password: 'ignored-password', first_name: 'X', last_name: 'Y' };
       const statuses = (await Promise.all(Array.from({ length: 5 }, () => h.post('/api/users', p, b.headers)))).map((r) => r.status).sort();
       expect(statuses).toEqual([201, 409, 409, 409, 409]);
     }

@@ -25,21 +25,19 @@ describe('users', () => {
     expect((await h.login(`${n}@example.com`, 'password-123')).status).toBe(401);
   });
 
-  it('an email that belongs to a person elsewhere adds them: same username, new user_id, workspace picker at login', async () => {
+  it('an email that belongs to a person elsewhere becomes an invitation: no picker, no login there until they accept', async () => {
     const a = await h.admin();
     const b = await h.admin();
-    const r = await h.post('/api/users', { username: a.username, email: a.email, password: 'ignored-password', first_name: 'X', last_name: 'Y' }, b.headers);
+    const typed = uniqueName('typed');
+    const r = await h.post('/api/users', { username: typed, email: a.email, password: 'ignored-password', first_name: 'X', last_name: 'Y' }, b.headers);
     expect(r.status).toBe(201);
-    expect(r.body.id).not.toBe(a.userId);
-    expect(r.body).toMatchObject({ username: a.username, tenant_id: b.tenantId });
+    expect(r.body).toMatchObject({ username: typed, first_name: 'X', last_name: 'Y', tenant_id: b.tenantId });
     const login = await h.login(a.email, a.password);
-    expect(login.body.requires_tenant_selection).toBe(true);
-    expect(login.body.tenants.map((t: any) => t.user_id).sort()).toEqual([a.userId, r.body.id].sort());
+    expect(login.body.token).toEqual(expect.any(String)); // still straight into their one organization
+    expect(login.body.requires_tenant_selection).toBeUndefined();
     expect((await h.login(a.email, 'ignored-password')).status).toBe(401);
-    const again = await h.post('/api/users', { username: a.username, email: a.email, password: 'ignored-password', first_name: 'X', last_name: 'Y' }, b.headers);
-    expect(again.status).toBe(409);
-    const mismatch = await h.post('/api/users', { username: 'someone-else', email: a.email, password: 'ignored-password', first_name: 'X', last_name: 'Y' }, b.headers);
-    expect(mismatch.status).toBe(409);
+    const again = await h.post('/api/users', { username: uniqueName('other'), email: a.email, password: 'ignored-password', first_name: 'X', last_name: 'Y' }, b.headers);
+    expect(again).toMatchObject({ status: 409, body: { error: 'This person already belongs to the organization' } });
   });
 
   it('deleting a user revokes their tokens at once', async () => {
@@ -118,7 +116,8 @@ describe('privilege escalation', () => {
   it('a company_admin cannot rename a person who also belongs to another organization', async () => {
     const a = await h.admin();
     const b = await h.admin();
-    const r = await h.post('/api/users', { username: a.username, email: a.email, password: 'ignored-password', first_name: 'X', last_name: 'Y' }, b.headers);
+    const r = await h.post('/api/users', { username: uniqueName('typed'), email: a.email, password: 'ignored-password', first_name: 'X', last_name: 'Y' }, b.headers);
+    expect((await h.post(`/api/users/me/invitations/${r.body.id}/accept`, undefined, a.headers)).status).toBe(200);
     const res = await h.call('PUT', `/api/users/${r.body.id}`, { first_name: 'Hijacked' }, b.headers);
     expect(res.status).toBe(403);
   });

@@ -64,6 +64,9 @@ const EXTRA: Array<Omit<FuzzEndpoint, 'query'> & { body?: Record<string, unknown
   { method: 'GET', path: '/api/audit/verify', service: 'audit-svc' },
   { method: 'GET', path: '/api/terminal/sessions/:session_id', service: 'terminal-svc' },
   { method: 'GET', path: '/api/terminal/sessions/:session_id/recording', service: 'terminal-svc' },
+  { method: 'GET', path: '/api/users/me/invitations', service: 'auth-svc' },
+  { method: 'POST', path: '/api/users/me/invitations/:id/accept', service: 'auth-svc' },
+  { method: 'DELETE', path: '/api/users/me/invitations/:id', service: 'auth-svc' },
 ];
 
 /** Every endpoint once (ENDPOINTS lists some twice with different queries); the socket route as plain GET. */
@@ -97,6 +100,7 @@ function ownParam(path: string, name: string, own: Foreign): string {
   if (before === 'groups') return own.groupId;
   if (before === 'organizations') return own.orgId;
   if (before === 'images') return own.imageId ?? 'ffffffffffffffffffffffff';
+  if (before === 'invitations') return 'ffffffffffffffffffffffff';
   return own.issueId;
 }
 

@@ -24,8 +24,7 @@ export const CannotChangeOwnRole = () => new AppError('forbidden', 'users.own_ro
 export const RoleTooHigh = () => new AppError('forbidden', 'users.role_too_high', 'You cannot grant a role above your own');
 export const CannotDeleteSelf = () => new AppError('forbidden', 'users.delete_self', 'You cannot delete yourself');
 export const AlreadyMember = () => new AppError('conflict', 'users.already_member', 'This person already belongs to the organization');
-export const UsernameMismatch = () =>
-  new AppError('conflict', 'users.username_mismatch', 'This email belongs to an existing account with another username');
+export const InvitationNotFound = () => new AppError('not_found', 'users.invitation_not_found', 'Invitation not found');
 export const SharedPerson = () =>
   new AppError('forbidden', 'users.shared_person', 'This person belongs to other organizations too; only they or a super_admin can change their name');
 export const MachinesUnknown = (ids: string[]) =>

@@ -2,7 +2,10 @@ import type { PortalRole } from '@webxterm/contracts';
 
 /** A membership as the user endpoints show it. */
 export interface UserRow {
-  id: string; personId: string; username: string; email: string; firstName: string; lastName: string;
+  id: string; personId: string;
+  /** Invited and not accepted yet: the names are the ones the admin typed. */
+  pending: boolean;
+  username: string; email: string; firstName: string; lastName: string;
   role: PortalRole; machineRole: string; apiKey: string; emailVerified: boolean; groups: string[];
   tenantId: string; tenantName: string; organizationId: string; createdAt: Date;
 }

@@ -1,4 +1,4 @@
-import type { ClientSource } from '@webxterm/contracts';
+import type { ClientSource, PortalRole } from '@webxterm/contracts';
 import type { LoginSession, Membership, Organization, Person } from './model';
 
 /** Where passwords live. Built-in (argon2id in PostgreSQL) today; Keycloak plugs in here. */
@@ -37,7 +37,17 @@ export interface AccountRepository {
   /** People left in no organization (after one was deleted) are deleted too. */
   deleteOrphanPersons(): Promise<number>;
   findOrganizationByTenant(tenantId: string): Promise<Organization | null>;
+  /** Whether the person is in the organization or invited to it. */
+  isMemberOrInvited(personId: string, organizationId: string): Promise<boolean>;
+  /** Memberships offered to this person and not accepted yet (memberships* above never include them). */
+  invitationsOf(personId: string): Promise<Invitation[]>;
+  /** The invitation becomes the person's membership; null when there is no such pending invitation of theirs. */
+  acceptInvitation(personId: string, userId: string): Promise<Membership | null>;
+  declineInvitation(personId: string, userId: string): Promise<{ tenantId: string } | null>;
 }
+
+/** An organization's invitation as the invited person sees it; `id` becomes their user_id there. */
+export interface Invitation { id: string; role: PortalRole; tenantId: string; organizationName: string; invitedBy: string | null; createdAt: Date }
 
 export interface PendingOtp { userId: string; sid: string; source: ClientSource }
 
@@ -56,6 +66,8 @@ export interface RevocationList {
 
 export interface Mailer {
   sendOtp(to: string, username: string, code: string, ttlMin: number): Promise<void>;
+  /** Tells a person an organization invited them; they accept after logging in. */
+  sendInvitation(to: string, username: string, organizationName: string, invitedBy: string): Promise<void>;
 }
 
 export type { ClientSource };

@@ -5,7 +5,7 @@ import type { TenantStore } from '../store/tenant-scope';
 import { authorize, recordChange, scopeOf } from './access';
 import {
   AlreadyMember, CannotChangeOwnRole, CannotDeleteSelf, Forbidden, OrganizationNotFound, RoleTooHigh, SharedPerson,
-  UsernameMismatch, UsernameTaken, UserNotFound,
+  UsernameTaken, UserNotFound,
 } from './auth.errors';
 import type { UserRow } from './directory.model';
 import { normalizeEmail } from './normalize';
@@ -24,6 +24,8 @@ export class UsersService {
     private readonly sessions: Sessions,
     private readonly audit: AuditSink,
     private readonly events: DomainEvents,
+    /** Sends the invitation mail in the background (a slow mail server must not show in the answer). */
+    private readonly invite: (i: { to: string; username: string; organizationName: string; invitedBy: string }) => void = () => undefined,
   ) {}
 
   /** The caller's organization; a super_admin may name another with `tenantId`, or all with '*'. */
@@ -47,7 +49,9 @@ export class UsersService {
 
   /**
    * A new user of the caller's organization. An email that already belongs to a person elsewhere
-   * adds that person (same username, their own password) as a new membership.
+   * becomes an invitation they accept (docs/decisions.md, "Invitations"): until then the organization
+   * sees what its admin typed. Either way the answer, its timing and the audit event are the same,
+   * so no answer tells whether the email exists elsewhere.
    */
   async create(actor: AccessClaims, input: NewUser, ctx: Pick<AuditInput, 'client_ip' | 'request_id'>): Promise<UserRow> {
     authorize(actor, 'users:manage', actor.tenant_id, OrganizationNotFound);
@@ -55,20 +59,26 @@ export class UsersService {
     const { organizationId } = await scopeOf(this.repo, actor);
     const email = normalizeEmail(input.email);
     const existing = await this.repo.findPersonByEmail(email);
-    if (existing && existing.username.toLowerCase() !== input.username.toLowerCase()) throw UsernameMismatch();
-    if (!existing && (await this.repo.findPersonByUsername(input.username))) throw UsernameTaken();
-    if (existing && (await this.repo.membershipsOf(existing.id)).some((m) => m.organization.id === organizationId)) throw AlreadyMember();
-    const hash = existing ? null : await this.credentials.prepare(input.password);
+    if (existing && (await this.repo.isMemberOrInvited(existing.id, organizationId))) throw AlreadyMember();
+    if (await this.repo.findPersonByUsername(input.username)) throw UsernameTaken();
+    const hash = await this.credentials.prepare(input.password); // also for an invitation: the same time either way
     const userId = objectId();
+    const membership = { id: userId, organizationId, role: input.role, machineRole: input.machine_role ?? '', apiKey: newApiKey() };
     const user = await this.store.run(organizationId, async (tx) => {
-      const personId = existing?.id ?? objectId();
-      if (!existing) {
-        await tx.users.insertPerson({ id: personId, email, username: input.username, firstName: input.first_name, lastName: input.last_name }, hash!);
+      if (existing) {
+        await tx.users.insertMembership({
+          ...membership, personId: existing.id,
+          invited: { username: input.username, firstName: input.first_name, lastName: input.last_name, by: actor.user_id },
+        });
+      } else {
+        const personId = objectId();
+        await tx.users.insertPerson({ id: personId, email, username: input.username, firstName: input.first_name, lastName: input.last_name }, hash);
+        await tx.users.insertMembership({ ...membership, personId });
       }
-      await tx.users.insertMembership({ id: userId, personId, organizationId, role: input.role, machineRole: input.machine_role ?? '', apiKey: newApiKey() });
       return (await tx.users.get(userId))!;
     });
-    this.record(actor, ctx, 'users.create', user, { details: { role: input.role, existing_person: Boolean(existing) } });
+    if (existing) this.invite({ to: existing.email, username: existing.username, organizationName: user.tenantName, invitedBy: actor.username });
+    this.record(actor, ctx, 'users.create', user, { details: { role: input.role } });
     return user;
   }
 
@@ -76,12 +86,15 @@ export class UsersService {
     const user = await this.load(actor, userId);
     authorize(actor, 'users:manage', user.tenantId, UserNotFound);
     if (changes.role !== undefined || changes.machine_role !== undefined) this.checkRoleChange(actor, user, changes.role ?? user.role);
-    if (changes.first_name !== undefined || changes.last_name !== undefined) {
+    if (!user.pending && (changes.first_name !== undefined || changes.last_name !== undefined)) {
       const shared = (await this.repo.membershipsOf(user.personId)).length > 1;
       if (shared && actor.role !== 'super_admin') throw SharedPerson();
     }
     const updated = await this.store.run(await this.scope(actor), async (tx) => {
-      await tx.users.updatePersonNames(user.personId, { firstName: changes.first_name, lastName: changes.last_name });
+      const names = { firstName: changes.first_name, lastName: changes.last_name };
+      // An invited person keeps their own names: the organization renames only what it shows.
+      if (user.pending) await tx.users.updateInvitedNames(userId, names);
+      else await tx.users.updatePersonNames(user.personId, names);
       await tx.users.updateMembership(userId, { role: changes.role, machineRole: changes.machine_role });
       return (await tx.users.get(userId))!;
     });

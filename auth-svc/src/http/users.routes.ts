@@ -3,6 +3,8 @@ import type { AccessTokenVerifier } from '@webxterm/kit';
 import { clientIp, parseInput } from '@webxterm/kit';
 import { UserNotFound } from '../domain/auth.errors';
 import type { AccountRepository } from '../domain/ports';
+import type { InvitationsService } from '../domain/invitations.service';
+import type { Invitation } from '../domain/ports';
 import type { UsersService } from '../domain/users.service';
 import { directoryUserJson } from './directory.presenters';
 import { userJson } from './presenters';
@@ -11,9 +13,25 @@ import { AssignRolesBody, CreateUserBody, ObjectIdParam, UpdateUserBody, UserLis
 export const auditCtx = (req: Request) => ({ client_ip: clientIp(req), request_id: req.id ?? null });
 
 /** Users of document 000, scoped to the caller's organization. */
-export function userRoutes(d: { verifier: AccessTokenVerifier; repo: AccountRepository; users: UsersService }): Router {
+export function userRoutes(d: { verifier: AccessTokenVerifier; repo: AccountRepository; users: UsersService; invitations: InvitationsService }): Router {
   const r = Router();
   const id = (req: Request) => parseInput(ObjectIdParam, req.params.id);
+
+  // The caller's own invitations to other organizations (docs/decisions.md, "Invitations").
+  r.get('/api/users/me/invitations', async (req, res) => {
+    const actor = await d.verifier.verifyRequest(req);
+    res.json({ invitations: (await d.invitations.list(actor)).map(invitationJson) });
+  });
+  r.post('/api/users/me/invitations/:id/accept', async (req, res) => {
+    const actor = await d.verifier.verifyRequest(req);
+    const m = await d.invitations.accept(actor, id(req), auditCtx(req));
+    res.json({ message: 'Invitation accepted: log in again to choose the organization', user_id: m.id, tenant_id: m.organization.tenantId });
+  });
+  r.delete('/api/users/me/invitations/:id', async (req, res) => {
+    const actor = await d.verifier.verifyRequest(req);
+    await d.invitations.decline(actor, id(req), auditCtx(req));
+    res.json({ message: 'Invitation declined' });
+  });
 
   r.get('/api/users/me', async (req, res) => {
     const claims = await d.verifier.verifyRequest(req);
@@ -65,4 +83,10 @@ export function userRoutes(d: { verifier: AccessTokenVerifier; repo: AccountRepo
   });
 
   return r;
+}
+
+function invitationJson(i: Invitation) {
+  return {
+    id: i.id, tenant_id: i.tenantId, tenant_name: i.organizationName, role: i.role, invited_by: i.invitedBy, created_at: i.createdAt.toISOString(),
+  };
 }

@@ -24,6 +24,17 @@ export class SmtpMailer implements Mailer {
     });
   }
 
+  async sendInvitation(to: string, username: string, organizationName: string, invitedBy: string): Promise<void> {
+    await this.transport.sendMail({
+      from: this.s.from,
+      to,
+      subject: `You are invited to ${organizationName} on WebXTerm`,
+      text: `Hello ${username},\n\n${invitedBy} invited you to the organization "${organizationName}" on WebXTerm.\n`
+        + 'Log in as usual and accept or decline the invitation under your invitations (GET /api/users/me/invitations).\n'
+        + 'Until you accept, that organization does not see your name and you do not appear in it.\n',
+    });
+  }
+
   close(): void {
     this.transport.close();
   }

@@ -2,7 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import { inTransaction } from '@webxterm/kit';
 import { EmailTaken, OrganizationTaken, UsernameTaken } from '../domain/auth.errors';
 import type { LoginSession, Membership, Organization, Person } from '../domain/model';
-import type { AccountRepository, NewAccount } from '../domain/ports';
+import type { AccountRepository, Invitation, NewAccount } from '../domain/ports';
 
 const MEMBERSHIP_SELECT = `
   SELECT m.id, m.role, m.machine_role, m.api_key, m.created_at,
@@ -51,12 +51,12 @@ export class PgAccountRepository implements AccountRepository {
   }
 
   async membershipsOf(personId: string): Promise<Membership[]> {
-    const r = await this.pool.query(`${MEMBERSHIP_SELECT} WHERE m.person_id = $1 ORDER BY m.created_at, m.id`, [personId]);
+    const r = await this.pool.query(`${MEMBERSHIP_SELECT} WHERE m.person_id = $1 AND NOT m.pending ORDER BY m.created_at, m.id`, [personId]);
     return r.rows.map(toMembership);
   }
 
   async membershipById(userId: string): Promise<Membership | null> {
-    const r = await this.pool.query(`${MEMBERSHIP_SELECT} WHERE m.id = $1`, [userId]);
+    const r = await this.pool.query(`${MEMBERSHIP_SELECT} WHERE m.id = $1 AND NOT m.pending`, [userId]);
     return r.rows[0] ? toMembership(r.rows[0]) : null;
   }
 
@@ -103,8 +103,37 @@ export class PgAccountRepository implements AccountRepository {
   }
 
   async membershipByApiKey(apiKey: string): Promise<Membership | null> {
-    const r = await this.pool.query(`${MEMBERSHIP_SELECT} WHERE m.api_key = $1`, [apiKey]);
+    const r = await this.pool.query(`${MEMBERSHIP_SELECT} WHERE m.api_key = $1 AND NOT m.pending`, [apiKey]);
     return r.rows[0] ? toMembership(r.rows[0]) : null;
+  }
+
+  async isMemberOrInvited(personId: string, organizationId: string): Promise<boolean> {
+    return (await this.pool.query('SELECT 1 FROM auth.memberships WHERE person_id = $1 AND organization_id = $2', [personId, organizationId])).rowCount! > 0;
+  }
+
+  async invitationsOf(personId: string): Promise<Invitation[]> {
+    const r = await this.pool.query(`
+      SELECT m.id, m.role, m.created_at, o.tenant_id, o.name AS org_name, inviter.username AS invited_by
+        FROM auth.memberships m
+        JOIN auth.organizations o ON o.id = m.organization_id
+        LEFT JOIN auth.memberships im ON im.id = m.invited_by
+        LEFT JOIN auth.persons inviter ON inviter.id = im.person_id
+       WHERE m.person_id = $1 AND m.pending ORDER BY m.created_at, m.id`, [personId]);
+    return r.rows.map((x) => ({
+      id: x.id, role: x.role, tenantId: x.tenant_id, organizationName: x.org_name, invitedBy: x.invited_by ?? null, createdAt: x.created_at,
+    }));
+  }
+
+  async acceptInvitation(personId: string, userId: string): Promise<Membership | null> {
+    const r = await this.pool.query(`UPDATE auth.memberships SET pending = false, invited_username = NULL, invited_first_name = NULL,
+        invited_last_name = NULL WHERE id = $1 AND person_id = $2 AND pending RETURNING id`, [userId, personId]);
+    return r.rowCount ? this.membershipById(userId) : null;
+  }
+
+  async declineInvitation(personId: string, userId: string): Promise<{ tenantId: string } | null> {
+    const r = await this.pool.query(`DELETE FROM auth.memberships m USING auth.organizations o
+       WHERE m.id = $1 AND m.person_id = $2 AND m.pending AND o.id = m.organization_id RETURNING o.tenant_id`, [userId, personId]);
+    return r.rows[0] ? { tenantId: r.rows[0].tenant_id } : null;
   }
 
   async findOrganizationByTenant(tenantId: string): Promise<Organization | null> {

@@ -8,8 +8,12 @@ import type { Group, OrganizationRow, UserRow } from '../domain/directory.model'
  * from `withTenant`, so row-level security limits it to the caller's organization.
  */
 const USER_SELECT = `
-  SELECT m.id, m.role, m.machine_role, m.api_key, m.created_at, m.person_id,
-         p.email, p.username, p.first_name, p.last_name, p.email_verified,
+  SELECT m.id, m.role, m.machine_role, m.api_key, m.created_at, m.person_id, m.pending, p.email,
+         -- An invited person (pending) is shown as the admin typed them, never with their own names.
+         CASE WHEN m.pending THEN m.invited_username ELSE p.username END AS username,
+         CASE WHEN m.pending THEN m.invited_first_name ELSE p.first_name END AS first_name,
+         CASE WHEN m.pending THEN m.invited_last_name ELSE p.last_name END AS last_name,
+         p.email_verified AND NOT m.pending AS email_verified,
          o.tenant_id, o.name AS tenant_name, o.id AS organization_id,
          coalesce((SELECT array_agg(g.name ORDER BY g.name) FROM auth.group_members gm JOIN auth.groups g ON g.id = gm.group_id
                     WHERE gm.user_id = m.id), '{}') AS groups
@@ -18,7 +22,7 @@ const USER_SELECT = `
     JOIN auth.organizations o ON o.id = m.organization_id`;
 
 const toUser = (r: Record<string, any>): UserRow => ({
-  id: r.id, personId: r.person_id, username: r.username, email: r.email, firstName: r.first_name, lastName: r.last_name,
+  id: r.id, personId: r.person_id, pending: r.pending, username: r.username, email: r.email, firstName: r.first_name, lastName: r.last_name,
   role: r.role, machineRole: r.machine_role, apiKey: r.api_key, emailVerified: r.email_verified, groups: r.groups,
   tenantId: r.tenant_id, tenantName: r.tenant_name, organizationId: r.organization_id, createdAt: r.created_at,
 });
@@ -48,10 +52,22 @@ export const users = {
       [p.id, p.email, p.username, p.firstName, p.lastName]).catch(mapPersonConflict);
     await c.query('INSERT INTO auth.credentials (person_id, password_hash) VALUES ($1, $2)', [p.id, hash]);
   },
-  async insertMembership(c: PoolClient, m: { id: string; personId: string; organizationId: string; role: PortalRole; machineRole: string; apiKey: string }) {
+  /** With `invited`, the membership is pending until the person accepts it (migration 0003). */
+  async insertMembership(c: PoolClient, m: {
+    id: string; personId: string; organizationId: string; role: PortalRole; machineRole: string; apiKey: string;
+    invited?: { username: string; firstName: string; lastName: string; by: string };
+  }) {
+    const i = m.invited;
     await c.query(
-      'INSERT INTO auth.memberships (id, person_id, organization_id, role, machine_role, api_key) VALUES ($1, $2, $3, $4, $5, $6)',
-      [m.id, m.personId, m.organizationId, m.role, m.machineRole, m.apiKey]).catch(mapMembershipConflict);
+      `INSERT INTO auth.memberships (id, person_id, organization_id, role, machine_role, api_key, pending, invited_username, invited_first_name, invited_last_name, invited_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+      [m.id, m.personId, m.organizationId, m.role, m.machineRole, m.apiKey, Boolean(i), i?.username ?? null, i?.firstName ?? null, i?.lastName ?? null, i?.by ?? null],
+    ).catch(mapMembershipConflict);
+  },
+  /** The names an organization shows for a person it invited (they keep their own). */
+  async updateInvitedNames(c: PoolClient, userId: string, f: { firstName?: string; lastName?: string }) {
+    await c.query(`UPDATE auth.memberships SET invited_first_name = coalesce($2, invited_first_name), invited_last_name = coalesce($3, invited_last_name)
+                    WHERE id = $1 AND pending`, [userId, f.firstName ?? null, f.lastName ?? null]);
   },
   async updateMembership(c: PoolClient, userId: string, f: { role?: PortalRole; machineRole?: string }) {
     await c.query('UPDATE auth.memberships SET role = coalesce($2, role), machine_role = coalesce($3, machine_role) WHERE id = $1',
@@ -97,7 +113,7 @@ export const groups = {
     await c.query('DELETE FROM auth.groups WHERE id = $1', [groupId]);
   },
   async members(c: PoolClient, groupId: string): Promise<UserRow[]> {
-    const r = await c.query(`${USER_SELECT} JOIN auth.group_members x ON x.user_id = m.id WHERE x.group_id = $1 ORDER BY p.username`, [groupId]);
+    const r = await c.query(`${USER_SELECT} JOIN auth.group_members x ON x.user_id = m.id WHERE x.group_id = $1 ORDER BY username`, [groupId]);
     return r.rows.map(toUser);
   },
   async addMember(c: PoolClient, g: Group, userId: string) {
