@@ -2,12 +2,14 @@ import type { IPty } from 'node-pty';
 import type { AgentMessage, LiveSession } from '@webxterm/contracts';
 
 /**
- * A lone keystroke echo leaves at once (next turn of the event loop); during a flood (output within
- * BURST_MS of the last chunk) reads are batched for COALESCE_MS, up to CHUNK_MAX bytes per chunk.
+ * Interactive output (echoes, prompts: the previous chunk was small) leaves at once, on the next
+ * turn of the event loop, however fast the keys come. During a flood (the previous chunk was large
+ * and recent) reads are batched for COALESCE_MS, up to CHUNK_MAX bytes per chunk.
  */
 const CHUNK_MAX = 64 * 1024;
 const BURST_MS = 10;
 const COALESCE_MS = 3;
+const FLOOD_CHUNK_BYTES = 2048;
 /** After the shell exits, late output still arrives for a moment (node-pty #72). */
 const EXIT_DRAIN_MS = 60;
 
@@ -27,6 +29,7 @@ export class PtySession {
   private pendingBytes = 0;
   private flushTimer: NodeJS.Immediate | NodeJS.Timeout | null = null;
   private lastFlush = 0;
+  private lastChunkBytes = 0;
   private paused = false;
   private totalBytes = 0;
   private exit: { exit_code: number; signal: number; last_seq: number } | null = null;
@@ -91,7 +94,8 @@ export class PtySession {
     this.pendingBytes += data.length;
     if (this.pendingBytes >= CHUNK_MAX) this.flush();
     else if (!this.flushTimer) {
-      this.flushTimer = Date.now() - this.lastFlush < BURST_MS ? setTimeout(() => this.flush(), COALESCE_MS) : setImmediate(() => this.flush());
+      const flooding = this.lastChunkBytes >= FLOOD_CHUNK_BYTES && Date.now() - this.lastFlush < BURST_MS;
+      this.flushTimer = flooding ? setTimeout(() => this.flush(), COALESCE_MS) : setImmediate(() => this.flush());
     }
   }
 
@@ -100,6 +104,7 @@ export class PtySession {
     this.lastFlush = Date.now();
     if (this.pendingBytes === 0) return;
     const data = Buffer.concat(this.pending, this.pendingBytes);
+    this.lastChunkBytes = data.length;
     this.pending = [];
     this.pendingBytes = 0;
     const seq = this.nextSeq++;
