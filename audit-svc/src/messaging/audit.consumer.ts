@@ -167,7 +167,7 @@ export class AuditConsumer {
       if (parsed.ok) { valid.push({ msg, event: parsed.event }); continue; }
       this.stats.invalid++;
       this.log.error({ stream_seq: msg.seq, subject: msg.subject, reason: parsed.reason }, 'invalid audit event terminated');
-      msg.term(parsed.reason);
+      msg.term(); // bare: nats-server 2.9 ignores `+TERM <reason>` and would redeliver it every ack_wait; the reason is logged above
     }
     if (valid.length === 0) return;
     try {
@@ -195,7 +195,7 @@ export class AuditConsumer {
         if (isDataError(e)) {
           this.stats.invalid++;
           this.log.error({ id: v.event.id, err: (e as Error).message }, 'audit event refused by the store; terminated');
-          v.msg.term('refused by the store');
+          v.msg.term();
         } else {
           v.msg.nak(1000);
         }
