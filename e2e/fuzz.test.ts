@@ -14,6 +14,7 @@ import { freePort, ServiceProcess, startServiceProcess, testEnv, uniqueName } fr
 import { ROUTE_TABLE, RouteTable } from '../gateway/src/routes';
 import type { Foreign, Service } from './endpoint-table';
 import { casesFor, FuzzCase, fuzzEndpoints, Role } from './lib/fuzz-cases';
+import { badQuery, badSegment } from './lib/fuzz-inputs';
 import { fuzzSeed, Prng } from './lib/fuzz-prng';
 
 const DEPLOYED: Service[] = ['auth-svc', 'audit-svc', 'machine-svc', 'terminal-svc', 'community-svc'];
@@ -26,6 +27,7 @@ const TOTAL = Number(process.env.FUZZ_CASES ?? 2100);
 const CONCURRENCY = 6;
 /** Every DIRECT_EVERY-th case also goes straight to its service. */
 const DIRECT_EVERY = 4;
+const UPGRADES = 60;
 
 const env = testEnv();
 const procs: ServiceProcess[] = [];
@@ -52,6 +54,26 @@ function send(method: string, target: string, headers: Record<string, string>, b
     req.on('error', (e) => { if (!answered) reject(e); });
     if (body) req.setHeader('content-length', body.length);
     req.end(body);
+  });
+}
+
+/** A WebSocket handshake through the gateway: 101, or the status and body of the refusal. */
+function upgrade(target: string, token: string | null): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({
+      host: '127.0.0.1', port: gatewayPort, path: target, headers: {
+        connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': randomBytes(16).toString('base64'),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+    });
+    req.on('upgrade', (_res, socket) => { socket.destroy(); resolve({ status: 101, type: '', text: '' }); });
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), text: Buffer.concat(chunks).toString() }));
+    });
+    req.on('error', reject);
+    req.end();
   });
 }
 
@@ -132,7 +154,7 @@ async function run(cases: FuzzCase[], direct: boolean): Promise<Outcome> {
   const worker = async () => {
     while (next < cases.length) {
       const c = cases[next++];
-      const headers = { ...c.headers, ...(tokens[c.role] ? { authorization: `Bearer ${tokens[c.role]}` } : {}) };
+      const headers = { ...(tokens[c.role] ? { authorization: `Bearer ${tokens[c.role]}` } : {}), ...c.headers };
       const where = direct ? `${c.service} ` : '';
       let a: Answer;
       try {
@@ -187,6 +209,26 @@ describe(`gateway fuzz (FUZZ_SEED=${SEED})`, () => {
     expect(direct.length).toBeGreaterThan(Math.min(TOTAL, 2000) / DIRECT_EVERY - 20);
     expect(o.failures.slice(0, 60)).toEqual([]);
   }, 240_000);
+
+  it(`${UPGRADES} WebSocket upgrades with bad ids, queries and credentials: refused with a JSON error, never 5xx (but 503 "Machine is offline" for the fuzzer's own machine, which never connects)`, async () => {
+    const r = new Prng(SEED ^ 0x5eed);
+    const failures: string[] = [];
+    const statuses: Record<number, number> = {};
+    for (let i = 0; i < UPGRADES; i++) {
+      const role = r.pick(['company_admin', 'user', 'none'] as const);
+      const agent = r.chance(0.5) ? badSegment(r) : own.agentId;
+      const query = r.chance(0.5) ? badQuery(r, ['token', 'last_seq', 'session_id', 'cols', 'rows', 'mode']) : '';
+      const target = `/api/terminal/${agent}/ws${query ? `?${query}` : ''}`;
+      const a = await upgrade(target, tokens[role]);
+      statuses[a.status] = (statuses[a.status] ?? 0) + 1;
+      // The fuzzer's machine never connects: 503 "Machine is offline" is the contract's answer for it (docs/terminal-protocol.md).
+      const offline = agent === own.agentId && a.status === 503 && a.text === '{"error":"Machine is offline"}';
+      const problem = a.status === 101 || offline ? null : problemWith({ service: 'terminal-svc' } as FuzzCase, a);
+      if (problem) failures.push(`upgrade #${i} ${role} ${target.slice(0, 160)}: ${problem} ${a.text.slice(0, 160)}`);
+    }
+    console.log(`upgrade fuzz: ${UPGRADES} upgrades, statuses ${JSON.stringify(statuses)}; FUZZ_SEED=${SEED}`);
+    expect(failures).toEqual([]);
+  }, 60_000);
 
   it('the platform still answers afterwards', async () => {
     const me = await call('GET', '/api/users/me', tokens.company_admin);

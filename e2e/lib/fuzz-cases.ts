@@ -146,6 +146,14 @@ export function casesFor(e: FuzzEndpoint, own: Foreign, r: Prng, count: number, 
         target = `${target}?${badQuery(r, e.query)}`;
         break;
       case 'header':
+        if (r.chance(0.4)) {
+          // A forged or broken credential instead of the caller's token.
+          headers[r.pick(['authorization', 'x-access-token'])] = r.pick([
+            'Bearer a.b.c', `Bearer ${'x'.repeat(9000)}`, 'Basic Zm9vOmJhcg==', 'Bearer', 'Bearer  ',
+            'Bearer eyJhbGciOiJub25lIn0.eyJ1c2VyX2lkIjoiMSIsInJvbGUiOiJzdXBlcl9hZG1pbiJ9.', 'Bearer ÿþ',
+          ]);
+          break;
+        }
         headers[r.pick(['x-request-id', 'x-forwarded-for', 'accept', 'accept-language', 'x-key', 'origin'])] = r.pick([
           'a'.repeat(4000), '../../', "' OR 1=1", '999.999.999.999', ',,,', 'ÿþ', '*/*;q=abc',
         ]);
