@@ -90,7 +90,7 @@ beforeAll(async () => {
   const urls: Record<string, string> = {};
   await Promise.all(DEPLOYED.map(async (svc) => {
     // Login limits off, so that every login case reaches the password check instead of a 429.
-    const extra = svc === 'auth-svc' ? { LOGIN_FAILURES_PER_SOURCE: '1000000', LOGIN_SLOWDOWN_AFTER: '1000000' } : {};
+    const extra: Record<string, string> = svc === 'auth-svc' ? { LOGIN_FAILURES_PER_SOURCE: '1000000', LOGIN_SLOWDOWN_AFTER: '1000000' } : {};
     const p = await startServiceProcess(svc, { ...common, ...extra, PORT: String(await freePort()) }, 60_000);
     procs.push(p);
     urls[URL_ENV[svc]] = p.url;
