@@ -1,28 +1,43 @@
 # One image per service: docker build --build-arg SERVICE=gateway -t gateway .
-# Only packages/ and the service's own folder are copied, so a change elsewhere does not rebuild it.
+# The image runs compiled JavaScript with node (scripts/build.mjs: esbuild bundles the service with
+# packages/*), as a non-root user, on a read-only root filesystem in Kubernetes.
 ARG NODE_VERSION=20
 
+# 1. Compile: the service's bundle (and, for the gateway, the web console's static build).
+FROM node:${NODE_VERSION}-bookworm AS build
+ARG SERVICE
+WORKDIR /app
+COPY package.json package-lock.json .npmrc tsconfig.base.json ./
+COPY packages/ packages/
+COPY web/package.json web/
+COPY ${SERVICE}/package.json ${SERVICE}/
+RUN npm ci --no-audit --no-fund
+COPY proto/ proto/
+COPY scripts/build.mjs scripts/
+COPY web/ web/
+COPY ${SERVICE}/ ${SERVICE}/
+RUN node scripts/build.mjs ${SERVICE} \
+ && if [ "${SERVICE}" = gateway ]; then npm run build --workspace web; else mkdir -p web/dist; fi
+
+# 2. Production dependencies: what stays outside the bundle (argon2 and sharp are native addons,
+# swagger-ui-dist is served from disk) is loaded from here.
 FROM node:${NODE_VERSION}-bookworm AS deps
 ARG SERVICE
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
 COPY packages/ packages/
 COPY ${SERVICE}/package.json ${SERVICE}/
-# `npm ci` refuses the current lockfile: it lacks entries for other platforms' optional binaries
-# (e.g. @swc/core-darwin-arm64), which the registry it was written against does not serve.
-# `npm install --no-save` then installs the same locked versions without rewriting the lockfile.
-RUN npm ci --omit=dev --no-audit --no-fund || npm install --no-save --omit=dev --no-audit --no-fund
+RUN npm ci --omit=dev --no-audit --no-fund
 
+# 3. Run.
 FROM node:${NODE_VERSION}-bookworm-slim
 ARG SERVICE
 ENV NODE_ENV=production SERVICE=${SERVICE}
 WORKDIR /app
 COPY --from=deps --chown=node:node /app/node_modules node_modules/
-COPY --chown=node:node package.json ./
-COPY --chown=node:node packages/ packages/
-# The agent protocol, loaded at run time by agent-bridge (a few KiB).
-COPY --chown=node:node proto/ proto/
-COPY --chown=node:node ${SERVICE}/ ${SERVICE}/
+COPY --from=build --chown=node:node /app/${SERVICE}/dist ${SERVICE}/dist/
+# The console (gateway only; an empty folder for the others). gateway/dist/../../web/dist.
+COPY --from=build --chown=node:node /app/web/dist web/dist/
 USER node
-# exec: tsx becomes PID 1 and passes SIGTERM on to the service for its graceful shutdown.
-CMD ["sh", "-c", "exec node_modules/.bin/tsx \"$SERVICE/src/main.ts\""]
+# exec: node is PID 1 and gets SIGTERM itself for the graceful shutdown.
+CMD ["sh", "-c", "exec node --enable-source-maps \"$SERVICE/dist/main.js\""]

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -6,7 +7,14 @@ import { join } from 'node:path';
  * proto-loader presents them with those options (snake_case fields, uint64 as number, bytes as
  * Buffer); test/agent-proto.test.ts checks they list the same fields as the file.
  */
-export const AGENT_PROTO_PATH = join(__dirname, '..', '..', '..', 'proto', 'agent.proto');
+export const AGENT_PROTO_PATH = agentProtoPath();
+
+/** proto/agent.proto of the repository; a compiled bundle (scripts/build.mjs) carries its copy beside itself. */
+function agentProtoPath(): string {
+  const besideBundle = join(__dirname, 'agent.proto');
+  return existsSync(besideBundle) ? besideBundle : join(__dirname, '..', '..', '..', 'proto', 'agent.proto');
+}
+
 export const AGENT_PROTO_OPTIONS = { keepCase: true, longs: Number, enums: String, defaults: true, oneofs: true } as const;
 export const AGENT_SERVICE = 'webxterm.agent.v1.AgentGateway';
 
