@@ -158,14 +158,14 @@ describe('the console, served by the gateway', () => {
     await page.locator(`tr[data-agent-id="${agentId}"] .badge-online`).waitFor();
   });
 
-  it('terminal: echo $((6*7)) prints 42, a resize changes `stty size`, `exit 3` shows the exit code', async () => {
+  it('terminal: echo $((6*7)) prints 42, and a resize of the window changes `stty size`', async () => {
     await page.getByRole('link', { name: 'Open a terminal', exact: true }).click();
     await page.waitForURL(/\/terminal$/);
     await page.locator('.terminal-view[data-state="open"]').waitFor({ timeout: 20_000 });
     await page.locator('.terminal-box').click();
     await page.keyboard.type('echo $((6*7))\n');
     await until(async () => /^42\s*$/m.test(await terminalText(page)), 10_000, '42 on the page');
-    await screenshot(page, 'terminal-light');
+    await screenshot(page, 'terminal-in-use-light');
 
     const size = async () => {
       await page.keyboard.type('clear; stty size\n');
@@ -176,9 +176,52 @@ describe('the console, served by the gateway', () => {
     const after = await until(async () => { const s = await size(); return s !== before ? s : undefined; }, 15_000, 'a new stty size');
     expect(after).not.toBe(before);
     await page.setViewportSize({ width: 1280, height: 800 });
-
     sessionId = await page.evaluate(() => JSON.parse(sessionStorage.getItem('webxterm.tabs')!).tabs[0].sessionId as string);
     expect(sessionId).toBeTruthy();
+  });
+
+  it('the read-only link shows the same output in a second browser, which cannot type', async () => {
+    await page.getByText('Share read-only').click();
+    const link = await page.getByLabel(/Read-only link/).inputValue();
+    expect(link).toBe(`${base}/view/${agentId}/${sessionId}`);
+    const stored = await page.evaluate(() => sessionStorage.getItem('webxterm.session'));
+    const c2 = await browser.context({ baseURL: base });
+    await useDomRenderer(c2);
+    await c2.addInitScript((s) => sessionStorage.setItem('webxterm.session', s), stored!);
+    const viewer = await c2.newPage();
+    await viewer.goto(link);
+    await viewer.locator('.terminal-view[data-state="open"]').waitFor({ timeout: 20_000 });
+    await viewer.getByText('Read-only: you are watching this session.').waitFor();
+    await page.locator('.terminal-box').click();
+    await page.keyboard.type('echo view""er-sees-this\n');
+    await until(async () => /^viewer-sees-this\s*$/m.test(await terminalText(viewer)), 10_000, 'the owner\'s output in the viewer');
+    await viewer.locator('.terminal-box').click();
+    await viewer.keyboard.type('echo typed-by-vi""ewer\n');
+    await page.keyboard.type('echo af""ter\n');
+    await until(async () => /^after\s*$/m.test(await terminalText(page)), 10_000, 'the owner\'s next line');
+    expect(await terminalText(page)).not.toContain('typed-by-viewer');
+    await c2.close();
+  });
+
+  it('a terminal-svc replica restart while a command prints: "reconnecting", then every line exactly once', async () => {
+    const N = 300;
+    await page.locator('.terminal-box').click();
+    await page.keyboard.type(`clear; for i in $(seq 1 ${N}); do echo row-$i; sleep 0.02; done; echo DO""NE\n`);
+    await until(async () => /^row-\d+\s*$/m.test(await terminalText(page)), 10_000, 'the first rows');
+    // SIGTERM: the replica closes its sockets with 1012 and stops; then it comes back on its port.
+    const old = stack.terminals[0];
+    await old.stop();
+    await page.locator('[data-banner="reconnecting"]').waitFor({ timeout: 10_000 });
+    stack.terminals[0] = await startServiceProcess('terminal-svc', { ...stack.serviceEnv(), PORT: String(old.port) });
+    await until(async () => /^DONE\s*$/m.test(await terminalText(page)), 30_000, 'the loop finished after the resume');
+    expect(await page.locator('[data-banner="reconnecting"]').count()).toBe(0);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Save output' }).click()]);
+    const rows = readFileSync((await download.path())!, 'utf8').split('\n').filter((l) => /^row-\d+$/.test(l.trim())).map((l) => l.trim());
+    expect(rows).toEqual(Array.from({ length: N }, (_, i) => `row-${i + 1}`));
+  });
+
+  it('`exit 3` shows the exit code', async () => {
+    await page.locator('.terminal-box').click();
     await page.keyboard.type('exit 3\n');
     const banner = page.locator('[data-banner="exit"]');
     await banner.waitFor({ timeout: 10_000 });
@@ -195,7 +238,8 @@ describe('the console, served by the gateway', () => {
     await until(async () => Number(await seek.getAttribute('max')) > 0.1, 10_000, 'the recording duration');
     // The last screen of the recording (after `clear; stty size`) has the typed `exit 3` on it; the first has nothing.
     await seek.fill(await seek.getAttribute('max') as string);
-    await until(async () => /exit 3/.test(await page.getByTestId('player').innerText()), 10_000, '`exit 3` on the screen after seeking to the end');
+    await until(async () => /exit 3/.test(await page.getByTestId('player').innerText()), 10_000,
+      `\`exit 3\` on the screen after seeking to the end (${await page.getByTestId('replay-time').innerText()})`);
     await seek.fill('0');
     await until(async () => !/exit 3/.test(await page.getByTestId('player').innerText()), 10_000, 'an empty screen after seeking to the start');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download .cast' }).click()]);
@@ -235,35 +279,39 @@ describe('the console, served by the gateway', () => {
     await c2.close();
   });
 
-  for (const scheme of ['light', 'dark'] as const) {
-    it(`every page in the ${scheme} theme: no serious or critical axe-core violation, a screenshot, no error in the browser console, nothing wider than 375 px`, async () => {
-      const stored = await page.evaluate(() => sessionStorage.getItem('webxterm.session'));
-      const c = await browser.context({ baseURL: base, colorScheme: scheme });
-      await useDomRenderer(c);
-      await c.addInitScript((s) => { if (!sessionStorage.getItem('webxterm.session')) sessionStorage.setItem('webxterm.session', s); }, stored!);
-      const p = await c.newPage();
-      const pageErrors = collectPageErrors(p);
-      for (const [name, path] of PAGES) {
-        await p.goto(path());
-        await p.locator('h1, .terminal-view').first().waitFor();
-        await p.getByText(/^Loading/).first().waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
-        a11y[`${name}-${scheme}`] = await seriousA11yViolations(p);
-        await screenshot(p, `${name}-${scheme}`);
-      }
-      await p.setViewportSize({ width: 375, height: 740 });
-      await p.goto('/machines');
-      await p.getByRole('button', { name: 'Menu' }).waitFor();
-      await p.locator(`tr[data-agent-id="${agentId}"]`).waitFor();
-      // The page does not scroll sideways on a 375-px screen (the offenders are named when it does).
-      expect(await p.evaluate(() => (document.documentElement.scrollWidth <= 375 ? [] : Array.from(document.querySelectorAll('body *'))
-        .filter((e) => e.getBoundingClientRect().right > 376)
-        .map((e) => `${e.tagName.toLowerCase()}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`)))).toEqual([]);
-      await screenshot(p, `machines-375-${scheme}`);
-      await c.close();
-      expect(Object.entries(a11y).filter(([k, v]) => k.endsWith(scheme) && v.length > 0)).toEqual([]);
-      expect(pageErrors).toEqual([]);
-    }, 120_000);
+  /** One theme: every page checked and photographed, then the machine list on a 375-px screen. */
+  async function walkEveryPage(scheme: 'light' | 'dark', stored: string): Promise<string[]> {
+    const c = await browser.context({ baseURL: base, colorScheme: scheme });
+    await useDomRenderer(c);
+    await c.addInitScript((s) => { if (!sessionStorage.getItem('webxterm.session')) sessionStorage.setItem('webxterm.session', s); }, stored);
+    const p = await c.newPage();
+    const pageErrors = collectPageErrors(p);
+    for (const [name, path] of PAGES) {
+      await p.goto(path());
+      await p.locator('h1, .terminal-view').first().waitFor();
+      await p.getByText(/^Loading/).first().waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
+      a11y[`${name}-${scheme}`] = await seriousA11yViolations(p);
+      await screenshot(p, `${name}-${scheme}`);
+    }
+    await p.setViewportSize({ width: 375, height: 740 });
+    await p.goto('/machines');
+    await p.locator(`tr[data-agent-id="${agentId}"]`).waitFor();
+    // The page does not scroll sideways on a 375-px screen (the offenders are named when it does).
+    const wide = await p.evaluate(() => (document.documentElement.scrollWidth <= 375 ? [] : Array.from(document.querySelectorAll('body *'))
+      .filter((e) => e.getBoundingClientRect().right > 376)
+      .map((e) => `${e.tagName.toLowerCase()}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`)));
+    await screenshot(p, `machines-375-${scheme}`);
+    await c.close();
+    return [...wide.map((w) => `wider than 375 px: ${w}`), ...pageErrors];
   }
+
+  it('every page in light and dark: no serious or critical axe-core violation, screenshots, no error in the browser console, nothing wider than 375 px', async () => {
+    const stored = (await page.evaluate(() => sessionStorage.getItem('webxterm.session')))!;
+    // Both themes at once: axe takes seconds per page here.
+    const [light, dark] = await Promise.all([walkEveryPage('light', stored), walkEveryPage('dark', stored)]);
+    expect(Object.entries(a11y).filter(([, v]) => v.length > 0)).toEqual([]);
+    expect({ light, dark }).toEqual({ light: [], dark: [] });
+  }, 150_000);
 
   it('no error in the browser console through the whole walk', () => {
     expect(errors).toEqual([]);

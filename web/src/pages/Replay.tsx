@@ -83,7 +83,7 @@ export default function Replay() {
           </select>
         </label>
         <label className="field field-inline grow">Seek
-          <input type="range" min={0} max={Math.max(duration, 0.1)} step={0.1} value={Math.min(time, duration)}
+          <input type="range" min={0} max={Math.max(duration, 0.1)} step="any" value={Math.min(time, duration)}
             onChange={(e) => { const t = Number(e.target.value); setTime(t); void player.current?.seek(t); }} aria-valuetext={`${time.toFixed(1)} of ${duration.toFixed(1)} seconds`} />
         </label>
         <span className="muted mono" data-testid="replay-time">{time.toFixed(1)} / {duration.toFixed(1)} s</span>

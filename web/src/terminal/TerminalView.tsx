@@ -179,6 +179,28 @@ export default function TerminalView({ agentId, sessionId, mode = 'owner', activ
     });
   }, [active]);
 
+  /** Everything in the scrollback as plain text (wrapped rows joined), saved as a file. */
+  const saveOutput = () => {
+    const t = term.current;
+    if (!t) return;
+    const buf = t.buffer.active;
+    const lines: string[] = [];
+    for (let i = 0; i < buf.length; i++) {
+      const line = buf.getLine(i);
+      if (!line) continue;
+      const text = line.translateToString(true);
+      if (line.isWrapped && lines.length > 0) lines[lines.length - 1] += text;
+      else lines.push(text);
+    }
+    while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+    const url = URL.createObjectURL(new Blob([`${lines.join('\n')}\n`], { type: 'text/plain' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = `${label.replace(/[^\w.-]+/g, '_')}-${conn.current?.sessionId ?? 'terminal'}.txt`;
+    a.click();
+    window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  };
+
   const keyBar = (seq: string) => {
     if (seq === 'CTRL') { ctrlSticky.current = !ctrlSticky.current; setCtrl(ctrlSticky.current); term.current?.focus(); return; }
     conn.current?.send(seq);
@@ -203,7 +225,10 @@ export default function TerminalView({ agentId, sessionId, mode = 'owner', activ
       <div className="terminal-box" ref={box} role="group" aria-label={`Terminal: ${label}`} style={{ background: themeFor(prefs).background }} />
       <div className="term-footer">
         {mode === 'owner' && <KeyBar onKey={keyBar} ctrl={ctrl} />}
-        <button type="button" className="btn btn-small" onClick={() => setSearching(true)} aria-label="Find in scrollback (Ctrl+Shift+F)">Find</button>
+        <span className="row">
+          <button type="button" className="btn btn-small" onClick={() => setSearching(true)} aria-label="Find in scrollback (Ctrl+Shift+F)">Find</button>
+          <button type="button" className="btn btn-small" onClick={saveOutput}>Save output</button>
+        </span>
       </div>
     </div>
   );
