@@ -261,6 +261,38 @@ describe('the console, served by the gateway', () => {
     await page.getByText(/is intact: \d+ events checked/).waitFor();
   });
 
+  it('an admin creates a user, who sees the machine only once it is granted to them', async () => {
+    const n = uniqueName('op');
+    const op = { username: n, email: `${n}@example.com`, password: 'another long password' };
+    await page.goto('/admin');
+    await page.getByLabel('Username', { exact: true }).fill(op.username);
+    await page.getByLabel('Email', { exact: true }).fill(op.email);
+    await page.getByLabel('Initial password').fill(op.password);
+    await page.getByLabel('First name').fill('Grace');
+    await page.getByLabel('Last name').fill('Hopper');
+    await page.getByRole('button', { name: 'Create user' }).click();
+    await page.getByText('User created.').waitFor();
+
+    const c3 = await browser.context({ baseURL: base });
+    const p3 = await c3.newPage();
+    await signIn(p3, op.email, op.password);
+    const m = await mail.waitForMail(op.email, (x) => /\b\d{6}\b/.test(x.text), 15_000);
+    await p3.getByLabel('Digit 1 of 6').fill(/\b(\d{6})\b/.exec(m.text)![1]); // the whole code typed (or autofilled) into the first box
+    await p3.waitForURL(/\/machines$/);
+    await p3.getByText('No machines yet').waitFor();
+
+    await page.goto(`/machines/${agentId}`);
+    await page.getByLabel('Person').selectOption({ label: `${op.username} (${op.email})` });
+    await page.getByLabel('Machine role').selectOption('operator');
+    await page.getByRole('button', { name: 'Grant access' }).click();
+    await page.getByRole('button', { name: `Revoke ${op.username}` }).waitFor();
+
+    // The list polls: the granted machine appears without a reload.
+    await p3.locator(`tr[data-agent-id="${agentId}"]`).waitFor({ timeout: 15_000 });
+    expect(await p3.locator('tr[data-agent-id]').count()).toBe(1);
+    await c3.close();
+  });
+
   it('a person of another organization sees none of it', async () => {
     const other = await stack.signup();
     const c2 = await browser.context({ baseURL: base });

@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { Link, useLocation, useNavigate, useSearchParams } from 'react-router';
+import { Link, Navigate, useLocation, useNavigate, useSearchParams } from 'react-router';
 import { api } from '../api/http';
 import type { LoginAnswer, Tenant } from '../api/types';
 import { useAuth } from '../auth/AuthProvider';
@@ -19,7 +19,7 @@ export function safeNext(raw: string | null): string {
 }
 
 export function SignIn() {
-  const { complete } = useAuth();
+  const { complete, session } = useAuth();
   const navigate = useNavigate();
   const [params] = useSearchParams();
   const next = safeNext(params.get('next'));
@@ -81,6 +81,8 @@ export function SignIn() {
       }
     });
   };
+
+  if (session && step.kind === 'credentials' && !busy) return <Navigate to={next} replace />;
 
   return (
     <main className="auth-page" id="main">
