@@ -7,6 +7,7 @@ import {
   AccessTokenVerifier, AuditPublisher, AuditSink, clientIp, closeServer, connectNats, createHttpApp, createLogger, createRedis,
   ensureStream, errorHandler, jetstream, Lifecycle, listen, Logger, metricsHandler, NatsConnection, portOf, Redis, refuseUnsafeInput,
 } from '@webxterm/kit';
+import { serveApiDocs } from './api-docs';
 import { auditRequests } from './audit.middleware';
 import { requireToken } from './auth.middleware';
 import { closeIfBodyUnread, routedBodies } from './body';
@@ -61,6 +62,7 @@ export function buildApp(config: GatewayConfig, d: Deps): Express {
   });
   app.use(auditRequests(d.audit));
   app.get('/health', (_req, res) => { res.json({ status: 'ok' }); });
+  app.use(serveApiDocs()); // /api/openapi.json and /api/docs: public, no upstream
   app.use(limits.perIp()); // before the body is read: every login attempt counts, even a malformed one
   app.use(requireToken(d.verifier)); // 401 before 503, and before reading an unauthenticated body
   app.use(d.upstreams.requireConfigured());
