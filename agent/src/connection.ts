@@ -80,7 +80,15 @@ export class AgentConnection {
       this.log('stream ended; reconnecting', { why, code, in_ms: Math.round(delay) });
       setTimeout(() => this.open(), delay);
     };
-    stream.on('data', (m: BridgeMessage) => this.onMessage(stream, m));
+    stream.on('data', (m: BridgeMessage) => {
+      // One bad message (a size the PTY refuses, an unknown session) must not end the stream or the agent.
+      try {
+        this.onMessage(stream, m);
+      } catch (e) {
+        this.log('message refused', { kind: m.kind, err: (e as Error).message });
+        this.sendFn({ error: { code: 'agent.message_refused', message: (e as Error).message.slice(0, 500), session_id: '' } });
+      }
+    });
     stream.on('error', (e: grpc.ServiceError) => onEnd(e.details || e.message, e.code));
     stream.on('end', () => onEnd('server ended the stream'));
     stream.on('status', (s: grpc.StatusObject) => onEnd(s.details, s.code));
@@ -103,7 +111,9 @@ export class AgentConnection {
           this.config = { ...this.config, agent_id: w.agent_id || this.config.agent_id, machine_credential: w.machine_credential, registration_token: undefined };
           this.saveConfig(this.config);
         }
-        const every = w.heartbeat_interval_ms || 5000;
+        // A second welcome replaces the first's timers; an absurd interval is held to 1–60 s.
+        this.clearTimers();
+        const every = Math.min(60_000, Math.max(1000, w.heartbeat_interval_ms || 5000));
         this.heartbeat = setInterval(() => send({ heartbeat: { sent_at_ms: Date.now() } }), every);
         this.watchdog = setInterval(() => { if (Date.now() - this.lastHeard > every * 3) stream.cancel(); }, every);
         this.sessions.attach(send);
