@@ -5,7 +5,7 @@
  */
 import * as protoLoader from '@grpc/proto-loader';
 import {
-  AGENT_PROTO_OPTIONS, AGENT_PROTO_PATH, AGENT_SERVICE, AgentMessage, BridgeMessage, CloseSessionMsg, Credit, DisconnectMsg, ResendMsg, ErrorReport,
+  AGENT_PROTO_OPTIONS, AGENT_PROTO_PATH, AGENT_SERVICE, AgentMessage, BridgeMessage, CloseSessionMsg, Credit, DisconnectMsg, ResendMsg, CommandRecord, ErrorReport,
   ExecRequest, ExecResult, Heartbeat, Hello, InputChunk, LiveSession, OpenSessionMsg, OutputChunk, ResizeMsg, SessionExited,
   SessionOpened, Welcome,
 } from '@webxterm/contracts';
@@ -32,9 +32,10 @@ const samples: Record<string, object> = {
   ErrorReport: { code: '', message: '', session_id: '' } satisfies Required<ErrorReport>,
   Disconnect: { reason: '', forget: false } satisfies Required<DisconnectMsg>,
   Resend: { session_id: '', after_seq: 0 } satisfies Required<ResendMsg>,
+  CommandRecord: { session_id: '', command: '', cwd: '', exit_code: 0, seq: 0, started_at_ms: 0, ended_at_ms: 0 } satisfies Required<CommandRecord>,
 };
 const oneofs: Record<string, string[]> = {
-  AgentMessage: Object.keys({ hello: 0, heartbeat: 0, opened: 0, output: 0, exited: 0, exec_result: 0, error: 0 } satisfies Record<Exclude<keyof AgentMessage, 'kind'>, 0>),
+  AgentMessage: Object.keys({ hello: 0, heartbeat: 0, opened: 0, output: 0, exited: 0, exec_result: 0, error: 0, command: 0 } satisfies Record<Exclude<keyof AgentMessage, 'kind'>, 0>),
   BridgeMessage: Object.keys({ welcome: 0, heartbeat: 0, open: 0, input: 0, resize: 0, close: 0, credit: 0, exec: 0, disconnect: 0, resend: 0 } satisfies Record<Exclude<keyof BridgeMessage, 'kind'>, 0>),
 };
 

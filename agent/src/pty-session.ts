@@ -1,5 +1,6 @@
 import type { IPty } from 'node-pty';
-import type { AgentMessage, LiveSession } from '@webxterm/contracts';
+import type { AgentMessage, CommandRecord, LiveSession } from '@webxterm/contracts';
+import type { CommandMarks } from './command-marks';
 
 /**
  * Interactive output (echoes, prompts: the previous chunk was small) leaves at once, on the next
@@ -24,6 +25,8 @@ export class PtySession {
   private nextSeq = 1;
   private ackedSeq = 0;
   private kept: { seq: number; data: Buffer }[] = [];
+  /** Commands reported but not yet covered by a credit: sent again after a reconnect (the bridge de-duplicates). */
+  private keptCommands: { seq: number; record: CommandRecord }[] = [];
   private keptBytes = 0;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
@@ -40,6 +43,8 @@ export class PtySession {
     private readonly windowBytes: number,
     private send: Send,
     private readonly onGone: (id: string) => void,
+    /** The shell integration's marks, when the shell has it: each finished command is reported. */
+    private readonly marks: CommandMarks | null = null,
   ) {
     // Spawned with `encoding: null`: the PTY's bytes arrive as Buffers, never decoded.
     pty.onData((d) => this.onOutput(d as unknown as Buffer));
@@ -70,6 +75,7 @@ export class PtySession {
     if (seq <= this.ackedSeq) return;
     this.ackedSeq = seq;
     while (this.kept.length && this.kept[0].seq <= seq) this.keptBytes -= this.kept.shift()!.data.length;
+    this.keptCommands = this.keptCommands.filter((c) => c.seq > seq);
     if (this.paused && this.keptBytes <= this.windowBytes / 2) { this.paused = false; this.pty.resume(); }
     if (this.exit && seq >= this.exit.last_seq) this.onGone(this.id);
   }
@@ -78,6 +84,7 @@ export class PtySession {
   replay(send: Send): void {
     this.send = send;
     for (const c of this.kept) send({ output: { session_id: this.id, seq: c.seq, data: c.data } });
+    for (const c of this.keptCommands) send({ command: c.record });
     if (this.exit) send({ exited: { session_id: this.id, ...this.exit, bytes: this.totalBytes } });
   }
 
@@ -112,6 +119,13 @@ export class PtySession {
     this.keptBytes += data.length;
     this.totalBytes += data.length;
     this.send({ output: { session_id: this.id, seq, data } });
+    for (const c of this.marks?.feed(data, seq) ?? []) {
+      const record: CommandRecord = {
+        session_id: this.id, command: c.command, cwd: c.cwd, exit_code: c.exitCode, seq: c.seq, started_at_ms: c.startedAt, ended_at_ms: c.endedAt,
+      };
+      this.keptCommands.push({ seq, record });
+      this.send({ command: record });
+    }
     if (!this.paused && this.keptBytes > this.windowBytes) { this.paused = true; this.pty.pause(); }
   }
 

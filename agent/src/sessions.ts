@@ -2,10 +2,12 @@ import * as pty from 'node-pty';
 import type { LiveSession, OpenSessionMsg } from '@webxterm/contracts';
 import { LinuxUser, spawnIdentity, userEnv } from './linux-user';
 import { PtySession, Send } from './pty-session';
+import { ShellIntegration } from './shell-integration';
 
 /** The agent's live PTYs. They outlive any one stream to the bridge. */
 export class SessionTable {
   private readonly sessions = new Map<string, PtySession>();
+  private readonly integration = new ShellIntegration();
   private send: Send = () => {};
 
   private reaper: NodeJS.Timeout | null = null;
@@ -42,10 +44,12 @@ export class SessionTable {
     const existing = this.sessions.get(m.session_id);
     if (existing) return existing.pid;
     const identity = spawnIdentity(this.user, this.allowRoot);
-    const p = pty.spawn(this.user.shell, ['-l'], {
-      name: 'xterm-256color', cols: m.cols || 80, rows: m.rows || 24, cwd: this.user.home, env: userEnv(this.user), ...identity, encoding: null,
+    const shell = this.integration.launch(this.user.shell);
+    const p = pty.spawn(this.user.shell, shell.args, {
+      name: 'xterm-256color', cols: m.cols || 80, rows: m.rows || 24, cwd: this.user.home, env: { ...userEnv(this.user), ...shell.env }, ...identity,
+      encoding: null,
     });
-    const session = new PtySession(m.session_id, p, m.window_bytes || 256 * 1024, (msg) => this.send(msg), (id) => this.sessions.delete(id));
+    const session = new PtySession(m.session_id, p, m.window_bytes || 256 * 1024, (msg) => this.send(msg), (id) => this.sessions.delete(id), shell.marks);
     this.sessions.set(m.session_id, session);
     return p.pid;
   }

@@ -42,12 +42,15 @@ export interface ExecResult {
   request_id: string; exit_code: number; output: Buffer; duration_ms: number; timed_out: boolean; truncated: boolean; error: string;
 }
 export interface ErrorReport { code: string; message: string; session_id: string }
+export interface CommandRecord {
+  session_id: string; command: string; cwd: string; exit_code: number; seq: number; started_at_ms: number; ended_at_ms: number;
+}
 export interface DisconnectMsg { reason: string; forget: boolean }
 
 export interface AgentMessage {
   hello?: Hello; heartbeat?: Heartbeat; opened?: SessionOpened; output?: OutputChunk; exited?: SessionExited;
-  exec_result?: ExecResult; error?: ErrorReport;
-  kind?: 'hello' | 'heartbeat' | 'opened' | 'output' | 'exited' | 'exec_result' | 'error';
+  exec_result?: ExecResult; error?: ErrorReport; command?: CommandRecord;
+  kind?: 'hello' | 'heartbeat' | 'opened' | 'output' | 'exited' | 'exec_result' | 'error' | 'command';
 }
 export interface BridgeMessage {
   welcome?: Welcome; heartbeat?: Heartbeat; open?: OpenSessionMsg; input?: InputChunk; resize?: ResizeMsg;
