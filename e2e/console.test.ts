@@ -203,6 +203,25 @@ describe('the console, served by the gateway', () => {
     await c2.close();
   });
 
+  it('a second tab on another machine; each tab keeps its own shell', async () => {
+    // The second machine is made through the API (the page for it is shown above) with its own agent.
+    const cli = await stack.api(0, 'POST', '/api/auth/login', { email: person.email, password: person.password });
+    const made = await stack.api(0, 'POST', '/api/machines', { name: 'db-1', linux_user: 'nobody' }, cli.body.token);
+    expect(made.status).toBe(201);
+    await stack.startAgent({ token: cli.body.token, apiKey: cli.body.user.api_key, userId: '', tenantId: person.org, username: person.username }, made.body.registration_token);
+    const picker = page.getByLabel('New terminal on');
+    await until(async () => (await picker.locator('option', { hasText: 'db-1' }).count()) > 0, 20_000, 'db-1 online in the picker');
+    await picker.selectOption({ label: 'db-1' });
+    await page.getByRole('button', { name: 'Open', exact: true }).click();
+    await page.locator('.terminal-view:not([hidden])[data-state="open"]').waitFor({ timeout: 20_000 });
+    await page.locator('.terminal-view:not([hidden]) .terminal-box').click();
+    await page.keyboard.type('echo second-$((40+2))\n');
+    await until(async () => /^second-42\s*$/m.test(await terminalText(page)), 10_000, 'output in the second tab');
+    await page.getByRole('button', { name: 'Close terminal db-1' }).click();
+    await page.getByRole('button', { name: /^web-1/ }).click();
+    await until(async () => /^after\s*$/m.test(await terminalText(page)) && !/second-42/.test(await terminalText(page)), 10_000, 'the first tab as it was');
+  });
+
   it('a terminal-svc replica restart while a command prints: "reconnecting", then every line exactly once', async () => {
     const N = 300;
     await page.locator('.terminal-box').click();
@@ -230,7 +249,7 @@ describe('the console, served by the gateway', () => {
 
   it('replay the session, seek, and download the asciicast', async () => {
     await page.goto('/sessions');
-    await page.getByRole('link', { name: /^Replay session/ }).first().click();
+    await page.locator(`a[href="/sessions/${sessionId}"]`).click();
     await page.waitForURL(new RegExp(`/sessions/${sessionId}$`));
     await until(async () => (await page.getByTestId('exit-code').innerText()) === '3', 10_000, 'exit code 3 in the record');
     await page.locator('.ap-player').waitFor({ timeout: 15_000 });
