@@ -3,6 +3,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { freePort, testEnv, uniqueName, waitUntil } from '@webxterm/testkit';
+import { describedProblems } from './lib/described';
 import { ROOT } from './lib/manifests';
 import { SERVICES } from './lib/services';
 
@@ -81,7 +82,16 @@ async function stopCleanly(child: ChildProcess): Promise<number | null> {
   return exited;
 }
 
-async function api(base: string, method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: any }> {
+/** Every answer the walk gets, with the path template it was asked on: checked against the OpenAPI document at the end. */
+const answers: { method: string; template: string; status: number; body: unknown }[] = [];
+
+async function api(base: string, method: string, path: string, body?: unknown, token?: string, template = path): Promise<{ status: number; body: any }> {
+  const reply = await rawApi(base, method, path, body, token);
+  answers.push({ method, template, ...reply });
+  return reply;
+}
+
+async function rawApi(base: string, method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: any }> {
   const res = await fetch(base + path, {
     method, headers: { 'content-type': 'application/json', 'user-agent': 'build-test/1', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -117,10 +127,20 @@ test('the compiled platform and the compiled agent: sign up, log in, a machine c
   let agentLog = '';
   agent.stdout!.on('data', (b) => { agentLog += b; });
   agent.stderr!.on('data', (b) => { agentLog += b; });
-  await waitUntil(async () => (await api(gw, 'GET', `/api/machines/${agentId}`, undefined, token)).body.status === 'online', 20_000, 'the machine online');
+  await waitUntil(async () => (await rawApi(gw, 'GET', `/api/machines/${agentId}`, undefined, token)).body.status === 'online', 20_000, 'the machine online');
+  await api(gw, 'GET', `/api/machines/${agentId}`, undefined, token, '/api/machines/:agent_id');
+  await api(gw, 'GET', '/api/machines', undefined, token);
+  await api(gw, 'GET', '/api/users/me', undefined, token);
+  await api(gw, 'GET', '/api/machines');
+  await api(gw, 'GET', '/api/machines/nope', undefined, token, '/api/machines/:agent_id');
+  await api(gw, 'POST', '/api/machines', { name: '' }, token);
 
-  const ran = await api(gw, 'POST', `/api/machines/${agentId}/command`, { command: 'echo compiled-$((6*7))' }, token);
+  const ran = await api(gw, 'POST', `/api/machines/${agentId}/command`, { command: 'echo compiled-$((6*7))' }, token, '/api/machines/:agent_id/command');
   expect([ran.status, String(ran.body.output ?? JSON.stringify(ran.body)).trim(), agentLog.includes('unhandled')]).toEqual([200, 'compiled-42', false]);
 
   for (const child of [agent, gateway.child, machines.child, bridge.child, auth.child]) expect(await stopCleanly(child)).toBe(0);
+
+  // The real answers (successes and refusals) match what /api/openapi.json describes.
+  expect(answers.length).toBeGreaterThan(8);
+  expect(answers.flatMap((a) => describedProblems(a.method, a.template, a.status, a.body))).toEqual([]);
 }, 120_000);

@@ -28,7 +28,7 @@ export interface EndpointDoc {
 }
 
 const Message = z.object({ message: z.string() });
-const Tenant = z.object({ tenant_id: z.string(), organization_name: z.string() }).loose();
+const Tenant = z.object({ tenant_id: z.string(), tenant_name: z.string(), username: z.string(), user_id: z.string() }).loose();
 const User = z.object({ id: z.string(), username: z.string(), email: z.string(), role: z.string() }).loose();
 const LoginAnswer = z.union([
   z.object({ token: z.string(), user: User, expires_in: z.number(), session_token: z.string().optional(), available_tenants: z.array(Tenant).optional() }),
@@ -118,7 +118,7 @@ export const API_CATALOGUE: EndpointDoc[] = [
   ]),
   ...group('Machines', [
     ['get', '/api/agent/bootstrap', 'Where agents dial (agent-bridge addresses); agents hold no token', undefined],
-    ['get', '/api/machines', 'Machines the caller may use', 'machines:read', { response: z.array(Machine) }],
+    ['get', '/api/machines', 'Machines the caller may use', 'machines:read', { response: z.object({ machines: z.array(Machine), total: z.number() }) }],
     ['post', '/api/machines', 'Create a pending machine: its registration token and the agent command', 'machines:manage', { body: CreateMachine, status: 201, response: CreatedMachine }],
     ['get', '/api/machines/by-id/:machine_id', 'A machine by its ObjectID', 'machines:read', { response: Machine }],
     ['get', '/api/machines/:agent_id', 'A machine by its agent id', 'machines:read', { response: Machine }],
