@@ -45,6 +45,14 @@ export const AuthConfigSchema = z.object({
   /** The first super_admin, created at start-up when both are set and the email is unknown. */
   SUPER_ADMIN_EMAIL: z.email().optional(),
   SUPER_ADMIN_PASSWORD: z.string().min(8).optional(),
+  /** Largest avatar upload in bytes (413 above it); PNG, JPEG or WebP, told by content. */
+  AVATAR_MAX_BYTES: z.coerce.number().int().min(1024).max(20 * 1024 * 1024).default(2 * 1024 * 1024),
+  /** Largest width × height of an avatar, read from the header before decoding (413: decompression bombs). */
+  AVATAR_MAX_PIXELS: z.coerce.number().int().min(1).default(16_777_216),
+  /** Avatars are scaled to fit this square (pixels), never enlarged. */
+  AVATAR_SIDE: z.coerce.number().int().min(32).max(2048).default(512),
+  /** Images decoded at once per replica; the rest wait. */
+  IMAGE_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
   LOG_LEVEL: logLevel,
 });
 export type AuthConfig = z.infer<typeof AuthConfigSchema>;

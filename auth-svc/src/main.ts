@@ -20,6 +20,10 @@ import { groupRoutes } from './http/groups.routes';
 import { organizationRoutes } from './http/organizations.routes';
 import { roleRoutes } from './http/roles.routes';
 import { userRoutes } from './http/users.routes';
+import { profileRoutes } from './http/profile.routes';
+import { ProfileService } from './domain/profile.service';
+import { AvatarImages } from './domain/avatar-image';
+import { ProfileRepository } from './store/profile.repository';
 import { SmtpMailer } from './mail/smtp-mailer';
 import { announceLoginRevoked, JetStreamDomainEvents } from './messaging/auth.events';
 import { serveAuthRpc } from './messaging/auth.handlers';
@@ -69,6 +73,8 @@ export async function startAuthService(config: AuthConfig): Promise<RunningAuthS
     (await callRpc(nc, MachinesOfTenant, { tenant_id: tenantId, machine_ids: ids })).known;
   const groups = new GroupsService(repo, store, audit, events, machineDirectory);
   const orgs = new OrganizationsService(repo, store, sessions, audit, events);
+  const profile = new ProfileService(repo, new ProfileRepository(pool), credentials, sessions, throttle,
+    new AvatarImages({ maxPixels: config.AVATAR_MAX_PIXELS, maxSide: config.AVATAR_SIDE, concurrency: config.IMAGE_CONCURRENCY }), audit);
 
   if (config.SUPER_ADMIN_EMAIL && config.SUPER_ADMIN_PASSWORD) {
     if (await signup.ensureSuperAdmin(config.SUPER_ADMIN_EMAIL, config.SUPER_ADMIN_PASSWORD)) {
@@ -88,6 +94,7 @@ export async function startAuthService(config: AuthConfig): Promise<RunningAuthS
   app.use(groupRoutes({ verifier, groups }));
   app.use(organizationRoutes({ verifier, orgs }));
   app.use(roleRoutes({ verifier }));
+  app.use(profileRoutes({ verifier, profile, avatarMaxBytes: config.AVATAR_MAX_BYTES }));
   finishApp(app);
   const server = await listen(app, config.PORT, config.HOST);
   log.info({ port: portOf(server) }, 'auth-svc listening');

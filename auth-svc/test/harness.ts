@@ -60,8 +60,8 @@ export async function startHarness(extraEnv: Record<string, string> = {}) {
    */
   async function addToOrganization(email: string, tenantId: string, role = 'user') {
     const { rows } = await pool.query(
-      `INSERT INTO auth.memberships (id, person_id, organization_id, role, api_key)
-       SELECT substr(md5(random()::text), 1, 24), p.id, o.id, $3, 'vsk_' || md5(random()::text)
+      `INSERT INTO auth.memberships (id, person_id, organization_id, role, api_key_hash)
+       SELECT substr(md5(random()::text), 1, 24), p.id, o.id, $3, md5(random()::text)
          FROM auth.persons p, auth.organizations o WHERE lower(p.email) = lower($1) AND o.tenant_id = $2 RETURNING id`,
       [email, tenantId, role]);
     return rows[0].id as string;

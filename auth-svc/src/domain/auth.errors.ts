@@ -31,3 +31,12 @@ export const MachinesUnknown = (ids: string[]) =>
   new AppError('not_found', 'groups.machines_unknown', `Unknown machines: ${ids.join(', ')}`);
 export const Throttled = (retryAfterSec: number) =>
   new AppError('rate_limited', 'auth.too_many_attempts', 'Too many failed logins for this account, try again later', retryAfterSec);
+export const WrongCurrentPassword = () => new AppError('unauthenticated', 'profile.wrong_password', 'Current password is incorrect');
+export const SamePassword = () => new AppError('invalid', 'profile.same_password', 'new_password: Must differ from the current password');
+export const NotAnImage = () => new AppError('invalid', 'profile.not_an_image', 'file: must be a PNG, JPEG or WebP image');
+export const ImageMissing = () => new AppError('invalid', 'profile.image_missing',
+  'file: Required (send the image as multipart/form-data field "file", or as the body with Content-Type image/png, image/jpeg or image/webp)');
+export const UploadTooLarge = (max: number) => new AppError('too_large', 'profile.upload_too_large', `Image too large: at most ${max} bytes`);
+export const TooManyPixels = (max: number) => new AppError('too_large', 'profile.image_too_many_pixels', `Image too large: at most ${max} pixels`);
+export const AvatarNotFound = () => new AppError('not_found', 'profile.avatar_not_found', 'Avatar not found');
+export const MalformedUpload = () => new AppError('invalid', 'profile.multipart_invalid', 'Malformed multipart/form-data body');

@@ -6,7 +6,7 @@ export interface UserRow {
   /** Invited and not accepted yet: the names are the ones the admin typed. */
   pending: boolean;
   username: string; email: string; firstName: string; lastName: string;
-  role: PortalRole; machineRole: string; apiKey: string; emailVerified: boolean; groups: string[];
+  role: PortalRole; machineRole: string; apiKeyPrefix: string; emailVerified: boolean; groups: string[];
   tenantId: string; tenantName: string; organizationId: string; createdAt: Date;
 }
 

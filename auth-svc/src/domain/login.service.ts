@@ -9,7 +9,7 @@ import { IssuedToken, Sessions } from './sessions';
 
 /** What a login step ends in: a token, an emailed-code challenge, or a workspace picker. */
 export type LoginOutcome =
-  | { kind: 'token'; issued: IssuedToken; membership: Membership; sessionToken: string; available: Membership[] }
+  | { kind: 'token'; issued: IssuedToken; membership: Membership; sessionToken: string; available: Membership[]; apiKey: string }
   | { kind: 'otp'; username: string; tenants: Membership[]; sessionToken: string; ttlMin: number }
   | { kind: 'select'; tenants: Membership[]; sessionToken: string };
 
@@ -94,7 +94,8 @@ export class LoginService {
     const issued = await this.sessions.mint(m, session);
     this.record({ ...ctx, source: session.source }, 'auth.otp.verified', 'success', m);
     const available = await this.repo.membershipsOf(m.person.id);
-    return { kind: 'token', issued, membership: m, sessionToken: this.sessions.sessionTokenFor(session), available };
+    const apiKey = await this.sessions.loginApiKey(m.id, session.sid);
+    return { kind: 'token', issued, membership: m, sessionToken: this.sessions.sessionTokenFor(session), available, apiKey };
   }
 
   /** Into one organization: a token, or first an emailed code when the organization asks for one from browsers. */
@@ -105,8 +106,9 @@ export class LoginService {
       return { kind: 'otp', username: m.person.username, tenants: all, sessionToken, ttlMin: this.otpPolicy.ttlMin };
     }
     const issued = await this.sessions.mint(m, session);
+    const apiKey = await this.sessions.loginApiKey(m.id, session.sid);
     this.record(ctx, action, 'success', m);
-    return { kind: 'token', issued, membership: m, sessionToken, available: all };
+    return { kind: 'token', issued, membership: m, sessionToken, available: all, apiKey };
   }
 
   private async sendOtp(m: Membership, session: LoginSession, ctx: RequestContext): Promise<void> {

@@ -10,7 +10,8 @@ export interface Person {
 /** A person in one organization; `id` is the API's user_id. */
 export interface Membership {
   id: string; person: Person; organization: Organization; role: PortalRole; machineRole: string;
-  apiKey: string; groups: string[];
+  /** The readable start of the membership's API key ("vsk_AbCd"); the key itself is kept only as a hash. */
+  apiKeyPrefix: string; groups: string[];
 }
 
 export interface LoginSession { sid: string; personId: string; source: ClientSource; createdAt: Date; expiresAt: Date }

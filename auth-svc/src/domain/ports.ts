@@ -7,11 +7,14 @@ export interface CredentialStore {
   prepare(password: string): Promise<string>;
   /** True when the password is right. Takes as long for an unknown person as for a known one. */
   verify(personId: string | null, password: string): Promise<boolean>;
+  /** Replaces the person's password with one hashed by `prepare`. */
+  replace(personId: string, preparedHash: string): Promise<void>;
 }
 
 export interface NewAccount {
   organization: { id: string; tenantId: string; name: string } | { existingId: string };
   person: Omit<Person, 'emailVerified' | 'keycloakId'>;
+  /** The plain key: the repository keeps only its hash and prefix. */
   membership: { id: string; role: Membership['role']; apiKey: string };
   passwordHash: string;
 }
@@ -24,7 +27,12 @@ export interface AccountRepository {
   /** Oldest first, so "the first organization joined" is index 0. */
   membershipsOf(personId: string): Promise<Membership[]>;
   membershipById(userId: string): Promise<Membership | null>;
+  /** By the membership's own key or a live login's key (both kept as hashes). */
   membershipByApiKey(apiKey: string): Promise<Membership | null>;
+  /** A key that works while login `sid` lives, for membership `userId`. */
+  addLoginApiKey(apiKey: string, userId: string, sid: string): Promise<void>;
+  /** Marks every live login of the person revoked but `exceptSid`, and returns them. */
+  revokeSessionsOfPerson(personId: string, exceptSid: string | null): Promise<LoginSession[]>;
   createSession(s: LoginSession & { clientIp: string | null }): Promise<void>;
   findSession(sid: string): Promise<(LoginSession & { revokedAt: Date | null }) | null>;
   extendSession(sid: string, expiresAt: Date): Promise<void>;

@@ -4,6 +4,7 @@ import { InvalidSessionToken, SessionExpired } from './auth.errors';
 import type { LoginSession, Membership, RequestContext } from './model';
 import type { AccountRepository, RevocationList } from './ports';
 import { TokenIssuer } from './token-issuer';
+import { newApiKey } from './api-keys';
 
 export interface IssuedToken { token: string; claims: AccessClaims; expiresIn: number }
 
@@ -49,9 +50,27 @@ export class Sessions {
     return { token, claims, expiresIn: ACCESS_TOKEN_TTL_SEC };
   }
 
+  /**
+   * The API key a login answer shows (docs/decisions.md, "API keys are hashed"): new for this
+   * login and membership, kept as a hash, refused once the login is revoked or expired.
+   */
+  async loginApiKey(userId: string, sid: string): Promise<string> {
+    const key = newApiKey();
+    await this.repo.addLoginApiKey(key, userId, sid);
+    return key;
+  }
+
+  /** Ends every other login of a person (a password change), at once; returns how many. */
+  async revokePersonExcept(personId: string, keepSid: string): Promise<number> {
+    return this.revokeAll(await this.repo.revokeSessionsOfPerson(personId, keepSid));
+  }
+
   /** Revokes every login that minted a token for one of these memberships, at once. */
   async revokeUsers(userIds: string[]): Promise<number> {
-    const live = await this.repo.revokeSessionsOfUsers(userIds);
+    return this.revokeAll(await this.repo.revokeSessionsOfUsers(userIds));
+  }
+
+  private async revokeAll(live: LoginSession[]): Promise<number> {
     for (const s of live) {
       await this.revocations.revoke(s.sid, Math.max(1, Math.ceil((s.expiresAt.getTime() - this.now()) / 1000) + 60));
     }

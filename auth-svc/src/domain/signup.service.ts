@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { newApiKey } from './api-keys';
 import { AppError, AuditSink, objectId } from '@webxterm/kit';
 import { EmailTaken, OrganizationTaken, UsernameTaken } from './auth.errors';
 import type { Membership, RequestContext } from './model';
@@ -13,9 +14,6 @@ export interface SignupInput {
 /** The platform's own organization, home of super_admins. */
 export const PLATFORM_ORG = { tenantId: 'platform', name: 'WebXTerm Platform' };
 
-export function newApiKey(): string {
-  return `vsk_${randomBytes(32).toString('base64url')}`;
-}
 
 export class SignupService {
   constructor(

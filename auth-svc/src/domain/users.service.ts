@@ -11,7 +11,7 @@ import type { UserRow } from './directory.model';
 import { normalizeEmail } from './normalize';
 import type { AccountRepository, CredentialStore } from './ports';
 import type { Sessions } from './sessions';
-import { newApiKey } from './signup.service';
+import { newApiKey } from './api-keys';
 
 export interface NewUser { username: string; email: string; password: string; first_name: string; last_name: string; role: PortalRole; machine_role?: string }
 export interface UserChanges { first_name?: string; last_name?: string; role?: PortalRole; machine_role?: string }

@@ -22,13 +22,15 @@ export function compatRoutes(d: CompatRouteDeps): Router {
     const ctx = contextOf(req);
     await d.signup.signupCommunity(body, ctx);
     const { issued, membership } = await d.direct.withEmail(body.email, body.password, ctx);
-    res.status(201).json({ message: 'User registered successfully', token: issued.token, user: communityUserJson(membership) });
+    const apiKey = await d.sessions.loginApiKey(membership.id, issued.claims.sid);
+    res.status(201).json({ message: 'User registered successfully', token: issued.token, user: communityUserJson(membership, apiKey) });
   });
 
   r.post('/api/login', async (req, res) => {
     const body = parseInput(LoginBody, req.body);
     const { issued, membership } = await d.direct.withEmail(body.email, body.password, contextOf(req));
-    res.json({ message: 'Login successful', token: issued.token, user: communityUserJson(membership) });
+    const apiKey = await d.sessions.loginApiKey(membership.id, issued.claims.sid);
+    res.json({ message: 'Login successful', token: issued.token, user: communityUserJson(membership, apiKey) });
   });
 
   r.post('/login', async (req, res) => {

@@ -1,8 +1,12 @@
 import type { LoginOutcome } from '../domain/login.service';
 import type { Membership } from '../domain/model';
+import { maskedApiKey } from '../domain/api-keys';
 
-/** The `user` object of document 002. */
-export function userJson(m: Membership) {
+/**
+ * The `user` object of document 002. `apiKey` is a usable key only in login answers (a key of that
+ * login); everywhere else `api_key` shows the masked key of the membership ("vsk_AbCd…").
+ */
+export function userJson(m: Membership, apiKey?: string) {
   return {
     id: m.id,
     username: m.person.username,
@@ -15,7 +19,7 @@ export function userJson(m: Membership) {
     machine_role: m.machineRole,
     groups: m.groups,
     email_verified: m.person.emailVerified,
-    api_key: m.apiKey,
+    api_key: apiKey ?? maskedApiKey(m.apiKeyPrefix),
   };
 }
 
@@ -28,7 +32,7 @@ export function outcomeJson(o: LoginOutcome) {
   switch (o.kind) {
     case 'token':
       return {
-        token: o.issued.token, user: userJson(o.membership), expires_in: o.issued.expiresIn,
+        token: o.issued.token, user: userJson(o.membership, o.apiKey), expires_in: o.issued.expiresIn,
         session_token: o.sessionToken, available_tenants: o.available.map(tenantJson),
       };
     case 'otp':
@@ -42,6 +46,6 @@ export function outcomeJson(o: LoginOutcome) {
 }
 
 /** The slim `user` of the Community Edition documents (001/003). */
-export function communityUserJson(m: Membership) {
-  return { id: m.id, username: m.person.username, email: m.person.email, api_key: m.apiKey };
+export function communityUserJson(m: Membership, apiKey: string) {
+  return { id: m.id, username: m.person.username, email: m.person.email, api_key: apiKey };
 }

@@ -63,6 +63,12 @@ export const MachinesBody = z.object({
   machine_id: z.string().min(1).max(100).optional(),
 }).refine((b) => b.machine_ids || b.machine_id, 'machine_ids: Required');
 
+/** `POST /api/profile/reset-password`: the new password follows signup's rules. */
+export const ChangePasswordBody = z.object({
+  current_password: z.string({ error: 'Required' }).min(1, 'Required').max(256, 'At most 256 characters'),
+  new_password: Password,
+});
+
 export const CreateOrganizationBody = z.object({
   organization_name: SignupBody.shape.organization_name, company_name: SignupBody.shape.company_name, otp_enabled: z.boolean().optional(),
 });

@@ -1,11 +1,12 @@
 import type { Pool, PoolClient } from 'pg';
 import { inTransaction } from '@webxterm/kit';
+import { apiKeyPrefix, hashApiKey } from '../domain/api-keys';
 import { EmailTaken, OrganizationTaken, UsernameTaken } from '../domain/auth.errors';
 import type { LoginSession, Membership, Organization, Person } from '../domain/model';
 import type { AccountRepository, Invitation, NewAccount } from '../domain/ports';
 
 const MEMBERSHIP_SELECT = `
-  SELECT m.id, m.role, m.machine_role, m.api_key, m.created_at,
+  SELECT m.id, m.role, m.machine_role, m.api_key_prefix, m.created_at,
          p.id AS person_id, p.email, p.username, p.first_name, p.last_name, p.email_verified, p.keycloak_id,
          o.id AS org_id, o.tenant_id, o.name AS org_name, o.otp_enabled,
          coalesce((SELECT array_agg(g.name ORDER BY g.name) FROM auth.group_members gm JOIN auth.groups g ON g.id = gm.group_id
@@ -31,8 +32,8 @@ export class PgAccountRepository implements AccountRepository {
       await c.query('INSERT INTO auth.persons (id, email, username, first_name, last_name) VALUES ($1, $2, $3, $4, $5)',
         [p.id, p.email, p.username, p.firstName, p.lastName]);
       await c.query('INSERT INTO auth.credentials (person_id, password_hash) VALUES ($1, $2)', [p.id, a.passwordHash]);
-      await c.query('INSERT INTO auth.memberships (id, person_id, organization_id, role, api_key) VALUES ($1, $2, $3, $4, $5)',
-        [a.membership.id, p.id, orgId, a.membership.role, a.membership.apiKey]);
+      await c.query('INSERT INTO auth.memberships (id, person_id, organization_id, role, api_key_hash, api_key_prefix) VALUES ($1, $2, $3, $4, $5, $6)',
+        [a.membership.id, p.id, orgId, a.membership.role, hashApiKey(a.membership.apiKey), apiKeyPrefix(a.membership.apiKey)]);
     }).catch(mapUniqueViolation);
   }
 
@@ -102,9 +103,26 @@ export class PgAccountRepository implements AccountRepository {
     return r.rowCount ?? 0;
   }
 
+  /** The membership's own key, or the key of one of its logins while that login lives. */
   async membershipByApiKey(apiKey: string): Promise<Membership | null> {
-    const r = await this.pool.query(`${MEMBERSHIP_SELECT} WHERE m.api_key = $1 AND NOT m.pending`, [apiKey]);
+    const hash = hashApiKey(apiKey);
+    const r = await this.pool.query(`${MEMBERSHIP_SELECT}
+       WHERE NOT m.pending AND (m.api_key_hash = $1 OR m.id = (
+         SELECT k.user_id FROM auth.login_api_keys k JOIN auth.sessions s ON s.sid = k.sid
+          WHERE k.key_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()))`, [hash]);
     return r.rows[0] ? toMembership(r.rows[0]) : null;
+  }
+
+  async addLoginApiKey(apiKey: string, userId: string, sid: string): Promise<void> {
+    await this.pool.query('INSERT INTO auth.login_api_keys (key_hash, user_id, sid) VALUES ($1, $2, $3)', [hashApiKey(apiKey), userId, sid]);
+  }
+
+  async revokeSessionsOfPerson(personId: string, exceptSid: string | null): Promise<LoginSession[]> {
+    const r = await this.pool.query(`
+      UPDATE auth.sessions SET revoked_at = now()
+       WHERE person_id = $1 AND revoked_at IS NULL AND expires_at > now() AND sid IS DISTINCT FROM $2::uuid
+      RETURNING *`, [personId, exceptSid]);
+    return r.rows.map(toSession);
   }
 
   async isMemberOrInvited(personId: string, organizationId: string): Promise<boolean> {
@@ -168,7 +186,7 @@ function toPerson(r: Row): Person {
 
 function toMembership(r: Row): Membership {
   return {
-    id: r.id, role: r.role, machineRole: r.machine_role, apiKey: r.api_key, groups: r.groups ?? [],
+    id: r.id, role: r.role, machineRole: r.machine_role, apiKeyPrefix: r.api_key_prefix, groups: r.groups ?? [],
     person: toPerson({ ...r, id: r.person_id }),
     organization: { id: r.org_id, tenantId: r.tenant_id, name: r.org_name, otpEnabled: r.otp_enabled },
   };

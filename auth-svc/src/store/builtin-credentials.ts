@@ -21,6 +21,10 @@ export class BuiltinCredentialStore implements CredentialStore {
     return argon2.hash(password, this.options);
   }
 
+  async replace(personId: string, preparedHash: string): Promise<void> {
+    await this.pool.query('UPDATE auth.credentials SET password_hash = $2, updated_at = now() WHERE person_id = $1', [personId, preparedHash]);
+  }
+
   async verify(personId: string | null, password: string): Promise<boolean> {
     const row = personId
       ? (await this.pool.query('SELECT password_hash FROM auth.credentials WHERE person_id = $1', [personId])).rows[0]

@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { PortalRole } from '@webxterm/contracts';
+import { apiKeyPrefix, hashApiKey } from '../domain/api-keys';
 import { AlreadyMember, EmailTaken, GroupNameTaken, UsernameTaken } from '../domain/auth.errors';
 import type { Group, OrganizationRow, UserRow } from '../domain/directory.model';
 
@@ -8,7 +9,7 @@ import type { Group, OrganizationRow, UserRow } from '../domain/directory.model'
  * from `withTenant`, so row-level security limits it to the caller's organization.
  */
 const USER_SELECT = `
-  SELECT m.id, m.role, m.machine_role, m.api_key, m.created_at, m.person_id, m.pending, p.email,
+  SELECT m.id, m.role, m.machine_role, m.api_key_prefix, m.created_at, m.person_id, m.pending, p.email,
          -- An invited person (pending) is shown as the admin typed them, never with their own names.
          CASE WHEN m.pending THEN m.invited_username ELSE p.username END AS username,
          CASE WHEN m.pending THEN m.invited_first_name ELSE p.first_name END AS first_name,
@@ -23,7 +24,7 @@ const USER_SELECT = `
 
 const toUser = (r: Record<string, any>): UserRow => ({
   id: r.id, personId: r.person_id, pending: r.pending, username: r.username, email: r.email, firstName: r.first_name, lastName: r.last_name,
-  role: r.role, machineRole: r.machine_role, apiKey: r.api_key, emailVerified: r.email_verified, groups: r.groups,
+  role: r.role, machineRole: r.machine_role, apiKeyPrefix: r.api_key_prefix, emailVerified: r.email_verified, groups: r.groups,
   tenantId: r.tenant_id, tenantName: r.tenant_name, organizationId: r.organization_id, createdAt: r.created_at,
 });
 
@@ -59,9 +60,9 @@ export const users = {
   }) {
     const i = m.invited;
     await c.query(
-      `INSERT INTO auth.memberships (id, person_id, organization_id, role, machine_role, api_key, pending, invited_username, invited_first_name, invited_last_name, invited_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-      [m.id, m.personId, m.organizationId, m.role, m.machineRole, m.apiKey, Boolean(i), i?.username ?? null, i?.firstName ?? null, i?.lastName ?? null, i?.by ?? null],
+      `INSERT INTO auth.memberships (id, person_id, organization_id, role, machine_role, api_key_hash, api_key_prefix, pending, invited_username, invited_first_name, invited_last_name, invited_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $12, $7, $8, $9, $10, $11)`,
+      [m.id, m.personId, m.organizationId, m.role, m.machineRole, hashApiKey(m.apiKey), Boolean(i), i?.username ?? null, i?.firstName ?? null, i?.lastName ?? null, i?.by ?? null, apiKeyPrefix(m.apiKey)],
     ).catch(mapMembershipConflict);
   },
   /** The names an organization shows for a person it invited (they keep their own). */
