@@ -81,3 +81,35 @@ describe('dashboard', () => {
     expect((await get('/api/dashboard/recent-activity', other.token)).activities).toEqual([]);
   });
 });
+
+describe('the commands of a terminal session', () => {
+  it('are listed with exit codes and offsets, in the session, the machine logs and its search, and the dashboard', async () => {
+    const t = await TermClient.open(stack.wsUrl(0, online, admin.token));
+    t.type('echo typed-$((20+22))\r');
+    await t.waitForText('typed-42');
+    t.type('ls /nonexistent-dir\r');
+    await t.waitForText('No such file');
+    const commands = await (async () => {
+      let list: any[] = [];
+      await waitUntil(async () => {
+        list = (await get(`/api/sessions/${t.sessionId}`, admin.token)).commands;
+        return list.length >= 2;
+      }, 15_000, 'two commands logged');
+      return list;
+    })();
+    expect(commands.map((c: any) => [c.command, c.exit_code, c.source])).toEqual([
+      ['echo typed-$((20+22))', 0, 'terminal'], ['ls /nonexistent-dir', 2, 'terminal'],
+    ]);
+    expect(commands[0]).toMatchObject({ session_id: t.sessionId, cwd: expect.stringMatching(/^\//), username: admin.username });
+    expect(commands[1].seq).toBeGreaterThan(commands[0].seq);
+    expect(commands[1].offset_ms).toBeGreaterThanOrEqual(commands[0].offset_ms);
+    const logs = await get(`/api/machines/${online}/logs`, admin.token);
+    expect(JSON.stringify(logs)).toContain('ls /nonexistent-dir');
+    const found = await get(`/api/machines/${online}/logs/search?q=echo`, admin.token);
+    expect(JSON.stringify(found)).toContain('"source":"terminal"');
+    const activity = await get('/api/dashboard/recent-activity', admin.token);
+    expect(activity.activities[0]).toMatchObject({ command: 'ls /nonexistent-dir', source: 'terminal', session_id: t.sessionId, exit_code: 2 });
+    t.close();
+  });
+});
+

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { headers as natsHeaders, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import {
-  AgentMessage, BridgeMessage, ExecResult, SessionExited, TERM_HDR, TermControl, termControlSubject, termInputSubject,
+  AgentMessage, BridgeMessage, CommandRecord, ExecResult, SessionExited, TERM_HDR, TermControl, termControlSubject, termInputSubject,
   termOutputSubject,
 } from '@webxterm/contracts';
 import { AppError, type Logger } from '@webxterm/kit';
@@ -38,7 +38,7 @@ export class AgentLink {
    * Output and exits from the agent go to the session's output subject, in order, with their seq;
    * only for sessions this link opened or verified as this machine's own (anything else is dropped).
    */
-  onAgentMessage(m: AgentMessage, onExit: (e: SessionExited) => void): void {
+  onAgentMessage(m: AgentMessage, onExit: (e: SessionExited) => void, onCommand: (c: CommandRecord) => void = () => undefined): void {
     this.lastHeard = Date.now();
     switch (m.kind) {
       case 'output': {
@@ -76,6 +76,9 @@ export class AgentLink {
         else w.resolve(r);
         return;
       }
+      case 'command':
+        if (this.sessionSubs.has(m.command!.session_id)) onCommand(m.command!);
+        return;
       case 'error':
         this.log.warn({ agent_id: this.agentId, code: m.error!.code, err: m.error!.message }, 'agent reported an error');
         return;

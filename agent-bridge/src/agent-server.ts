@@ -3,7 +3,7 @@ import { status } from '@grpc/grpc-js';
 import type { Subscription } from '@nats-io/transport-node';
 import {
   AGENT_CLAIMED_FILTER, AGENT_ID, AGENT_MD, agentClaimedSubject, AgentMessage, AuthenticateAgent, BridgeMessage, DisconnectAgent, ExecCommand, forAgent,
-  GetSession, Hello, MACHINE_CREDENTIAL, MachineOffline, MachineOnline, OpenSession, ResolveApiKey, SessionEnded,
+  GetSession, Hello, MACHINE_CREDENTIAL, MachineOffline, MachineOnline, OpenSession, ResolveApiKey, SessionEnded, TerminalCommand,
 } from '@webxterm/contracts';
 import { AppError, callRpc, JetStreamClient, NatsConnection, publishDurable, serveRpc, type Logger } from '@webxterm/kit';
 import { AgentLink } from './agent-link';
@@ -167,6 +167,12 @@ export class AgentServer {
       void publishDurable(js, SessionEnded, {
         session_id: e.session_id, agent_id: agentId, exit_code: e.exit_code, signal: e.signal, bytes: e.bytes, at: new Date().toISOString(),
       }, `ended:${e.session_id}`).catch((err) => log.warn({ err: (err as Error).message }, 'session end not published'));
+    }, (c) => {
+      const at = (ms: number) => new Date(Number.isFinite(ms) && ms > 0 && ms < 8.64e15 ? ms : Date.now()).toISOString();
+      void publishDurable(js, TerminalCommand, {
+        agent_id: agentId, tenant_id: tenantId, session_id: c.session_id, command: c.command.slice(0, 64 * 1024), cwd: c.cwd.slice(0, 4096),
+        exit_code: c.exit_code, seq: c.seq, started_at: at(c.started_at_ms), ended_at: at(c.ended_at_ms),
+      }, `command:${c.session_id}:${c.seq}:${c.started_at_ms}`).catch((err) => log.warn({ err: (err as Error).message }, 'command not published'));
     }));
     call.on('end', () => { call.end(); onGone('stream ended'); });
     call.on('error', (e: Error) => onGone(e.message));

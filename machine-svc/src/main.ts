@@ -33,7 +33,7 @@ export async function startMachineService(config: MachineConfig): Promise<Runnin
     commandMaxTimeoutMs: config.COMMAND_MAX_TIMEOUT_MS, maxOutput: config.COMMAND_MAX_OUTPUT_BYTES,
   }, (tenantId, userIds) => publishAccessChanged(nc, tenantId, userIds));
   const rpc = serveMachineRpc(nc, machines, log);
-  const events = await consumeMachineEvents(nc, repo, log);
+  const events = await consumeMachineEvents(nc, repo, machines, log);
   const groupAccess = new GroupAccessRepository(pool);
   const groups = await projectGroups(nc, groupAccess, log, (tenantId) => machines.removeTenant(tenantId));
   const machinesOfTenant = serveMachinesOfTenant(nc, groupAccess, log);

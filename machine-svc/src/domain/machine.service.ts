@@ -135,6 +135,26 @@ export class MachineService {
     return s;
   }
 
+  /** One session with the commands typed in it (the shell integration's), for whoever may see the session. */
+  async sessionWithCommands(actor: Actor, sessionId: string) {
+    const session = await this.session(actor, sessionId);
+    return { session, commands: await this.repoOf(actor).sessionCommands(session.id) };
+  }
+
+  /** A command the agent's shell integration reported: logged for the session's owner, at its place in the recording. */
+  async recordTerminalCommand(e: {
+    agent_id: string; tenant_id: string; session_id: string; command: string; cwd: string; exit_code: number; seq: number; started_at: string; ended_at: string;
+  }): Promise<void> {
+    const s = await this.sessions.get(e.tenant_id, e.session_id);
+    if (!s || s.agent_id !== e.agent_id) return; // not a session of this machine: nothing to log
+    await this.repo.addTerminalCommand({
+      id: createHash('sha256').update(`${e.session_id}:${e.seq}:${e.started_at}`).digest('hex').slice(0, 24),
+      agentId: e.agent_id, tenantId: e.tenant_id, userId: s.user_id, username: s.username, sessionId: e.session_id, command: e.command,
+      cwd: e.cwd, exitCode: e.exit_code, seq: e.seq, startedAt: e.started_at, endedAt: e.ended_at,
+      offsetMs: Math.max(0, Date.parse(e.started_at) - Date.parse(s.started_at)),
+    });
+  }
+
   async accessUsers(actor: Actor, agentId: string) {
     const m = await this.authorize(actor, agentId, 'manage');
     return this.repoOf(actor).grants(m.agentId);

@@ -18,6 +18,8 @@ export interface Machine {
 export interface CommandLog {
   id: string; agentId: string; userId: string; username: string; command: string; output: string;
   exitCode: number | null; durationMs: number; timedOut: boolean; truncated: boolean; createdAt: Date;
+  /** `terminal`: typed in a session (no output of its own: the recording holds it, from `seq` / `offsetMs` on). */
+  source?: 'api' | 'terminal'; sessionId?: string | null; cwd?: string | null; seq?: number | null; offsetMs?: number | null;
 }
 
 export interface Grant { userId: string; username: string | null; role: string; grantedBy: string; grantedAt: Date }

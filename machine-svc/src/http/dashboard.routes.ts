@@ -23,7 +23,7 @@ export function dashboardRoutes(verifier: AccessTokenVerifier, dashboard: Dashbo
     const list = await dashboard.recentActivity(await verifier.verifyRequest(req));
     res.json({
       activities: list.map((a) => ({
-        id: a.id, source: 'api', agent_id: a.agentId, machine_name: a.machineName, user_id: a.userId, username: a.username,
+        id: a.id, source: a.source, session_id: a.sessionId, agent_id: a.agentId, machine_name: a.machineName, user_id: a.userId, username: a.username,
         command: a.command, exit_code: a.exitCode, duration_ms: a.durationMs, created_at: a.createdAt.toISOString(),
       })),
     });

@@ -89,7 +89,8 @@ export function machineRoutes({ verifier, machines, grpcAddress, grpcTls }: Mach
     res.json({ message: 'Access revoked' });
   });
   r.get('/api/sessions/:session_id', async (req, res) => {
-    res.json({ session: await machines.session(await actor(req), req.params.session_id), commands: [] });
+    const { session, commands } = await machines.sessionWithCommands(await actor(req), req.params.session_id);
+    res.json({ session, commands: commands.map(presentLog) });
   });
   return r;
 }

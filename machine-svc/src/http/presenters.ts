@@ -14,6 +14,7 @@ export function presentLog(l: CommandLog) {
   return {
     id: l.id, agent_id: l.agentId, user_id: l.userId, username: l.username, command: l.command, output: l.output,
     exit_code: l.exitCode, duration_ms: l.durationMs, timed_out: l.timedOut, truncated: l.truncated, created_at: l.createdAt.toISOString(),
+    source: l.source ?? 'api', session_id: l.sessionId ?? null, cwd: l.cwd ?? null, seq: l.seq ?? null, offset_ms: l.offsetMs ?? null,
   };
 }
 

@@ -2,7 +2,7 @@ import { AckPolicy, DeliverPolicy, jetstreamManager } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import {
   AgentsSeen, AuthenticateAgent, CheckMachineAccess, CountActiveSessions, OrganizationCounts, DisconnectAgent, ExecCommand, forAgent, GetSession, ListMachineSessions,
-  MACHINE_STREAM, MachineOffline, MachineOnline,
+  MACHINE_STREAM, MachineOffline, MachineOnline, TerminalCommand,
 } from '@webxterm/contracts';
 import { callRpc, jetstream, NatsConnection, serveRpc, type Logger } from '@webxterm/kit';
 import type { MachineRepository } from '../store/machine.repository';
@@ -34,7 +34,7 @@ export function serveMachineRpc(nc: NatsConnection, machines: MachineService, lo
  * Online/offline events from the bridges (durable consumer shared by the replicas) and the bridges'
  * periodic "seen" lists (core NATS, one replica each through the queue group).
  */
-export async function consumeMachineEvents(nc: NatsConnection, repo: MachineRepository, log: Logger) {
+export async function consumeMachineEvents(nc: NatsConnection, repo: MachineRepository, machines: MachineService, log: Logger) {
   const jsm = await jetstreamManager(nc);
   await jsm.consumers.add(MACHINE_STREAM.name, {
     durable_name: QUEUE, ack_policy: AckPolicy.Explicit, ack_wait: nanos(30_000), deliver_policy: DeliverPolicy.New,
@@ -52,6 +52,8 @@ export async function consumeMachineEvents(nc: NatsConnection, repo: MachineRepo
         } else if (m.subject.startsWith('machine.v1.evt.offline.')) {
           const e = MachineOffline.schema.parse(body);
           await repo.markOffline(e.agent_id, e.connection_id);
+        } else if (m.subject.startsWith('machine.v1.evt.command.')) {
+          await machines.recordTerminalCommand(TerminalCommand.schema.parse(body));
         }
         m.ack();
       } catch (e) {

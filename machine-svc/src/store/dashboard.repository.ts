@@ -12,7 +12,7 @@ const next = (v: Visibility) => (v.grantedTo ? 3 : 2);
 
 export interface RecentActivity {
   id: string; agentId: string; machineName: string; userId: string; username: string; command: string;
-  exitCode: number | null; durationMs: number; createdAt: Date;
+  exitCode: number | null; durationMs: number; createdAt: Date; source: 'api' | 'terminal'; sessionId: string | null;
 }
 
 /** The dashboard's SQL; every query runs scoped to the caller's organization (row-level security). */
@@ -54,13 +54,13 @@ export class DashboardRepository {
 
   async recentActivity(v: Visibility, limit: number): Promise<RecentActivity[]> {
     const r = await this.pool(v.tenantId).query(
-      `SELECT l.id, l.agent_id, m.name AS machine_name, l.user_id, l.username, l.command, l.exit_code, l.duration_ms, l.created_at
+      `SELECT l.id, l.agent_id, m.name AS machine_name, l.user_id, l.username, l.command, l.exit_code, l.duration_ms, l.created_at, l.source, l.session_id
          FROM machines.command_logs l JOIN machines.machines m ON m.agent_id = l.agent_id
         WHERE l.tenant_id = $1 AND ${visibleMachines(v)}
         ORDER BY l.created_at DESC LIMIT $${next(v)}`, params(v, limit));
     return r.rows.map((x) => ({
       id: x.id, agentId: x.agent_id, machineName: x.machine_name, userId: x.user_id, username: x.username, command: x.command,
-      exitCode: x.exit_code, durationMs: x.duration_ms, createdAt: x.created_at,
+      exitCode: x.exit_code, durationMs: x.duration_ms, createdAt: x.created_at, source: x.source, sessionId: x.session_id,
     }));
   }
 }

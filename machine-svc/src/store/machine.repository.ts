@@ -22,6 +22,7 @@ function toLog(r: any): CommandLog {
     id: r.id, agentId: r.agent_id, userId: r.user_id, username: r.username, command: r.command,
     output: r.output_bytes ? (r.output_bytes as Buffer).toString('utf8') : r.output,
     exitCode: r.exit_code, durationMs: r.duration_ms, timedOut: r.timed_out, truncated: r.truncated, createdAt: r.created_at,
+    source: r.source, sessionId: r.session_id, cwd: r.cwd, seq: r.seq === null ? null : Number(r.seq), offsetMs: r.offset_ms === null ? null : Number(r.offset_ms),
   };
 }
 
@@ -150,6 +151,28 @@ export class MachineRepository {
       // The text copy is for search only: a text column refuses NUL (migration 0006).
       [l.id, l.agentId, l.tenantId, l.userId, l.username, l.command, l.output.replace(/\u0000/g, '\uFFFD'), Buffer.from(l.output, 'utf8'),
         l.exitCode, l.durationMs, l.timedOut, l.truncated]);
+  }
+
+  /** A command typed in a terminal; the same report twice (an agent's replay) is stored once. */
+  async addTerminalCommand(c: {
+    id: string; agentId: string; tenantId: string; userId: string; username: string; sessionId: string; command: string; cwd: string;
+    exitCode: number; seq: number; startedAt: string; endedAt: string; offsetMs: number;
+  }): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO machines.command_logs (id, agent_id, tenant_id, user_id, username, command, output, exit_code, duration_ms, source,
+         session_id, cwd, seq, offset_ms, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, '', $7, GREATEST(0, (extract(epoch FROM $9::timestamptz - $8::timestamptz) * 1000)::int), 'terminal',
+         $10, $11, $12, $13, $8)
+       ON CONFLICT (id) DO NOTHING`,
+      [c.id, c.agentId, c.tenantId, c.userId, c.username, c.command.replace(/\u0000/g, '\uFFFD'), c.exitCode, c.startedAt, c.endedAt,
+        c.sessionId, c.cwd.replace(/\u0000/g, '\uFFFD'), c.seq, c.offsetMs]);
+  }
+
+  /** The commands of one session, in the order they ran. */
+  async sessionCommands(sessionId: string): Promise<CommandLog[]> {
+    const r = await this.pool.query(
+      "SELECT * FROM machines.command_logs WHERE session_id = $1 AND source = 'terminal' ORDER BY created_at, seq LIMIT 10000", [sessionId]);
+    return r.rows.map(toLog);
   }
 
   /** A page of a machine's command log, newest first; `query` is full-text (websearch syntax). */

@@ -77,6 +77,16 @@ export const AuthenticateAgent = defineRpc({
   }),
 });
 
+/** A command typed in a terminal, as the agent's shell integration reported it (durable: machine-svc logs it). */
+export const TerminalCommand = defineEvent({
+  subjectFor: (e: { agent_id: string }) => subject('machine', 'v1', 'evt', 'command', e.agent_id),
+  filter: 'machine.v1.evt.command.>',
+  schema: z.object({
+    agent_id: z.string(), tenant_id: z.string(), session_id: z.string(), command: z.string().max(64 * 1024), cwd: z.string().max(4096),
+    exit_code: z.number().int(), seq: z.number().int().min(0), started_at: z.string().datetime(), ended_at: z.string().datetime(),
+  }),
+});
+
 export const MACHINE_PERMISSIONS = ['machine:read', 'terminal:open', 'commands:run', 'sessions:watch'] as const;
 
 /** May this person use this machine for that? One answer for every service (terminal-svc asks). */
