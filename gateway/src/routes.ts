@@ -67,7 +67,10 @@ export const ROUTE_TABLE: readonly RouteDef[] = [
   { path: '/api/agent/bootstrap', match: 'exact', upstream: 'MACHINE_SVC_URL', access: 'public' },
   owned('/api/machines', 'MACHINE_SVC_URL'),
   owned('/api/dashboard', 'MACHINE_SVC_URL'),
-  owned('/api/profile', 'MACHINE_SVC_URL'),
+  // auth-svc owns people, so their profiles; an avatar (2 MB and multipart framing) may be larger
+  // than BODY_LIMIT: auth-svc itself refuses anything over AVATAR_MAX_BYTES, and anything but an image.
+  { path: '/api/profile/upload-avatar', match: 'exact', upstream: 'AUTH_SVC_URL', access: 'protected', bodyLimit: '3mb' },
+  owned('/api/profile', 'AUTH_SVC_URL'),
   owned('/api/sessions', 'MACHINE_SVC_URL'),
   // terminal-svc: the browser socket, then its REST endpoints
   { path: '/api/terminal/:agent_id/ws', match: 'exact', upstream: 'TERMINAL_SVC_URL', access: 'protected', ws: true },
