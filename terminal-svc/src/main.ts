@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import type { Server } from 'node:http';
-import { revokedSessionKey, TERMINAL_STREAM } from '@webxterm/contracts';
+import { ListSessionCommands, revokedSessionKey, TERMINAL_STREAM } from '@webxterm/contracts';
 import {
-  AccessTokenVerifier, dependencyCheck, closeServer, connectNats, createHttpApp, createLogger, createPool, createRedis, ensureStream, finishApp,
+  AccessTokenVerifier, callRpc, dependencyCheck, closeServer, connectNats, createHttpApp, createLogger, createPool, createRedis, ensureStream, finishApp,
   Lifecycle, listen, loadConfig, portOf, runMigrations, runAsProcess,
 } from '@webxterm/kit';
 import { TerminalConfig, TerminalConfigSchema } from './config';
@@ -45,7 +45,8 @@ export async function startTerminalService(config: TerminalConfig): Promise<Runn
     service: 'terminal-svc', log, trustProxy: 1,
     ready: dependencyCheck({ pool, redis, nc }),
   });
-  app.use(sessionRoutes(verifier, sessions, nc));
+  app.use(sessionRoutes(verifier, sessions, nc, async (tenantId, sessionId) =>
+    (await callRpc(nc, ListSessionCommands, { tenant_id: tenantId, session_id: sessionId }, { timeoutMs: 3000 })).commands));
   finishApp(app);
   const server = await listen(app, config.PORT, config.HOST);
   const wss = handleTerminalUpgrades(server, {

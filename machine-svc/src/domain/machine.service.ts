@@ -141,6 +141,11 @@ export class MachineService {
     return { session, commands: await this.repoOf(actor).sessionCommands(session.id) };
   }
 
+  /** The commands of a session of `tenantId` (for the recording's markers; terminal-svc has checked the caller). */
+  commandsOfSession(tenantId: string, sessionId: string) {
+    return this.repo.scoped(tenantId).sessionCommands(sessionId);
+  }
+
   /** A command the agent's shell integration reported: logged for the session's owner, at its place in the recording. */
   async recordTerminalCommand(e: {
     agent_id: string; tenant_id: string; session_id: string; command: string; cwd: string; exit_code: number; seq: number; started_at: string; ended_at: string;

@@ -2,7 +2,7 @@ import { AckPolicy, DeliverPolicy, jetstreamManager } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import {
   AgentsSeen, AuthenticateAgent, CheckMachineAccess, CountActiveSessions, OrganizationCounts, DisconnectAgent, ExecCommand, forAgent, GetSession, ListMachineSessions,
-  MACHINE_STREAM, MachineOffline, MachineOnline, TerminalCommand,
+  ListSessionCommands, MACHINE_STREAM, MachineOffline, MachineOnline, TerminalCommand,
 } from '@webxterm/contracts';
 import { callRpc, jetstream, NatsConnection, serveRpc, type Logger } from '@webxterm/kit';
 import type { MachineRepository } from '../store/machine.repository';
@@ -18,6 +18,9 @@ export function serveMachineRpc(nc: NatsConnection, machines: MachineService, lo
       const { machine: m, credential } = await machines.authenticateAgent(r);
       return { machine_id: m.id, agent_id: m.agentId, tenant_id: m.tenantId, name: m.name, credential };
     }),
+    serveRpc(nc, ListSessionCommands, QUEUE, log, async (r) => ({
+      commands: (await machines.commandsOfSession(r.tenant_id, r.session_id)).map((c) => ({ command: c.command, seq: c.seq ?? 0, offset_ms: c.offsetMs ?? 0 })),
+    })),
     serveRpc(nc, CheckMachineAccess, QUEUE, log, async (r) => {
       const action = r.permission === 'terminal:open' ? 'terminal' : r.permission === 'commands:run' ? 'command'
         : r.permission === 'sessions:watch' ? 'watch' : 'read';

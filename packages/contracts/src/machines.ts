@@ -87,6 +87,13 @@ export const TerminalCommand = defineEvent({
   }),
 });
 
+/** The commands typed in one session, in order (terminal-svc asks for the recording's markers). */
+export const ListSessionCommands = defineRpc({
+  subject: 'machine.rpc.session_commands.list.v1',
+  request: z.object({ tenant_id: z.string(), session_id: z.string().max(64) }),
+  response: z.object({ commands: z.array(z.object({ command: z.string(), seq: z.number().int(), offset_ms: z.number().int() })) }),
+});
+
 export const MACHINE_PERMISSIONS = ['machine:read', 'terminal:open', 'commands:run', 'sessions:watch'] as const;
 
 /** May this person use this machine for that? One answer for every service (terminal-svc asks). */

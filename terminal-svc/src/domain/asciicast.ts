@@ -1,3 +1,4 @@
+import type { StringDecoder } from 'node:string_decoder';
 import type { SessionRecord } from '@webxterm/contracts';
 
 /** asciicast v2: a JSON header line, then `[seconds, "o", text]` per output chunk. */
@@ -8,6 +9,15 @@ export function asciicastHeader(s: SessionRecord): string {
   });
 }
 
-export function asciicastEvent(startedAtMs: number, atMs: number, data: Uint8Array): string {
-  return JSON.stringify([Math.max(0, (atMs - startedAtMs) / 1000), 'o', Buffer.from(data).toString('utf8')]);
+/**
+ * An output event. The cast is text, so the bytes are decoded here and only here — with one decoder
+ * per recording, so a character split across two chunks is not broken.
+ */
+export function asciicastEvent(startedAtMs: number, atMs: number, data: Uint8Array, decoder: StringDecoder): string {
+  return JSON.stringify([Math.max(0, (atMs - startedAtMs) / 1000), 'o', decoder.write(Buffer.from(data))]);
+}
+
+/** A marker (`"m"`): players jump from one to the next; ours name the command that started there. */
+export function asciicastMarker(seconds: number, label: string): string {
+  return JSON.stringify([Math.max(0, seconds), 'm', label]);
 }

@@ -1,11 +1,15 @@
+import { StringDecoder } from 'node:string_decoder';
 import { Router } from 'express';
 import { AccessTokenVerifier, NatsConnection } from '@webxterm/kit';
 import type { SessionService } from '../domain/session.service';
-import { asciicastEvent, asciicastHeader } from '../domain/asciicast';
+import { asciicastEvent, asciicastHeader, asciicastMarker } from '../domain/asciicast';
 import { OutputGap, readOutput } from '../ws/output-reader';
 
 /** /api/terminal/sessions …: active sessions, closing one, and its recording as asciicast v2. */
-export function sessionRoutes(verifier: AccessTokenVerifier, sessions: SessionService, nc: NatsConnection): Router {
+export function sessionRoutes(
+  verifier: AccessTokenVerifier, sessions: SessionService, nc: NatsConnection,
+  commandsOf: (tenantId: string, sessionId: string) => Promise<{ command: string; seq: number; offset_ms: number }[]>,
+): Router {
   const r = Router();
   r.get('/api/terminal/sessions', async (req, res) => {
     res.json({ sessions: await sessions.listActive(await verifier.verifyRequest(req)) });
@@ -25,9 +29,16 @@ export function sessionRoutes(verifier: AccessTokenVerifier, sessions: SessionSe
     // Everything stored so far (the stream's timestamps give the timing).
     const abort = new AbortController();
     req.on('close', () => abort.abort());
+    // Each command typed in the session is a marker just before the output chunk in which it started.
+    const commands = await commandsOf(s.tenant_id, s.id).catch(() => []);
+    const decoder = new StringDecoder('utf8');
     try {
       for await (const ev of readOutput(nc, s.id, 0, abort.signal, false)) {
-        if (ev.kind === 'data') res.write(`${asciicastEvent(started, ev.at, ev.data)}\n`);
+        while (commands.length && commands[0].seq <= ev.seq) {
+          const c = commands.shift()!;
+          res.write(`${asciicastMarker(Math.min(c.offset_ms, ev.at - started) / 1000, c.command.slice(0, 200))}\n`);
+        }
+        if (ev.kind === 'data') res.write(`${asciicastEvent(started, ev.at, ev.data, decoder)}\n`);
       }
     } catch (e) {
       // A hole the agent could no longer fill: the recording ends where the record does.
