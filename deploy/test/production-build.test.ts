@@ -1,6 +1,7 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { freePort, testEnv, uniqueName, waitUntil } from '@webxterm/testkit';
 import { describedProblems } from './lib/described';
@@ -16,9 +17,22 @@ const env = testEnv();
 const JWT_SECRET = 'production-build-test-secret-0123456789abcdef';
 const running: ChildProcess[] = [];
 
-beforeAll(() => {
+/**
+ * A nats-server of this file's own, so the compiled services' queue groups and durable consumers
+ * never take work meant for another test file's services on the shared NATS.
+ */
+let natsUrl = '';
+
+beforeAll(async () => {
   rmSync(OUT, { recursive: true, force: true });
   execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), '--out', OUT], { cwd: ROOT, stdio: 'pipe', timeout: 120_000 });
+  const port = await freePort();
+  const nats = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', join(OUT, 'nats')], { stdio: 'ignore' });
+  running.push(nats);
+  natsUrl = `nats://127.0.0.1:${port}`;
+  await waitUntil(() => new Promise<boolean>((resolve) => {
+    const s = connect(port, '127.0.0.1').once('connect', () => { s.destroy(); resolve(true); }).once('error', () => { s.destroy(); resolve(false); });
+  }), 10_000, 'the private nats-server');
 }, 150_000);
 
 afterAll(() => {
@@ -61,7 +75,7 @@ async function startCompiled(service: string, extra: Record<string, string>): Pr
   const port = await freePort();
   const child = spawn(process.execPath, ['--enable-source-maps', join(OUT, service, 'main.js')], {
     cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
-    env: { PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', JWT_SECRET, DATABASE_URL: env.databaseUrl, REDIS_URL: env.redisUrl, NATS_URL: env.natsUrl, LOG_LEVEL: 'warn', ...extra },
+    env: { PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', JWT_SECRET, DATABASE_URL: env.databaseUrl, REDIS_URL: env.redisUrl, NATS_URL: natsUrl, LOG_LEVEL: 'warn', ...extra },
   });
   running.push(child);
   let out = '';
