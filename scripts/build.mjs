@@ -50,6 +50,7 @@ export async function buildAgent(out = join(ROOT, 'agent/dist')) {
     external: EXTERNAL, banner: { js: '#!/usr/bin/env node' },
   });
   cpSync(join(ROOT, 'proto/agent.proto'), join(out, 'agent.proto'));
+  cpSync(join(ROOT, 'agent/shell'), join(out, 'shell'), { recursive: true });
   return join(out, 'vsay-agent.js');
 }
 

@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, STACK_DIR, TEST_DATABASE_NAME } from './lib/config.mjs';
 import { ensureNpmDeps } from './lib/deps.mjs';
-import { ensureChromium } from './lib/chromium.mjs';
+import { ensureChromium, ensureDebianTool } from './lib/chromium.mjs';
 import { ensureConsoleBuilt, WEB_DIR } from './lib/console.mjs';
 import { ensureInfra } from './lib/infra.mjs';
 import { assertJetStream, recreateDatabase, withDatabase } from './lib/checks.mjs';
@@ -59,6 +59,7 @@ async function runTests() {
 
   // The browser tests need Debian's Chromium and the console's production build.
   ensureChromium();
+  ensureDebianTool('/usr/bin/zsh', 'zsh', 'the shell-integration tests');
   await ensureConsoleBuilt(group);
 
   info('type check: tsc -p tsconfig.json --noEmit, and web/');

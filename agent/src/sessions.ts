@@ -44,7 +44,7 @@ export class SessionTable {
     const existing = this.sessions.get(m.session_id);
     if (existing) return existing.pid;
     const identity = spawnIdentity(this.user, this.allowRoot);
-    const shell = this.integration.launch(this.user.shell);
+    const shell = this.integration.launch(this.user.shell, this.user.home);
     const p = pty.spawn(this.user.shell, shell.args, {
       name: 'xterm-256color', cols: m.cols || 80, rows: m.rows || 24, cwd: this.user.home, env: { ...userEnv(this.user), ...shell.env }, ...identity,
       encoding: null,

@@ -1,34 +1,41 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, copyFileSync, mkdtempSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { CommandMarks } from './command-marks';
 
-const BASH_SCRIPT = join(__dirname, '..', 'shell', 'bash-integration.sh');
+/** agent/shell of the repository, or its copy beside a compiled bundle (scripts/build.mjs). */
+const SHELL_DIR = existsSync(join(__dirname, 'shell')) ? join(__dirname, 'shell') : join(__dirname, '..', 'shell');
 
 /**
- * How a session's shell starts: bash gets the shell integration (its own startup files still run,
- * as for a login shell) and a fresh nonce; any other shell starts as a plain login shell, and the
- * whole session is then one unlisted stretch of output.
+ * How a session's shell starts. bash and zsh get the shell integration (the person's own startup
+ * files still run, as for a login shell) and a fresh nonce; any other shell starts as a plain
+ * login shell, and its session is recorded but its commands are not listed.
  */
 export class ShellIntegration {
-  private script: string | null = null;
+  private dir: string | null = null;
 
-  launch(shell: string): { args: string[]; env: Record<string, string>; marks: CommandMarks | null } {
-    if (basename(shell) !== 'bash') return { args: ['-l'], env: {}, marks: null };
+  launch(shell: string, home: string): { args: string[]; env: Record<string, string>; marks: CommandMarks | null } {
+    const name = basename(shell);
+    if (name !== 'bash' && name !== 'zsh') return { args: ['-l'], env: {}, marks: null };
     const nonce = randomBytes(16).toString('hex');
-    return { args: ['--init-file', this.scriptPath(), '-i'], env: { WEBXTERM_NONCE: nonce }, marks: new CommandMarks(nonce) };
+    const marks = new CommandMarks(nonce);
+    if (name === 'bash') return { args: ['--init-file', join(this.files(), 'bash-integration.sh'), '-i'], env: { WEBXTERM_NONCE: nonce }, marks };
+    return {
+      args: ['-l'], marks,
+      env: { WEBXTERM_NONCE: nonce, ZDOTDIR: join(this.files(), 'zsh'), WEBXTERM_USER_ZDOTDIR: home },
+    };
   }
 
   /** A copy every user can read (the shell runs as the configured user, the agent as root). */
-  private scriptPath(): string {
-    if (!this.script) {
+  private files(): string {
+    if (!this.dir) {
       const dir = mkdtempSync(join(tmpdir(), 'vsay-agent-'));
-      chmodSync(dir, 0o755);
-      this.script = join(dir, 'bash-integration.sh');
-      copyFileSync(BASH_SCRIPT, this.script);
-      chmodSync(this.script, 0o644);
+      cpSync(SHELL_DIR, dir, { recursive: true });
+      for (const p of [dir, join(dir, 'zsh')]) chmodSync(p, 0o755);
+      for (const f of ['bash-integration.sh', 'zsh/.zshenv', 'zsh/.zprofile', 'zsh/.zshrc']) chmodSync(join(dir, f), 0o644);
+      this.dir = dir;
     }
-    return this.script;
+    return this.dir;
   }
 }

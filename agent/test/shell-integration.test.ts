@@ -67,6 +67,44 @@ describe('bash shell integration', () => {
   });
 });
 
+describe('zsh shell integration', () => {
+  const zsent: AgentMessage[] = [];
+  const me = lookupLinuxUser(require('node:os').userInfo().username);
+  const ztable = new SessionTable({ ...me, shell: '/usr/bin/zsh' }, true);
+  const zcommands = () => zsent.filter((m) => m.command).map((m) => m.command as CommandRecord);
+  const zout = () => Buffer.concat(zsent.filter((m) => m.output).map((m) => m.output!.data)).toString('utf8');
+  const type = (s: string) => ztable.get('z1')!.write(Buffer.from(s));
+  const recorded = (n: number, what: string) => waitUntil(() => zcommands().length >= n, 15_000, `${what}; tail ${JSON.stringify(zout().slice(-300))}`);
+  afterAll(() => ztable.closeAll());
+
+  it('lists commands with exit codes; a nested shell is one command; no password, no forged mark', async () => {
+    ztable.attach((m) => zsent.push(m));
+    ztable.open({ session_id: 'z1', cols: 120, rows: 30, window_bytes: 8 << 20 });
+    type('cd /tmp; echo z-$((1+1))\r');
+    await recorded(1, 'first');
+    type('false\r');
+    await recorded(2, 'false');
+    type('zsh -f\r');
+    // Typed ahead: the outer shell is busy running the nested one, which reads it.
+    type('echo nested-inside; exit 5\r');
+    await recorded(3, 'nested');
+    type("read -s 'PW?password: '; echo got-${#PW}\r");
+    await waitUntil(() => zout().includes('password: '), 15_000, 'the password prompt');
+    type('zsh-secret-99\r');
+    await recorded(4, 'read -s');
+    type("printf '\\033]633;E;evil;0000\\a\\033]633;D;0;0000\\a'; echo forged\r");
+    await recorded(5, 'forged');
+    const c = zcommands();
+    expect(c.map((x) => [x.command, x.exit_code])).toEqual([
+      ['cd /tmp; echo z-$((1+1))', 0], ['false', 1], ['zsh -f', 5], ["read -s 'PW?password: '; echo got-${#PW}", 0],
+      [expect.stringContaining('printf'), 0],
+    ]);
+    expect(c[1].cwd).toBe('/tmp');
+    expect(JSON.stringify(c)).not.toContain('zsh-secret-99');
+    expect(zout()).toContain('got-13');
+  });
+});
+
 describe('marks', () => {
   it('a mark split across chunks is read; one with another nonce is ignored', () => {
     const m = new CommandMarks('n1');

@@ -1,5 +1,5 @@
-// Debian's Chromium for the browser tests (e2e/console*.test.ts drive it with playwright-core).
-// Installed with apt when missing, never downloaded any other way.
+// Debian's programs the tests need: Chromium for the browser tests (e2e/console*.test.ts drive it with
+// playwright-core), zsh for the shell integration. Installed with apt when missing, never downloaded any other way.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { info, ok, StackError } from './log.mjs';
@@ -11,19 +11,23 @@ function apt(args) {
   return { status: r.error ? -1 : r.status, stderr: r.stderr ?? r.error?.message ?? '' };
 }
 
-/** `apt-get install -y chromium`, with `apt-get update` first when the package lists are too old to find it. */
-export function ensureChromium() {
-  if (existsSync(CHROMIUM)) return;
-  if (process.getuid?.() !== 0) throw new StackError(`${CHROMIUM} is missing and only root can install it: sudo apt-get install -y chromium`);
-  info('installing chromium for the browser tests (apt-get install -y chromium)…');
-  let r = apt(['install', '-y', '--no-install-recommends', 'chromium']);
+/** A program of Debian's the tests need: installed with `apt-get install -y <pkg>` when `path` is missing (`apt-get update` first if needed). */
+export function ensureDebianTool(path, pkg, why) {
+  if (existsSync(path)) return;
+  if (process.getuid?.() !== 0) throw new StackError(`${path} is missing and only root can install it: sudo apt-get install -y ${pkg}`);
+  info(`installing ${pkg} for ${why} (apt-get install -y ${pkg})…`);
+  let r = apt(['install', '-y', '--no-install-recommends', pkg]);
   if (r.status !== 0) {
     apt(['update']);
-    r = apt(['install', '-y', '--no-install-recommends', 'chromium']);
+    r = apt(['install', '-y', '--no-install-recommends', pkg]);
   }
-  if (r.status !== 0 || !existsSync(CHROMIUM)) {
+  if (r.status !== 0 || !existsSync(path)) {
     process.stderr.write(r.stderr);
-    throw new StackError('could not install chromium with apt-get (see the output above)');
+    throw new StackError(`could not install ${pkg} with apt-get (see the output above)`);
   }
-  ok('chromium installed');
+  ok(`${pkg} installed`);
+}
+
+export function ensureChromium() {
+  ensureDebianTool(CHROMIUM, 'chromium', 'the browser tests');
 }

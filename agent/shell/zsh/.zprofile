@@ -1,0 +1,1 @@
+[[ -r "$__wx_home/.zprofile" ]] && source "$__wx_home/.zprofile"
