@@ -148,6 +148,13 @@ test('the compiled platform and the compiled agent: sign up, log in, a machine c
   await api(gw, 'GET', '/api/machines');
   await api(gw, 'GET', '/api/machines/nope', undefined, token, '/api/machines/:agent_id');
   await api(gw, 'POST', '/api/machines', { name: '' }, token);
+  for (const path of ['/api/roles', '/api/roles/portal', '/api/roles/machine', '/api/groups', '/api/users', '/api/organization', '/api/dashboard/stats', '/api/agent/bootstrap']) {
+    await api(gw, 'GET', path, undefined, token);
+  }
+  await api(gw, 'POST', '/api/groups', { name: 'builders' }, token);
+  await api(gw, 'POST', '/api/auth/refresh', {}, token);
+  await api(gw, 'POST', '/api/auth/login', { email: person.email, password: 'wrong-password' });
+  await api(gw, 'GET', `/api/machines/${agentId}/logs`, undefined, token, '/api/machines/:agent_id/logs');
 
   const ran = await api(gw, 'POST', `/api/machines/${agentId}/command`, { command: 'echo compiled-$((6*7))' }, token, '/api/machines/:agent_id/command');
   expect([ran.status, String(ran.body.output ?? JSON.stringify(ran.body)).trim(), agentLog.includes('unhandled')]).toEqual([200, 'compiled-42', false]);
