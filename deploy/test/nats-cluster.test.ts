@@ -51,8 +51,8 @@ beforeAll(async () => {
   }
   // JetStream answers once the three have elected a meta leader.
   nc = await connectNats(nodes.map((n) => `nats://127.0.0.1:${n.client}`).join(','), 'nats-cluster-test');
-  await waitUntil(async () => (await jetstreamManager(nc)).getAccountInfo().then(() => true, () => false), 30_000, 'a JetStream meta leader');
-}, 45_000);
+  await waitUntil(() => jetstreamManager(nc).then((m) => m.getAccountInfo()).then(() => true, () => false), 40_000, 'a JetStream meta leader');
+}, 60_000);
 
 afterAll(async () => {
   await nc?.close();
