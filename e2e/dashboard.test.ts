@@ -52,17 +52,6 @@ describe('dashboard', () => {
     const recent = await get('/api/dashboard/recent-machines', admin.token);
     expect(recent.machines.map((m: any) => m.agent_id)).toEqual([online]);
     expect(recent.machines[0]).toMatchObject({ name: 'web-1', status: 'online' });
-    // The recording carries each command as a marker, just before the output it started, with the UTF-8 intact.
-    t.type('printf "\\342\\202\\254-%.0s" $(seq 1 3000) | head -c 9000; echo\r');
-    await t.waitForText('€-€-');
-    await waitUntil(async () => (await get(`/api/sessions/${t.sessionId}`, admin.token)).commands.length >= 3, 15_000, 'third command');
-    const cast = await fetch(`${stack.gateways[0].url}/api/terminal/sessions/${t.sessionId}/recording`, { headers: { authorization: `Bearer ${admin.token}` } });
-    const events = (await cast.text()).trim().split('\n').slice(1).map((l) => JSON.parse(l));
-    const markers = events.filter((e) => e[1] === 'm').map((e) => e[2]);
-    expect(markers).toEqual(['echo typed-$((20+22))', 'ls /nonexistent-dir', expect.stringContaining('printf')]);
-    const firstMarker = events.findIndex((e) => e[1] === 'm');
-    expect(events.slice(firstMarker + 1).map((e) => e[2]).join('')).toContain('typed-42');
-    expect(events.filter((e) => e[1] === 'o').map((e) => e[2]).join('')).not.toContain('\uFFFD');
     const activity = await get('/api/dashboard/recent-activity', admin.token);
     expect(activity.activities).toEqual([
       expect.objectContaining({ command: 'echo hi; exit 4', exit_code: 4, machine_name: 'web-1', agent_id: online, username: admin.username, source: 'api' }),
