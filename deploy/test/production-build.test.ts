@@ -148,7 +148,7 @@ test('the compiled platform and the compiled agent: sign up, log in, a machine c
   await api(gw, 'GET', '/api/machines');
   await api(gw, 'GET', '/api/machines/nope', undefined, token, '/api/machines/:agent_id');
   await api(gw, 'POST', '/api/machines', { name: '' }, token);
-  for (const path of ['/api/roles', '/api/roles/portal', '/api/roles/machine', '/api/groups', '/api/users', '/api/organization', '/api/dashboard/stats', '/api/agent/bootstrap']) {
+  for (const path of ['/api/roles', '/api/roles/portal', '/api/roles/machine', '/api/groups', '/api/users', '/api/organization', '/api/profile', '/api/users/me/invitations', '/api/dashboard/stats', '/api/agent/bootstrap']) {
     await api(gw, 'GET', path, undefined, token);
   }
   await api(gw, 'POST', '/api/groups', { name: 'builders' }, token);

@@ -81,6 +81,16 @@ export const API_CATALOGUE: EndpointDoc[] = [
     ['get', '/api/users/:id/roles', 'A person’s portal and machine roles', 'users:read'],
     ['post', '/api/users/:id/roles', 'Assign a person’s role', 'users:manage', { body: auth.AssignRolesBody }],
   ]),
+  ...group('Profile', [
+    ['get', '/api/profile', 'The caller’s profile', 'profile:read'],
+    ['post', '/api/profile/regenerate-api-key', 'A new API key for the caller (the old one stops working)', 'profile:update'],
+    ['post', '/api/profile/reset-password', 'Change the caller’s password (their other logins end)', 'profile:update', { body: auth.ChangePasswordBody }],
+    ['post', '/api/profile/upload-avatar', 'Change the caller’s avatar (an image up to 2 MB; re-encoded)', 'profile:update', { upload: true }],
+    ['get', '/api/profile/avatar/:id', 'An avatar image', 'profile:read', { response: z.string() }],
+    ['get', '/api/users/me/invitations', 'Organizations that invited the caller', 'users:read_self'],
+    ['post', '/api/users/me/invitations/:id/accept', 'Accept an invitation: the organization joins the caller’s logins', 'users:read_self'],
+    ['delete', '/api/users/me/invitations/:id', 'Decline an invitation', 'users:read_self'],
+  ]),
   ...group('Roles', [
     ['get', '/api/roles', 'Every role and what it may do', 'roles:read'],
     ['get', '/api/roles/portal', 'Portal roles', 'roles:read'],
@@ -135,11 +145,6 @@ export const API_CATALOGUE: EndpointDoc[] = [
     ['get', '/api/dashboard/stats', 'Counts for the dashboard', 'dashboard:read'],
     ['get', '/api/dashboard/recent-machines', 'The last 5 active machines', 'dashboard:read'],
     ['get', '/api/dashboard/recent-activity', 'The last 10 commands', 'dashboard:read'],
-    ['get', '/api/profile', 'The caller’s profile (not built yet: 404)', 'profile:read'],
-    ['post', '/api/profile/regenerate-api-key', 'A new API key for the caller (not built yet: 404)', 'profile:update'],
-    ['post', '/api/profile/reset-password', 'Change the caller’s password (not built yet: 404)', 'profile:update',
-      { body: z.object({ current_password: z.string().min(1), new_password: z.string().min(8).max(256) }) }],
-    ['post', '/api/profile/upload-avatar', 'Change the caller’s avatar (not built yet: 404)', 'profile:update', { upload: true }],
   ]),
   ...group('Terminal', [
     ['get', '/api/terminal/:agent_id/ws', 'The browser terminal: binary frames are bytes, text frames JSON control (docs/terminal-protocol.md); the token may come as ?token=', 'terminal:open', { websocket: true }],
