@@ -11,6 +11,8 @@ export interface Foreign {
   sessionId: string; issueId: string; fixId: string;
   /** An uploaded image (community-svc); only the isolation test needs one. */
   imageId?: string;
+  /** An avatar of B's (auth-svc), when the test uploaded one. */
+  avatarId?: string;
 }
 
 export interface Row {
@@ -93,14 +95,16 @@ export const ENDPOINTS: Row[] = [
   row('GET', '/api/terminal/sessions', 'terminal-svc', at('/api/terminal/sessions'), 200, 200, true),
   row('DELETE', '/api/terminal/sessions/:session_id', 'terminal-svc', (b) => ({ path: `/api/terminal/sessions/${b.sessionId}` }), 404, 404),
   row('GET', '/api/sessions/:session_id', 'machine-svc', (b) => ({ path: `/api/sessions/${b.sessionId}` }), 404, 404),
-  // Dashboard and profile: the caller's own organization and self only (profile not built yet)
+  // Dashboard and profile: the caller's own organization and self only
   row('GET', '/api/dashboard/stats', 'machine-svc', at('/api/dashboard/stats'), 200, 200, true),
   row('GET', '/api/dashboard/recent-machines', 'machine-svc', at('/api/dashboard/recent-machines'), 200, 200, true),
   row('GET', '/api/dashboard/recent-activity', 'machine-svc', at('/api/dashboard/recent-activity'), 200, 200, true),
-  ({ ...row('GET', '/api/profile', 'machine-svc', at('/api/profile'), 200, 200, true), notBuilt: true }),
-  ({ ...row('POST', '/api/profile/regenerate-api-key', 'machine-svc', at('/api/profile/regenerate-api-key'), 200, 200), notBuilt: true }),
-  ({ ...row('POST', '/api/profile/reset-password', 'machine-svc', at('/api/profile/reset-password', { current_password: 'wrong', new_password: 'new-password-1' }), 401, 401), notBuilt: true }),
-  ({ ...row('POST', '/api/profile/upload-avatar', 'machine-svc', at('/api/profile/upload-avatar', {}), 400, 400), notBuilt: true }),
+  row('GET', '/api/profile', 'auth-svc', at('/api/profile'), 200, 200, true),
+  row('POST', '/api/profile/regenerate-api-key', 'auth-svc', at('/api/profile/regenerate-api-key'), 200, 200),
+  row('POST', '/api/profile/reset-password', 'auth-svc', at('/api/profile/reset-password', { current_password: 'wrong', new_password: 'new-password-1' }), 401, 401),
+  row('POST', '/api/profile/upload-avatar', 'auth-svc', at('/api/profile/upload-avatar', {}), 400, 400),
+  // Not in document 000: where the profile's avatar_url points; B's avatar (or, without one, B's user id) is not found.
+  row('GET', '/api/profile/avatar/:id', 'auth-svc', (b) => ({ path: `/api/profile/avatar/${b.avatarId ?? b.userId}` }), 404, 404),
   // Community
   row('GET', '/api/community/issues', 'community-svc', at('/api/community/issues'), 200, 200, true),
   row('POST', '/api/community/issues', 'community-svc', at('/api/community/issues', { title: 'x', body: 'y' }), 201, 201),
