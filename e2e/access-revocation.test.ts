@@ -14,10 +14,7 @@ let agentId: string;
 beforeAll(async () => {
   await stack.start();
   admin = await stack.signup();
-  const created = await stack.api(0, 'POST', '/api/machines', { name: 'shared box', linux_user: 'root' }, admin.token);
-  await stack.startAgent(admin, created.body.registration_token);
-  agentId = created.body.agent_id;
-  await until(async () => (await stack.api(0, 'GET', `/api/machines/${agentId}`, undefined, admin.token)).body.status === 'online', 20_000, 'machine online');
+  agentId = await stack.onlineMachine(admin, 'shared box', 'root');
 }, 120_000);
 
 afterAll(async () => { await stack.stop(); }, 60_000);

@@ -17,15 +17,6 @@ let plain: Account;
 let agentId: string;
 const probes: ProbeAgent[] = [];
 
-async function machineWithAgent(owner: Account, name: string): Promise<string> {
-  const created = await stack.api(0, 'POST', '/api/machines', { name, linux_user: 'nobody' }, owner.token);
-  expect(created.status).toBe(201);
-  await stack.startAgent(owner, created.body.registration_token);
-  await waitUntil(async () => (await stack.api(0, 'GET', `/api/machines/${created.body.agent_id}`, undefined, owner.token)).body.status === 'online',
-    20_000, `${name} online; agent log: ${stack.agentLogs.join('\n')}`);
-  return created.body.agent_id;
-}
-
 function probe(bearer: string, id: string, o?: ConstructorParameters<typeof ProbeAgent>[3]): ProbeAgent {
   const p = new ProbeAgent(stack.bridges[0].grpcPort, bearer, id, o);
   probes.push(p);
@@ -42,7 +33,7 @@ beforeAll(async () => {
   const l = await stack.api(0, 'POST', '/api/auth/login', { email: u.email, password: u.password });
   plain = { token: l.body.token, apiKey: l.body.user?.api_key ?? l.body.api_key, userId: l.body.user.id, tenantId: admin.tenantId, username: u.username };
   expect(plain.apiKey).toMatch(/^vsk_/);
-  agentId = await machineWithAgent(admin, 'real box');
+  agentId = await stack.onlineMachine(admin, 'real box');
 }, 120_000);
 
 afterAll(async () => {
@@ -95,7 +86,7 @@ describe('agent identity', () => {
 
   it("an agent listing another organization's live session in Hello gets none of its keystrokes and cannot write to its screen", async () => {
     const other = await stack.signup();
-    const otherAgent = await machineWithAgent(other, 'other org box');
+    const otherAgent = await stack.onlineMachine(other, 'other org box');
     const victim = await TermClient.open(stack.wsUrl(0, otherAgent, other.token));
     const spy = probe(admin.apiKey, `ag_spy${Date.now()}`, { sessions: [victim.sessionId] });
     await waitUntil(() => spy.welcome !== undefined || spy.ended !== null, 10_000, 'spy welcomed');
@@ -131,7 +122,7 @@ describe('robustness', () => {
 
   it('open terminals per person are capped: sockets closed without exit keep their shells, the next one is refused with 429', async () => {
     const someone = await stack.signup();
-    const id = await machineWithAgent(someone, 'capped box');
+    const id = await stack.onlineMachine(someone, 'capped box');
     const open: TermClient[] = [];
     for (let i = 0; i < 3; i++) {
       const t = await TermClient.open(stack.wsUrl(0, id, someone.token));

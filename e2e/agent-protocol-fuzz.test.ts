@@ -21,10 +21,7 @@ let agentId: string;
 beforeAll(async () => {
   await stack.start();
   admin = await stack.signup();
-  const created = await stack.api(0, 'POST', '/api/machines', { name: 'fuzzed', linux_user: 'nobody' }, admin.token);
-  agentId = created.body.agent_id;
-  await stack.startAgent(admin, created.body.registration_token);
-  await waitUntil(async () => (await stack.api(0, 'GET', `/api/machines/${agentId}`, undefined, admin.token)).body.status === 'online', 20_000, 'online');
+  agentId = await stack.onlineMachine(admin, 'fuzzed');
 }, 120_000);
 
 afterAll(async () => { await stack.stop(); }, 60_000);

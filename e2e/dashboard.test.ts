@@ -23,11 +23,8 @@ const get = async (path: string, token: string) => {
 beforeAll(async () => {
   await stack.start();
   admin = await stack.signup();
-  const created = await stack.api(0, 'POST', '/api/machines', { name: 'web-1', linux_user: 'nobody' }, admin.token);
-  online = created.body.agent_id;
+  online = await stack.onlineMachine(admin, 'web-1');
   pending = (await stack.api(0, 'POST', '/api/machines', { name: 'db-1' }, admin.token)).body.agent_id;
-  await stack.startAgent(admin, created.body.registration_token);
-  await waitUntil(async () => (await stack.api(0, 'GET', `/api/machines/${online}`, undefined, admin.token)).body.status === 'online', 20_000, 'online');
   const n = `dash${Date.now()}`;
   const u = await stack.api(0, 'POST', '/api/users', { username: n, email: `${n}@example.com`, password: 'member password', first_name: 'M', last_name: 'B' }, admin.token);
   const l = await stack.api(0, 'POST', '/api/auth/login', { email: `${n}@example.com`, password: 'member password' });

@@ -104,6 +104,17 @@ export class TerminalStack {
     return { config, child };
   }
 
+  /** A machine created by `owner` with a real agent started for it, once it is online; its agent id. */
+  async onlineMachine(owner: Account, name: string, linuxUser = 'nobody'): Promise<string> {
+    const created = await this.api(0, 'POST', '/api/machines', { name, linux_user: linuxUser }, owner.token);
+    if (created.status !== 201) throw new Error(`create machine ${created.status} ${JSON.stringify(created.body)}`);
+    await this.startAgent(owner, created.body.registration_token, linuxUser);
+    const agentId: string = created.body.agent_id;
+    await until(async () => (await this.api(0, 'GET', `/api/machines/${agentId}`, undefined, owner.token)).body.status === 'online', 20_000,
+      `${name} online; agent log: ${this.agentLogs.join('\n')}`);
+    return agentId;
+  }
+
   agentCommand(args: string[]): Promise<{ code: number; out: string }> {
     return new Promise((resolve) => {
       const c = spawn(TSX, [join(ROOT, 'agent/src/main.ts'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
