@@ -58,7 +58,7 @@ beforeAll(async () => {
   await useDomRenderer(ctx);
   page = await ctx.newPage();
   errors = collectPageErrors(page);
-}, 120_000);
+}, 240_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -247,7 +247,7 @@ describe('the console, served by the gateway', () => {
     expect(await banner.innerText()).toContain('exit code 3');
   });
 
-  it('replay the session, seek, and download the asciicast', async () => {
+  it('replay the session, seek, jump to a command, and download the asciicast', async () => {
     await page.goto('/sessions');
     await page.locator(`a[href="/sessions/${sessionId}"]`).click();
     await page.waitForURL(new RegExp(`/sessions/${sessionId}$`));
@@ -261,6 +261,9 @@ describe('the console, served by the gateway', () => {
       `\`exit 3\` on the screen after seeking to the end (${await page.getByTestId('replay-time').innerText()})`);
     await seek.fill('0');
     await until(async () => !/exit 3/.test(await page.getByTestId('player').innerText()), 10_000, 'an empty screen after seeking to the start');
+    // The session's commands (the agent's shell integration) are markers: jump to one.
+    await page.getByRole('button', { name: 'Jump to echo $((6*7))' }).click();
+    await until(async () => /echo \$\(\(6\*7\)\)/.test(await page.getByTestId('player').innerText()), 10_000, 'the command on the screen after jumping to it');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download .cast' }).click()]);
     expect(download.suggestedFilename()).toBe(`${sessionId}.cast`);
     const cast = readFileSync((await download.path())!, 'utf8').trim().split('\n');

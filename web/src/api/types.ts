@@ -70,6 +70,14 @@ export interface CommandLog {
   timed_out: boolean;
   truncated: boolean;
   created_at: string;
+  /** 'api' (POST /command) or 'terminal' (a command typed in a session). */
+  source?: string;
+  session_id?: string | null;
+  cwd?: string | null;
+  /** The seq of the output chunk where a typed command starts. */
+  seq?: number | null;
+  /** Where the command starts in its session's recording. */
+  offset_ms?: number | null;
 }
 
 export interface SessionRecord {

@@ -4,11 +4,13 @@ import { api } from '../api/http';
 import type { CommandLog, Machine } from '../api/types';
 import { formatTime, PageHeader, QueryState, since, StatusBadge } from '../components/ui';
 
+type Activity = CommandLog & { machine_name?: string | null };
+
 /** GET /api/dashboard/* (document 000): overview numbers, recent machines, recent commands. */
 export function Dashboard() {
   const stats = useQuery({ queryKey: ['dash-stats'], queryFn: () => api<Record<string, unknown>>('/api/dashboard/stats'), refetchInterval: 10_000 });
   const recent = useQuery({ queryKey: ['dash-machines'], queryFn: () => api<{ machines: Machine[] } | Machine[]>('/api/dashboard/recent-machines') });
-  const activity = useQuery({ queryKey: ['dash-activity'], queryFn: () => api<{ activities?: CommandLog[]; logs?: CommandLog[] } | CommandLog[]>('/api/dashboard/recent-activity') });
+  const activity = useQuery({ queryKey: ['dash-activity'], queryFn: () => api<{ activities?: Activity[]; logs?: Activity[] } | Activity[]>('/api/dashboard/recent-activity'), refetchInterval: 10_000 });
   const machines = Array.isArray(recent.data) ? recent.data : recent.data?.machines ?? [];
   const acts = Array.isArray(activity.data) ? activity.data : activity.data?.activities ?? activity.data?.logs ?? [];
   const numbers = stats.data ? Object.entries(stats.data).filter(([, v]) => typeof v === 'number') as [string, number][] : [];
@@ -36,7 +38,12 @@ export function Dashboard() {
           <QueryState isLoading={activity.isLoading} error={activity.error} feature="Recent activity">
             {acts.length === 0 ? <p className="empty">No commands yet.</p> : (
               <ul className="plain-list">
-                {acts.map((a) => <li key={a.id}><code>{a.command}</code> <span className="muted">{a.username} · exit {a.exit_code ?? '—'} · {formatTime(a.created_at)}</span></li>)}
+                {acts.map((a) => (
+                  <li key={a.id}><code>{a.command}</code>{' '}
+                    <span className="muted">{a.username} on <Link to={`/machines/${a.agent_id}`}>{a.machine_name ?? a.agent_id}</Link> · exit {a.exit_code ?? '—'} · {formatTime(a.created_at)}</span>
+                    {a.session_id && <> · <Link to={`/sessions/${a.session_id}`} aria-label={`Replay the session of ${a.command}`}>replay</Link></>}
+                  </li>
+                ))}
               </ul>
             )}
           </QueryState>

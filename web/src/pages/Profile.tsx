@@ -1,11 +1,31 @@
-import { useMutation, useQuery } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
-import { api, ApiError } from '../api/http';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState, type FormEvent } from 'react';
+import { api, ApiError, authHeaders } from '../api/http';
 import type { User } from '../api/types';
 import { useAuth } from '../auth/AuthProvider';
 import { Alert, CopyButton, formatTime, messageOf, PageHeader, QueryState } from '../components/ui';
 
-type Profile = User & { avatar_url?: string | null; avatar?: string | null };
+type Profile = User & { avatar_url?: string | null; api_key_prefix?: string; api_key_created_at?: string };
+
+/** An image of the API (it needs the token, so no plain <img src>): fetched, shown from a blob. */
+function AuthImage({ src, alt }: { src: string; alt: string }) {
+  const [url, setUrl] = useState<string | null>(null);
+  useEffect(() => {
+    let made: string | null = null;
+    void fetch(src, { headers: authHeaders() }).then((r) => (r.ok ? r.blob() : null)).then((b) => {
+      if (b) { made = URL.createObjectURL(b); setUrl(made); }
+    }).catch(() => undefined);
+    return () => { if (made) URL.revokeObjectURL(made); };
+  }, [src]);
+  return url ? <img className="avatar" src={url} alt={alt} width={96} height={96} /> : null;
+}
+
+async function uploadAvatar(file: File): Promise<{ avatar_url: string }> {
+  const res = await fetch('/api/profile/upload-avatar', { method: 'POST', headers: { ...authHeaders(), 'content-type': file.type || 'application/octet-stream' }, body: file });
+  const data = (await res.json().catch(() => ({}))) as { avatar_url?: string; error?: string };
+  if (!res.ok || !data.avatar_url) throw new ApiError(res.status, data.error ?? `Upload failed (HTTP ${res.status})`);
+  return { avatar_url: data.avatar_url };
+}
 
 /** GET /api/profile (document 000), falling back to /api/users/me while the profile endpoints are missing. */
 export function Profile() {
@@ -26,16 +46,20 @@ export function Profile() {
     mutationFn: () => api<{ api_key: string }>('/api/profile/regenerate-api-key', { method: 'POST' }),
     onSuccess: (r) => setNewKey(r.api_key),
   });
+  const client = useQueryClient();
   const [pw, setPw] = useState({ current_password: '', new_password: '' });
-  const change = useMutation({ mutationFn: () => api('/api/profile/reset-password', { body: pw }), onSuccess: () => setPw({ current_password: '', new_password: '' }) });
-  const [avatar, setAvatar] = useState('');
-  const upload = useMutation({ mutationFn: () => api('/api/profile/upload-avatar', { body: { avatar_url: avatar } }) });
+  const change = useMutation({
+    mutationFn: () => api<{ message: string }>('/api/profile/reset-password', { body: pw }),
+    onSuccess: () => setPw({ current_password: '', new_password: '' }),
+  });
+  const upload = useMutation({ mutationFn: uploadAvatar, onSuccess: () => client.invalidateQueries({ queryKey: ['profile'] }) });
 
   return (
     <section>
       <PageHeader title="Profile" />
       <QueryState isLoading={profile.isLoading} error={profile.error}>
         {profile.data && !profile.data.full && <Alert kind="info">The profile service is not available on this server yet: showing your account, without API-key, password and avatar changes.</Alert>}
+        {p?.avatar_url && <AuthImage src={p.avatar_url} alt={`Avatar of ${p.username}`} />}
         {p && (
           <dl className="facts">
             <div><dt>Username</dt><dd>{p.username}</dd></div>
@@ -44,6 +68,7 @@ export function Profile() {
             <div><dt>Organization</dt><dd>{p.tenant_name ?? user?.tenant_name} <span className="muted mono">{p.tenant_id}</span></dd></div>
             <div><dt>Role</dt><dd>{p.role}</dd></div>
             <div><dt>Member since</dt><dd>{formatTime(p.created_at)}</dd></div>
+            {p.api_key && <div><dt>API key</dt><dd className="mono">{p.api_key}{p.api_key_created_at ? <span className="muted"> · made {formatTime(p.api_key_created_at)}</span> : null}</dd></div>}
           </dl>
         )}
       </QueryState>
@@ -68,15 +93,15 @@ export function Profile() {
           <label className="field">New password<input type="password" required minLength={8} autoComplete="new-password" value={pw.new_password} onChange={(e) => setPw({ ...pw, new_password: e.target.value })} /></label>
           <button type="submit" className="btn btn-primary" disabled={change.isPending}>Change password</button>
         </form>
-        {change.isSuccess && <Alert kind="success">Password changed.</Alert>}
+        {change.data && <Alert kind="success">{change.data.message}</Alert>}
         {change.error && <Alert>{change.error instanceof ApiError && change.error.unavailable ? 'Changing the password is not available on this server yet.' : messageOf(change.error)}</Alert>}
       </div>
       <div className="panel">
         <h2>Avatar</h2>
-        <form className="form-row" onSubmit={(e: FormEvent) => { e.preventDefault(); upload.mutate(); }}>
-          <label className="field grow">Image address<input type="url" required value={avatar} onChange={(e) => setAvatar(e.target.value)} placeholder="https://…" /></label>
-          <button type="submit" className="btn" disabled={upload.isPending}>Save avatar</button>
-        </form>
+        <label className="field">Upload an image (PNG, JPEG or WebP)
+          <input type="file" accept="image/png,image/jpeg,image/webp" disabled={upload.isPending}
+            onChange={(e) => { const f = e.target.files?.[0]; if (f) upload.mutate(f); e.target.value = ''; }} />
+        </label>
         {upload.isSuccess && <Alert kind="success">Avatar saved.</Alert>}
         {upload.error && <Alert>{upload.error instanceof ApiError && upload.error.unavailable ? 'Avatars are not available on this server yet.' : messageOf(upload.error)}</Alert>}
       </div>

@@ -1,13 +1,41 @@
 import { useQuery } from '@tanstack/react-query';
 import * as AsciinemaPlayer from 'asciinema-player';
 import 'asciinema-player/dist/bundle/asciinema-player.css';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, ApiError, authHeaders } from '../api/http';
-import type { SessionRecord } from '../api/types';
+import type { CommandLog, SessionRecord } from '../api/types';
 import { Alert, formatDuration, formatTime, PageHeader, QueryState, StatusBadge } from '../components/ui';
 
 type Player = ReturnType<typeof AsciinemaPlayer.create>;
+
+type Placed = CommandLog & { at: number };
+
+/**
+ * The commands of the session placed on the recording's timeline, in time order, and the
+ * asciicast with a marker ("m" event) at each, so the player shows them and seeks to them with the
+ * idle-time limit applied like every other event. A command's start `seq` is exact (each "o"
+ * event of our recordings is one output chunk, seq 1, 2, 3 …); `offset_ms` (the agent's clock)
+ * is the fallback.
+ */
+export function placeCommands(cast: string, commands: CommandLog[]): { cast: string; placed: Placed[] } {
+  const [header, ...lines] = cast.split('\n').filter((l) => l.trim() !== '');
+  if (!header) return { cast, placed: [] };
+  const events = lines.map((l) => JSON.parse(l) as [number, string, string]);
+  const output = events.filter((e) => e[1] === 'o');
+  const placed: Placed[] = [];
+  for (const c of commands) {
+    const bySeq = typeof c.seq === 'number' && c.seq >= 1 ? output[Math.min(c.seq, output.length) - 1]?.[0] : undefined;
+    const at = bySeq ?? (typeof c.offset_ms === 'number' && c.offset_ms >= 0 ? c.offset_ms / 1000 : undefined);
+    if (at !== undefined) placed.push({ ...c, at });
+  }
+  placed.sort((a, b) => a.at - b.at);
+  if (placed.length === 0) return { cast, placed };
+  for (const c of placed) events.push([c.at, 'm', c.command.slice(0, 80)]);
+  // Stable sort: a marker at the same time as output goes after it.
+  events.sort((a, b) => a[0] - b[0]);
+  return { cast: `${[header, ...events.map((e) => JSON.stringify(e))].join('\n')}\n`, placed };
+}
 
 async function fetchCast(sessionId: string): Promise<string> {
   let res: Response;
@@ -25,9 +53,13 @@ export default function Replay() {
   const { sessionId = '' } = useParams();
   const info = useQuery({
     queryKey: ['session', sessionId],
-    queryFn: () => api<{ session: SessionRecord; commands: { command: string; at?: number; time?: number }[] }>(`/api/sessions/${encodeURIComponent(sessionId)}`),
+    queryFn: () => api<{ session: SessionRecord; commands: CommandLog[] }>(`/api/sessions/${encodeURIComponent(sessionId)}`),
   });
   const cast = useQuery({ queryKey: ['cast', sessionId], queryFn: () => fetchCast(sessionId), staleTime: 60_000 });
+  const { cast: marked, placed: commands } = useMemo(
+    () => (cast.data ? placeCommands(cast.data, info.data?.commands ?? []) : { cast: '', placed: [] as Placed[] }),
+    [cast.data, info.data],
+  );
   const [speed, setSpeed] = useState(1);
   const [idle, setIdle] = useState(2);
   const box = useRef<HTMLDivElement>(null);
@@ -37,14 +69,14 @@ export default function Replay() {
   const [download, setDownload] = useState<string | null>(null);
 
   useEffect(() => {
-    if (!cast.data || !box.current) return undefined;
-    const p = AsciinemaPlayer.create({ data: cast.data }, box.current, {
+    if (!marked || !box.current || info.isLoading) return undefined;
+    const p = AsciinemaPlayer.create({ data: marked }, box.current, {
       speed, idleTimeLimit: idle, fit: 'width', controls: true, preload: true, terminalFontFamily: 'ui-monospace, "DejaVu Sans Mono", monospace',
     });
     player.current = p;
     const tick = window.setInterval(() => { setTime(p.getCurrentTime() ?? 0); setDuration(p.getDuration() ?? 0); }, 250);
     return () => { window.clearInterval(tick); p.dispose(); player.current = null; };
-  }, [cast.data, speed, idle]);
+  }, [marked, speed, idle, info.isLoading]);
 
   useEffect(() => {
     if (!cast.data) return undefined;
@@ -91,15 +123,18 @@ export default function Replay() {
       {cast.error ? <Alert>{(cast.error as Error).message}</Alert> : null}
       {cast.isLoading && <p className="muted" role="status">Loading the recording…</p>}
       <div className="player" ref={box} data-testid="player" />
-      {info.data && info.data.commands.length > 0 && (
+      {commands.length > 0 && (
         <div className="panel">
           <h2>Commands</h2>
-          <ul className="plain-list">
-            {info.data.commands.map((c, i) => {
-              const at = c.time ?? c.at;
-              return <li key={i}><button type="button" className="btn-link" disabled={at === undefined} onClick={() => at !== undefined && void player.current?.seek(at)}><code>{c.command}</code></button></li>;
-            })}
-          </ul>
+          <ol className="plain-list">
+            {commands.map((c, i) => (
+              <li key={c.id} className="row-between">
+                <button type="button" className="btn-link" onClick={() => void player.current?.seek({ marker: i })}
+                  aria-label={`Jump to ${c.command}`}><code>{c.command}</code></button>
+                <span className="muted">exit {c.exit_code ?? '—'}{c.cwd ? ` · ${c.cwd}` : ''}</span>
+              </li>
+            ))}
+          </ol>
         </div>
       )}
     </section>

@@ -32,6 +32,9 @@ export default function TerminalView({ agentId, sessionId, mode = 'owner', activ
   const search = useRef<SearchAddon | null>(null);
   const conn = useRef<TerminalConnection | null>(null);
   const ctrlSticky = useRef(false);
+  /** Tab leaves the terminal instead of reaching the shell (Ctrl+Shift+M): no keyboard trap. */
+  const tabMovesFocus = useRef(false);
+  const [tabFocus, setTabFocus] = useState(false);
   const [state, setState] = useState<ConnectionState>({ kind: 'connecting' });
   const [notice, setNotice] = useState<string | null>(null);
   const [searching, setSearching] = useState(false);
@@ -114,7 +117,14 @@ export default function TerminalView({ agentId, sessionId, mode = 'owner', activ
     });
     // Ctrl+Shift+C / Ctrl+Shift+V are the terminal's, not the browser's.
     t.attachCustomKeyEventHandler((e) => {
+      if (e.key === 'Tab' && tabMovesFocus.current && !e.ctrlKey && !e.altKey) return false; // the browser moves focus
       if (e.type !== 'keydown' || !e.ctrlKey || !e.shiftKey) return true;
+      if (e.code === 'KeyM') {
+        e.preventDefault();
+        tabMovesFocus.current = !tabMovesFocus.current;
+        setTabFocus(tabMovesFocus.current);
+        return false;
+      }
       if (e.code === 'KeyC') {
         e.preventDefault();
         const text = t.getSelection();
@@ -228,6 +238,10 @@ export default function TerminalView({ agentId, sessionId, mode = 'owner', activ
         <span className="row">
           <button type="button" className="btn btn-small" onClick={() => setSearching(true)} aria-label="Find in scrollback (Ctrl+Shift+F)">Find</button>
           <button type="button" className="btn btn-small" onClick={saveOutput}>Save output</button>
+          <button type="button" className="btn btn-small" aria-pressed={tabFocus} title="Ctrl+Shift+M"
+            onClick={() => { tabMovesFocus.current = !tabMovesFocus.current; setTabFocus(tabMovesFocus.current); }}>
+            {tabFocus ? 'Tab moves focus' : 'Tab goes to the shell'}
+          </button>
         </span>
       </div>
     </div>
