@@ -14,7 +14,8 @@ const ROOT = resolve(import.meta.dirname, '..');
 const LOG_DIR = join(ROOT, '.stack', 'smoke');
 const LOG = join(LOG_DIR, 'npm-start.log');
 const API = `http://127.0.0.1:${process.env.PORT ?? 8080}`;
-const LIMITS = { upMs: 300_000, stopMs: 60_000, goneMs: 15_000 };
+// Up: a fresh clone first runs `npm ci` (native addons compile) and builds the console.
+const LIMITS = { upMs: 600_000, stopMs: 60_000, goneMs: 15_000 };
 const BACKING_PORTS = { PostgreSQL: 5432, Redis: 6379, NATS: 4222 };
 const CHROMIUM = '/usr/bin/chromium';
 
