@@ -35,7 +35,7 @@ describe('terminal through the gateway', () => {
     t.type('echo hel""lo\r');
     await t.waitForText('hello\r\n'); // the typed line shows as hel""lo
     t.type('id -un\r');
-    await t.waitForText(/[\r\n]nobody\r\n/);
+    await t.waitForText(/[\r\n\x07]nobody\r\n/); // after a newline, or after the shell integration's start mark
     t.control({ type: 'resize', cols: 120, rows: 40 });
     t.type('stty size\r');
     await t.waitForText('40 120');

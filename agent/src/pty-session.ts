@@ -11,8 +11,12 @@ const CHUNK_MAX = 64 * 1024;
 const BURST_MS = 10;
 const COALESCE_MS = 3;
 const FLOOD_CHUNK_BYTES = 2048;
-/** After the shell exits, late output still arrives for a moment (node-pty #72). */
-const EXIT_DRAIN_MS = 60;
+/**
+ * After the shell exits, late output still arrives for a moment (node-pty #72), later still on a
+ * busy machine: the exit is reported once the PTY has been quiet for EXIT_QUIET_MS (EXIT_DRAIN_MAX_MS at most).
+ */
+const EXIT_QUIET_MS = 60;
+const EXIT_DRAIN_MAX_MS = 3000;
 
 export type Send = (m: AgentMessage) => void;
 
@@ -33,6 +37,7 @@ export class PtySession {
   private flushTimer: NodeJS.Immediate | NodeJS.Timeout | null = null;
   private lastFlush = 0;
   private lastChunkBytes = 0;
+  private lastOutputAt = 0;
   private paused = false;
   private totalBytes = 0;
   private exit: { exit_code: number; signal: number; last_seq: number } | null = null;
@@ -48,7 +53,15 @@ export class PtySession {
   ) {
     // Spawned with `encoding: null`: the PTY's bytes arrive as Buffers, never decoded.
     pty.onData((d) => this.onOutput(d as unknown as Buffer));
-    pty.onExit(({ exitCode, signal }) => setTimeout(() => this.onExit(exitCode, signal ?? 0), EXIT_DRAIN_MS));
+    pty.onExit(({ exitCode, signal }) => {
+      const exitedAt = Date.now();
+      const settle = () => {
+        const quietFor = Date.now() - this.lastOutputAt;
+        if (quietFor >= EXIT_QUIET_MS || Date.now() - exitedAt >= EXIT_DRAIN_MAX_MS) this.onExit(exitCode, signal ?? 0);
+        else setTimeout(settle, EXIT_QUIET_MS - quietFor);
+      };
+      setTimeout(settle, EXIT_QUIET_MS);
+    });
   }
 
   get pid(): number { return this.pty.pid; }
@@ -97,6 +110,7 @@ export class PtySession {
   detach(): void { this.send = () => {}; }
 
   private onOutput(data: Buffer): void {
+    this.lastOutputAt = Date.now();
     this.pending.push(data);
     this.pendingBytes += data.length;
     if (this.pendingBytes >= CHUNK_MAX) this.flush();
