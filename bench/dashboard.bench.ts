@@ -37,7 +37,9 @@ async function seed(pool: Pool): Promise<void> {
              now() - make_interval(secs => i % (30 * 86400)), CASE WHEN i % 2 = 0 THEN 'api' ELSE 'terminal' END
         FROM generate_series(1, $5) i`, [TENANT, words, done, MACHINES, n]);
   }
-  await pool.query('ANALYZE machines.command_logs; ANALYZE machines.machines');
+  await pool.query(`INSERT INTO machines.access_grants (agent_id, user_id, username, granted_by, role)
+    SELECT 'ag_bench' || i, 'u-bench', 'bench', 'u', 'operator' FROM generate_series(1, 3) i`);
+  await pool.query('ANALYZE machines.command_logs; ANALYZE machines.machines; ANALYZE machines.command_counts');
   console.log(`seeded ${MACHINES} machines and ${LOGS} command logs in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 }
 
@@ -60,12 +62,15 @@ async function main(): Promise<void> {
   rows.push(['machines by status (10,000)', await time(() => dash.machineCounts(admin, 15_000)),
     await time(() => pool.query(`SELECT count(*), count(*) FILTER (WHERE registered_at IS NULL), count(*) FILTER (WHERE connected AND last_seen_at > now() - interval '15 seconds')
       FROM machines.machines WHERE tenant_id = $1`, [TENANT]))]);
-  rows.push(['commands in 24 h and 7 days', await time(() => dash.commandCounts(admin)),
+  rows.push(['commands in 24 h and 7 days', await time(() => dash.commandCounts(admin, null)),
     await time(() => pool.query(`SELECT count(*) FILTER (WHERE created_at > now() - interval '24 hours'), count(*) FROM machines.command_logs
       WHERE tenant_id = $1 AND created_at > now() - interval '7 days'`, [TENANT]))]);
-  rows.push(['  (same, plain SQL on the hourly counts)', await time(() => dash.commandCounts(admin)),
-    await time(() => pool.query(`SELECT sum(n) FILTER (WHERE hour > date_trunc('hour', now() - interval '24 hours')), sum(n) FROM machines.command_counts
-      WHERE tenant_id = $1 AND hour > date_trunc('hour', now() - interval '7 days')`, [TENANT]))]);
+  rows.push(["commands in 24 h and 7 days, a user's 3 machines", await time(async () => {
+    const user = { tenantId: TENANT, grantedTo: 'u-bench' };
+    return dash.commandCounts(user, (await dash.machineCounts(user, 15_000)).agentIds);
+  }),
+    await time(() => pool.query(`SELECT count(*) FILTER (WHERE created_at > now() - interval '24 hours'), count(*) FROM machines.command_logs
+      WHERE agent_id = ANY($1) AND created_at > now() - interval '7 days'`, [['ag_bench1', 'ag_bench2', 'ag_bench3']]))]);
   rows.push(['last 10 command activities', await time(() => dash.recentActivity(admin, 10)),
     await time(() => pool.query(`SELECT l.*, m.name FROM machines.command_logs l JOIN machines.machines m ON m.agent_id = l.agent_id
       WHERE l.tenant_id = $1 ORDER BY l.created_at DESC LIMIT 10`, [TENANT]))]);

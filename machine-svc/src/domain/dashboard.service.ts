@@ -27,12 +27,12 @@ export class DashboardService {
 
   async stats(actor: Actor) {
     const v = this.visibility(actor);
-    const [machines, commands, people] = await Promise.all([
+    const [machines, people] = await Promise.all([
       this.repo.machineCounts(v, this.offlineAfterMs),
-      this.repo.commandCounts(v),
       actor.role === 'user' ? null : this.ports.organizationCounts(actor.tenant_id),
     ]);
     const { agentIds, ...counts } = machines;
+    const commands = await this.repo.commandCounts(v, agentIds);
     const activeSessions = agentIds?.length === 0 ? 0 : await this.ports.activeSessions(actor.tenant_id, agentIds);
     return { machines: counts, activeSessions, commands, users: people?.users ?? null, groups: people?.groups ?? null };
   }

@@ -34,14 +34,19 @@ export class DashboardRepository {
     return { total, pending, online, offline: total - pending - online, agentIds: v.grantedTo ? (row.agent_ids ?? []) : null };
   }
 
-  /** From the hourly counts (migration 0009): whole hours, so "24 h" reaches back to the start of the hour 24 h ago. */
-  async commandCounts(v: Visibility): Promise<{ last24h: number; last7d: number }> {
-    const r = await this.pool(v.tenantId).query(
-      `SELECT COALESCE(sum(c.n) FILTER (WHERE c.hour > date_trunc('hour', now() - interval '24 hours')), 0) AS day, COALESCE(sum(c.n), 0) AS week
-         FROM machines.command_counts c
-        WHERE c.tenant_id = $1 AND c.hour > date_trunc('hour', now() - interval '7 days')
-          ${v.grantedTo ? `AND EXISTS (SELECT 1 FROM machines.machines m WHERE m.agent_id = c.agent_id AND ${visibleMachines(v)})` : ''}`,
-      params(v));
+  /**
+   * An organization's from its hourly counts (migration 0009: whole hours, so "24 h" reaches back to
+   * the start of the hour 24 h ago); a `user`'s from the logs of the machines they see (`visibleAgentIds`).
+   */
+  async commandCounts(v: Visibility, visibleAgentIds: string[] | null): Promise<{ last24h: number; last7d: number }> {
+    const r = v.grantedTo
+      ? await this.pool(v.tenantId).query(
+        `SELECT count(*) FILTER (WHERE created_at > now() - interval '24 hours') AS day, count(*) AS week
+           FROM machines.command_logs WHERE tenant_id = $1 AND agent_id = ANY($2) AND created_at > now() - interval '7 days'`,
+        [v.tenantId, visibleAgentIds ?? []])
+      : await this.pool(v.tenantId).query(
+        `SELECT COALESCE(sum(n) FILTER (WHERE hour > date_trunc('hour', now() - interval '24 hours')), 0) AS day, COALESCE(sum(n), 0) AS week
+           FROM machines.command_counts WHERE tenant_id = $1 AND hour > date_trunc('hour', now() - interval '7 days')`, [v.tenantId]);
     return { last24h: Number(r.rows[0].day), last7d: Number(r.rows[0].week) };
   }
 
