@@ -263,7 +263,10 @@ describe('the console, served by the gateway', () => {
     await until(async () => !/exit 3/.test(await page.getByTestId('player').innerText()), 10_000, 'an empty screen after seeking to the start');
     // The session's commands (the agent's shell integration) are markers: jump to one.
     await page.getByRole('button', { name: 'Jump to echo $((6*7))' }).click();
-    await until(async () => /echo \$\(\(6\*7\)\)/.test(await page.getByTestId('player').innerText()), 10_000, 'the command on the screen after jumping to it');
+    await until(async () => /echo \$\(\(6\*7\)\)/.test(await page.getByTestId('player').innerText()), 10_000,
+      `the command on the screen after jumping to it; at ${await page.getByTestId('replay-time').innerText()} the screen is ${
+        JSON.stringify((await page.getByTestId('player').innerText()).replace(/\s+/g, ' ').slice(0, 300))}; commands: ${
+        (await page.getByRole('button', { name: /^Jump to/ }).allInnerTexts()).join(' | ')}`);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download .cast' }).click()]);
     expect(download.suggestedFilename()).toBe(`${sessionId}.cast`);
     const cast = readFileSync((await download.path())!, 'utf8').trim().split('\n');

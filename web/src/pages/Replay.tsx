@@ -54,8 +54,10 @@ export default function Replay() {
   const info = useQuery({
     queryKey: ['session', sessionId],
     queryFn: () => api<{ session: SessionRecord; commands: CommandLog[] }>(`/api/sessions/${encodeURIComponent(sessionId)}`),
+    // The player is rebuilt when the recording or its markers change: never behind the viewer's back.
+    staleTime: Infinity, refetchOnWindowFocus: false,
   });
-  const cast = useQuery({ queryKey: ['cast', sessionId], queryFn: () => fetchCast(sessionId), staleTime: 60_000 });
+  const cast = useQuery({ queryKey: ['cast', sessionId], queryFn: () => fetchCast(sessionId), staleTime: Infinity, refetchOnWindowFocus: false });
   const { cast: marked, placed: commands } = useMemo(
     () => (cast.data ? placeCommands(cast.data, info.data?.commands ?? []) : { cast: '', placed: [] as Placed[] }),
     [cast.data, info.data],

@@ -101,6 +101,10 @@ export default function TerminalPage() {
               <option value="auto">WebGL when available</option><option value="dom">DOM</option>
             </select>
           </label>
+          <label className="switch">
+            <input type="checkbox" checked={prefs.screenReader} onChange={(e) => setPrefs({ ...prefs, screenReader: e.target.checked })} />
+            Screen reader
+          </label>
         </div>
       </div>
       {shareUrl && (

@@ -58,7 +58,7 @@ export default function TerminalView({ agentId, sessionId, mode = 'owner', activ
       scrollback: 10_000,
       theme: themeFor(prefs),
       disableStdin: mode === 'view',
-      screenReaderMode: false,
+      screenReaderMode: prefs.screenReader,
     });
     const f = new FitAddon();
     const s = new SearchAddon();
@@ -178,6 +178,7 @@ export default function TerminalView({ agentId, sessionId, mode = 'owner', activ
     if (!t) return;
     t.options.fontSize = prefs.fontSize;
     t.options.theme = themeFor(prefs);
+    t.options.screenReaderMode = prefs.screenReader;
     try { fit.current?.fit(); } catch { /* hidden */ }
   }, [prefs]);
 

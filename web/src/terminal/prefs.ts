@@ -4,10 +4,12 @@ export interface TerminalPrefs {
   theme: 'system' | 'dark' | 'light';
   /** 'auto' tries WebGL and falls back to the DOM renderer; 'dom' never tries WebGL. */
   renderer: 'auto' | 'dom';
+  /** xterm.js's screen-reader mode: rows mirrored into an accessible live region. */
+  screenReader: boolean;
 }
 
 const KEY = 'webxterm.terminal';
-const DEFAULTS: TerminalPrefs = { fontSize: 14, theme: 'system', renderer: 'auto' };
+const DEFAULTS: TerminalPrefs = { fontSize: 14, theme: 'system', renderer: 'auto', screenReader: false };
 
 export function loadPrefs(): TerminalPrefs {
   try {
@@ -16,6 +18,7 @@ export function loadPrefs(): TerminalPrefs {
       fontSize: typeof v.fontSize === 'number' && v.fontSize >= 8 && v.fontSize <= 32 ? v.fontSize : DEFAULTS.fontSize,
       theme: v.theme === 'dark' || v.theme === 'light' ? v.theme : 'system',
       renderer: v.renderer === 'dom' ? 'dom' : 'auto',
+      screenReader: v.screenReader === true,
     };
   } catch {
     return DEFAULTS;
