@@ -31,7 +31,9 @@ describe('PTY bytes', () => {
     const sent: AgentMessage[] = [];
     const unit = 'é€ ─│┌┐ 😀👍🏽 漢字 ';
     const text = unit.repeat(4000); // ~150 KB: several chunks, cut wherever the reads fall, mid-character too
-    session(`stty -opost; for i in $(seq 4000); do printf '%s' '${unit}'; done`, sent);
+    // Written by printf from octal escapes: the command line stays ASCII, so only the PTY's output path is tested.
+    const octal = [...Buffer.from(unit)].map((b) => `\\${b.toString(8).padStart(3, '0')}`).join('');
+    session(`stty -opost; for i in $(seq 4000); do printf '${octal}'; done`, sent);
     await waitUntil(() => sent.some((m) => m.exited), 20_000, 'exit');
     expect(sent.filter((m) => m.output).length).toBeGreaterThan(1);
     expect(output(sent).toString('utf8')).toContain(text);
