@@ -318,6 +318,29 @@ describe('the console, served by the gateway', () => {
     await c3.close();
   });
 
+  it('invited to a second organization, the person accepts on the profile page and then picks a workspace at sign-in', async () => {
+    const third = await stack.signup();
+    const invited = await stack.api(0, 'POST', '/api/users', {
+      username: uniqueName('ada'), email: person.email, password: 'a password they will not use', first_name: 'Ada', last_name: 'L', role: 'user',
+    }, third.token);
+    expect(invited.status).toBe(201);
+    await page.goto('/profile');
+    await page.getByRole('button', { name: 'Accept invitation to Terminals' }).click();
+    await page.getByText(/Invitation accepted/).waitFor();
+
+    const c4 = await browser.context({ baseURL: base });
+    const p4 = await c4.newPage();
+    await signIn(p4, person.email, person.password);
+    await p4.getByRole('heading', { name: 'Choose a workspace' }).waitFor();
+    expect(await p4.getByRole('listitem').allInnerTexts()).toEqual(expect.arrayContaining([
+      expect.stringContaining(person.org), expect.stringContaining(third.tenantId),
+    ]));
+    await p4.getByRole('button', { name: new RegExp(third.tenantId) }).click();
+    await p4.waitForURL(/\/machines$/);
+    await p4.getByText('No machines yet').waitFor(); // the third organization's (empty) fleet, not web-1 and db-1
+    await c4.close();
+  });
+
   it('a person of another organization sees none of it', async () => {
     const other = await stack.signup();
     const c2 = await browser.context({ baseURL: base });

@@ -72,6 +72,7 @@ export function Profile() {
           </dl>
         )}
       </QueryState>
+      <Invitations />
       <div className="panel">
         <h2>API key for agents</h2>
         <p className="muted">Agents authenticate with this key. A new key replaces the old one: agents configured with the old key must be configured again.</p>
@@ -106,5 +107,36 @@ export function Profile() {
         {upload.error && <Alert>{upload.error instanceof ApiError && upload.error.unavailable ? 'Avatars are not available on this server yet.' : messageOf(upload.error)}</Alert>}
       </div>
     </section>
+  );
+}
+
+interface Invitation { id: string; tenant_id: string; tenant_name: string; role: string; invited_by?: string; created_at: string }
+
+/** Invitations of this person to other organizations (GET/POST/DELETE /api/users/me/invitations). */
+function Invitations() {
+  const client = useQueryClient();
+  const list = useQuery({ queryKey: ['invitations'], queryFn: () => api<{ invitations: Invitation[] }>('/api/users/me/invitations'), retry: false });
+  const answer = useMutation({
+    mutationFn: (v: { id: string; accept: boolean }) => api<{ message: string }>(`/api/users/me/invitations/${v.id}${v.accept ? '/accept' : ''}`, { method: v.accept ? 'POST' : 'DELETE' }),
+    onSuccess: () => client.invalidateQueries({ queryKey: ['invitations'] }),
+  });
+  if (list.error || !list.data || (list.data.invitations.length === 0 && !answer.data)) return null;
+  return (
+    <div className="panel">
+      <h2>Invitations</h2>
+      {answer.data && <Alert kind="success">{answer.data.message}</Alert>}
+      {answer.error && <Alert>{messageOf(answer.error)}</Alert>}
+      <ul className="plain-list">
+        {list.data.invitations.map((i) => (
+          <li key={i.id} className="row-between">
+            <span><strong>{i.tenant_name}</strong> <span className="muted">{i.tenant_id} · as {i.role} · {formatTime(i.created_at)}</span></span>
+            <span className="row">
+              <button type="button" className="btn btn-primary btn-small" disabled={answer.isPending} onClick={() => answer.mutate({ id: i.id, accept: true })}>Accept invitation to {i.tenant_name}</button>
+              <button type="button" className="btn btn-small" disabled={answer.isPending} onClick={() => answer.mutate({ id: i.id, accept: false })}>Decline</button>
+            </span>
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }
