@@ -3,6 +3,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError, authHeaders } from '../api/http';
 import type { User } from '../api/types';
 import { useAuth } from '../auth/AuthProvider';
+import { rememberApiKey } from '../auth/session';
 import { Alert, CopyButton, formatTime, messageOf, PageHeader, QueryState } from '../components/ui';
 
 type Profile = User & { avatar_url?: string | null; api_key_prefix?: string; api_key_created_at?: string };
@@ -44,7 +45,8 @@ export function Profile() {
   const [newKey, setNewKey] = useState<string | null>(null);
   const regen = useMutation({
     mutationFn: () => api<{ api_key: string }>('/api/profile/regenerate-api-key', { method: 'POST' }),
-    onSuccess: (r) => setNewKey(r.api_key),
+    // The add-machine command uses the key from now on: the one from sign-in stopped working.
+    onSuccess: (r) => { setNewKey(r.api_key); rememberApiKey(r.api_key); },
   });
   const client = useQueryClient();
   const [pw, setPw] = useState({ current_password: '', new_password: '' });
@@ -75,7 +77,7 @@ export function Profile() {
       <Invitations />
       <div className="panel">
         <h2>API key for agents</h2>
-        <p className="muted">Agents authenticate with this key. A new key replaces the old one: agents configured with the old key must be configured again.</p>
+        <p className="muted">This key registers new machines. A new key replaces the old one; machines already registered keep working, because each holds a credential of its own.</p>
         {newKey ? (
           <div>
             <Alert kind="warning">This is the only time the key is shown. Copy it now.</Alert>
