@@ -17,6 +17,11 @@ afterAll(async () => {
 
 const byRequestId = (rid: string) => (e: AuditEvent) => e.source === 'gateway' && e.request_id === rid;
 
+// Each test reads the stream only from a moment before it began: the other suites (the gateway fuzz
+// above all) publish thousands of events meanwhile, and the reader must not wade through them all.
+let testStarted = new Date();
+beforeEach(() => { testStarted = new Date(Date.now() - 1000); });
+
 it('a mutating request by a signed-in user: http.request, success, with actor and tenant', async () => {
   const c = claims({ role: 'company_admin' });
   const rid = uniqueName('rid-');
@@ -25,7 +30,7 @@ it('a mutating request by a signed-in user: http.request, success, with actor an
     body: { title: 'hello', password: 'secret-in-body' },
   });
   expect(r.status).toBe(200);
-  const [e] = await readAuditEvents(env.natsUrl, byRequestId(rid), { expect: 1 });
+  const [e] = await readAuditEvents(env.natsUrl, byRequestId(rid), { since: testStarted, expect: 1 });
   expect(e).toMatchObject({
     action: 'http.request', result: 'success', status: 200, resource: 'POST /api/community/issues',
     tenant_id: c.tenant_id, actor: { user_id: c.user_id, username: c.username, email: c.email, role: 'company_admin' },
@@ -38,7 +43,7 @@ it('a denial by the gateway: http.denied, denied, 401, platform tenant, reason, 
   const rid = uniqueName('rid-');
   const expired = sign(claims({ exp: Math.floor(Date.now() / 1000) - 5 }), gw.config.JWT_SECRET);
   await call(gw.url, 'GET', `/api/users/me?token=${expired}`, { headers: { authorization: `Bearer ${expired}`, 'x-request-id': rid } });
-  const [e] = await readAuditEvents(env.natsUrl, byRequestId(rid), { expect: 1 });
+  const [e] = await readAuditEvents(env.natsUrl, byRequestId(rid), { since: testStarted, expect: 1 });
   expect(e).toMatchObject({
     action: 'http.denied', result: 'denied', status: 401, resource: 'GET /api/users/me', tenant_id: '_platform',
     actor: { user_id: null, username: null, role: null }, reason: 'auth.token_expired',
@@ -51,16 +56,16 @@ it('a denial returned by the upstream (a failed login) is recorded too; a plain 
   const quiet = uniqueName('rid-');
   await call(gw.url, 'POST', '/api/auth/login', { headers: { 'x-request-id': rid }, body: { email: 'a@b.io', password: 'wrong' } });
   await call(gw.url, 'GET', '/health', { headers: { 'x-request-id': quiet } });
-  const [e] = await readAuditEvents(env.natsUrl, byRequestId(rid), { expect: 1 });
+  const [e] = await readAuditEvents(env.natsUrl, byRequestId(rid), { since: testStarted, expect: 1 });
   expect(e).toMatchObject({ action: 'http.denied', result: 'denied', status: 401, resource: 'POST /api/auth/login' });
-  expect(await readAuditEvents(env.natsUrl, byRequestId(quiet), { expect: 1, timeoutMs: 1500 })).toEqual([]);
+  expect(await readAuditEvents(env.natsUrl, byRequestId(quiet), { since: testStarted, expect: 1, timeoutMs: 1500 })).toEqual([]);
 });
 
 it('a refused WebSocket upgrade is recorded without its ?token=', async () => {
   const rid = uniqueName('rid-');
   const bad = sign(claims(), 'x'.repeat(40));
   await openSocket(`ws://127.0.0.1:${gw.port}/api/terminal/agent-9/ws?token=${bad}`, { 'x-request-id': rid }).catch(() => undefined);
-  const [e] = await readAuditEvents(env.natsUrl, byRequestId(rid), { expect: 1 });
+  const [e] = await readAuditEvents(env.natsUrl, byRequestId(rid), { since: testStarted, expect: 1 });
   expect(e).toMatchObject({ action: 'http.denied', status: 401, resource: 'GET /api/terminal/agent-9/ws', client_ip: '127.0.0.1' });
   expect(JSON.stringify(e)).not.toContain(bad);
 });
@@ -69,7 +74,7 @@ it('a failing mutating request is a failure', async () => {
   const rid = uniqueName('rid-');
   const t = sign(claims(), gw.config.JWT_SECRET);
   await call(gw.url, 'DELETE', '/api/nowhere/1', { headers: { authorization: `Bearer ${t}`, 'x-request-id': rid } });
-  const [e] = await readAuditEvents(env.natsUrl, byRequestId(rid), { expect: 1 });
+  const [e] = await readAuditEvents(env.natsUrl, byRequestId(rid), { since: testStarted, expect: 1 });
   expect(e).toMatchObject({ action: 'http.request', result: 'failure', status: 404, resource: 'DELETE /api/nowhere/1' });
 });
 
@@ -85,7 +90,7 @@ it('a mutating request whose client hangs up before the answer is recorded as 49
   for (let i = 0; i < 200 && !up.seen.some((e) => e.headers['x-request-id'] === rid); i++) await new Promise((r) => setTimeout(r, 25));
   abort.abort();
   await pending;
-  const [e] = await readAuditEvents(env.natsUrl, byRequestId(rid), { expect: 1 });
+  const [e] = await readAuditEvents(env.natsUrl, byRequestId(rid), { since: testStarted, expect: 1 });
   expect(e).toMatchObject({ action: 'http.request', result: 'failure', status: 499, reason: 'client closed request' });
 });
 
@@ -100,14 +105,14 @@ describe('behind one trusted proxy (TRUST_PROXY=1)', () => {
     const rid = uniqueName('rid-');
     const r = await call(behind.url, 'POST', '/api/auth/login', { headers: { ...xff, 'x-request-id': rid }, body: { email: 'a@b.io', password: 'p' } });
     expect(r.body.headers).toMatchObject({ 'x-forwarded-for': '10.0.0.7,127.0.0.1', 'x-forwarded-proto': 'https,http' });
-    const [e] = await readAuditEvents(env.natsUrl, byRequestId(rid), { expect: 1 });
+    const [e] = await readAuditEvents(env.natsUrl, byRequestId(rid), { since: testStarted, expect: 1 });
     expect(e.client_ip).toBe('10.0.0.7');
   });
 
   it('the same rule for WebSocket upgrades', async () => {
     const rid = uniqueName('rid-');
     await openSocket(`ws://127.0.0.1:${behind.port}/api/terminal/a/ws`, { ...xff, 'x-request-id': rid }).catch(() => undefined);
-    const [e] = await readAuditEvents(env.natsUrl, byRequestId(rid), { expect: 1 });
+    const [e] = await readAuditEvents(env.natsUrl, byRequestId(rid), { since: testStarted, expect: 1 });
     expect(e).toMatchObject({ status: 401, client_ip: '10.0.0.7' });
   });
 });
