@@ -23,6 +23,8 @@ export const AgentConfigSchema = z.object({
   bridge: z.string().optional(),
   /** PEM file of the CA that signed the bridge's certificate, when it is not a public one. */
   ca_file: z.string().optional(),
+  /** The shell of terminal sessions (an absolute path); the Linux user's login shell when absent. */
+  shell: z.string().regex(/^\//, 'not an absolute path').optional(),
   /** Running PTYs as root must be asked for explicitly. */
   allow_root: z.boolean().default(false),
   /** A session with no browser of its owner attached for this long is closed (its shell gets SIGHUP). */

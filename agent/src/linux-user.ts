@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 
 export interface LinuxUser { name: string; uid: number; gid: number; home: string; shell: string }
 
@@ -15,6 +15,18 @@ export function lookupLinuxUser(name: string): LinuxUser {
   }
   const [user, , uid, gid, , home, shell] = line.split(':');
   return { name: user, uid: Number(uid), gid: Number(gid), home: home && existsSync(home) ? home : '/', shell: shell && !NO_LOGIN.test(shell) ? shell : '/bin/bash' };
+}
+
+/** `user` with `shell` (from the agent's configuration) as the shell of its sessions, when one is set. */
+export function withShell(user: LinuxUser, shell: string | undefined): LinuxUser {
+  if (!shell) return user;
+  try {
+    accessSync(shell, constants.X_OK);
+    if (!shell.startsWith('/') || !statSync(shell).isFile()) throw new Error('not an absolute path to a file');
+  } catch {
+    throw new Error(`shell ${shell} is not the absolute path of an executable file on this machine`);
+  }
+  return { ...user, shell };
 }
 
 /**

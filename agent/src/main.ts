@@ -2,13 +2,13 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_CONFIG_PATH, newAgentId, readAgentConfig, writeAgentConfig } from './config-file';
 import { discoverBridge } from './bridge-address';
 import { AgentConnection } from './connection';
-import { lookupLinuxUser, spawnIdentity } from './linux-user';
+import { lookupLinuxUser, spawnIdentity, withShell } from './linux-user';
 import { AGENT_VERSION } from './machine-info';
 import { SessionTable } from './sessions';
 
 const USAGE = `usage:
   vsay-agent configure --token API_KEY --host URL --linux-user USER [--registration-token T]
-                       [--bridge HOST:PORT] [--ca-file PEM] [--allow-root] [--config PATH]
+                       [--shell PATH] [--bridge HOST:PORT] [--ca-file PEM] [--allow-root] [--config PATH]
   vsay-agent run [--config PATH] [--bridge HOST:PORT]
   vsay-agent --version`;
 
@@ -19,16 +19,16 @@ function log(msg: string, extra: Record<string, unknown> = {}): void {
 function configure(args: string[]): void {
   const { values } = parseArgs({ args, options: {
     token: { type: 'string' }, host: { type: 'string' }, 'linux-user': { type: 'string' }, 'registration-token': { type: 'string' },
-    bridge: { type: 'string' }, 'allow-root': { type: 'boolean' }, config: { type: 'string' }, 'ca-file': { type: 'string' },
+    shell: { type: 'string' }, bridge: { type: 'string' }, 'allow-root': { type: 'boolean' }, config: { type: 'string' }, 'ca-file': { type: 'string' },
   } });
   if (!values.token || !values.host || !values['linux-user']) throw new Error(`--token, --host and --linux-user are required\n${USAGE}`);
-  const user = lookupLinuxUser(values['linux-user']);
+  const user = withShell(lookupLinuxUser(values['linux-user']), values.shell);
   if (user.uid === 0 && !values['allow-root']) throw new Error('refusing root as --linux-user without --allow-root');
   const path = values.config ?? DEFAULT_CONFIG_PATH;
   writeAgentConfig(path, {
     api_key: values.token, host: values.host, linux_user: user.name, agent_id: newAgentId(),
     registration_token: values['registration-token'], bridge: values.bridge, allow_root: values['allow-root'] ?? false,
-    ca_file: values['ca-file'],
+    ca_file: values['ca-file'], shell: values.shell,
   });
   console.log(`configuration written to ${path}; start the agent with \`vsay-agent run\` (or systemctl enable --now vsay-agent)`);
 }
@@ -37,12 +37,12 @@ async function run(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { config: { type: 'string' }, bridge: { type: 'string' } } });
   const path = values.config ?? DEFAULT_CONFIG_PATH;
   const config = readAgentConfig(path);
-  const user = lookupLinuxUser(config.linux_user);
+  const user = withShell(lookupLinuxUser(config.linux_user), config.shell);
   spawnIdentity(user, config.allow_root); // fail at start, not at the first session
   const bridge = await discoverBridge(config.host, values.bridge ?? config.bridge);
   const sessions = new SessionTable(user, config.allow_root, config.detached_session_timeout_sec * 1000);
   const conn = new AgentConnection(config, bridge, user, sessions, (c) => writeAgentConfig(path, c), log);
-  log('starting', { bridge: bridge.addresses, agent_id: config.agent_id, linux_user: user.name });
+  log('starting', { bridge: bridge.addresses, agent_id: config.agent_id, linux_user: user.name, shell: user.shell });
   conn.start();
   // The agent holds every PTY of the machine: a fault in one request is logged, never a reason to drop them all.
   process.on('unhandledRejection', (e) => log('unhandled rejection', { err: String((e as Error)?.stack ?? e) }));

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readAgentConfig, writeAgentConfig } from '../src/config-file';
 import { runCommand } from '../src/exec';
-import { lookupLinuxUser, spawnIdentity } from '../src/linux-user';
+import { lookupLinuxUser, spawnIdentity, withShell } from '../src/linux-user';
 
 const root = lookupLinuxUser('root');
 const req = (command: string, timeout_ms = 5000, max_output_bytes = 1024) => ({ request_id: 'r', command, timeout_ms, max_output_bytes });
@@ -22,6 +22,12 @@ describe('linux user', () => {
   it('refuses root unless allowed', () => {
     expect(() => spawnIdentity(root, false)).toThrow(/refusing to run sessions as root/);
     expect(spawnIdentity(root, true)).toEqual({});
+  });
+
+  it("takes the configured shell instead of the login shell, when it is an executable file's absolute path", () => {
+    expect(withShell(root, undefined)).toBe(root);
+    expect(withShell(root, '/bin/sh')).toEqual({ ...root, shell: '/bin/sh' });
+    for (const bad of ['sh', '/etc/passwd', '/tmp', '/no/such/shell']) expect(() => withShell(root, bad)).toThrow(/not the absolute path of an executable file/);
   });
 });
 

@@ -5,3 +5,4 @@ export { startMailDev, type Mail, type MailDev } from './maildev';
 export { readAuditEvents, type ReadAuditOptions } from './audit';
 export { startServiceProcess, type ServiceProcess } from './service-process';
 export { pollFor, waitUntil } from './wait';
+export { expectedShellCommands, playShellScenario, SCENARIO_PASSWORD, type ExpectedShellCommand, type ScenarioShell, type ShellDriver } from './shell-scenario';
