@@ -1,11 +1,24 @@
 import { tenantScoped, type Pool, type Queryable } from '@webxterm/kit';
-import { VIA_GROUP } from './group-access.repository';
 
 /** Which machines a dashboard counts: the organization's, or those one `user` reaches by grant or group. */
 export interface Visibility { tenantId: string; grantedTo?: string }
 
+/**
+ * The agent ids user `$2` of organization `$1` reaches, found from their own grants and groups (a
+ * few index lookups), never by testing each of the organization's machines. A group names its
+ * machines by agent id or by ObjectID.
+ */
+const REACHABLE = `
+  SELECT g.agent_id FROM machines.access_grants g WHERE g.user_id = $2
+  UNION
+  SELECT m.agent_id FROM machines.group_members gm JOIN machines.group_machines gx ON gx.group_id = gm.group_id
+    JOIN machines.machines m ON m.agent_id = gx.machine_ref WHERE gm.user_id = $2 AND gm.tenant_id = $1
+  UNION
+  SELECT m.agent_id FROM machines.group_members gm JOIN machines.group_machines gx ON gx.group_id = gm.group_id
+    JOIN machines.machines m ON m.id = gx.machine_ref WHERE gm.user_id = $2 AND gm.tenant_id = $1`;
+
 const visibleMachines = (v: Visibility, m = 'm') => v.grantedTo
-  ? `${m}.tenant_id = $1 AND (EXISTS (SELECT 1 FROM machines.access_grants g WHERE g.agent_id = ${m}.agent_id AND g.user_id = $2) OR ${VIA_GROUP(m, '$2')})`
+  ? `${m}.tenant_id = $1 AND ${m}.agent_id IN (${REACHABLE})`
   : `${m}.tenant_id = $1`;
 const params = (v: Visibility, ...rest: unknown[]) => (v.grantedTo ? [v.tenantId, v.grantedTo, ...rest] : [v.tenantId, ...rest]);
 const next = (v: Visibility) => (v.grantedTo ? 3 : 2);
@@ -59,11 +72,17 @@ export class DashboardRepository {
   }
 
   async recentActivity(v: Visibility, limit: number): Promise<RecentActivity[]> {
-    const r = await this.pool(v.tenantId).query(
-      `SELECT l.id, l.agent_id, m.name AS machine_name, l.user_id, l.username, l.command, l.exit_code, l.duration_ms, l.created_at, l.source, l.session_id
-         FROM machines.command_logs l JOIN machines.machines m ON m.agent_id = l.agent_id
-        WHERE l.tenant_id = $1 AND ${visibleMachines(v)}
-        ORDER BY l.created_at DESC LIMIT $${next(v)}`, params(v, limit));
+    const columns = 'l.id, l.agent_id, m.name AS machine_name, l.user_id, l.username, l.command, l.exit_code, l.duration_ms, l.created_at, l.source, l.session_id';
+    // A user's: the newest few of each machine they reach (an index range each), then the newest of those.
+    const r = await this.pool(v.tenantId).query(v.grantedTo
+      ? `SELECT ${columns} FROM machines.machines m
+           CROSS JOIN LATERAL (SELECT * FROM machines.command_logs l WHERE l.agent_id = m.agent_id AND l.tenant_id = $1
+                                ORDER BY l.created_at DESC LIMIT $3) l
+          WHERE ${visibleMachines(v)}
+          ORDER BY l.created_at DESC LIMIT $3`
+      : `SELECT ${columns} FROM machines.command_logs l JOIN machines.machines m ON m.agent_id = l.agent_id
+          WHERE l.tenant_id = $1 AND ${visibleMachines(v)}
+          ORDER BY l.created_at DESC LIMIT $2`, params(v, limit));
     return r.rows.map((x) => ({
       id: x.id, agentId: x.agent_id, machineName: x.machine_name, userId: x.user_id, username: x.username, command: x.command,
       exitCode: x.exit_code, durationMs: x.duration_ms, createdAt: x.created_at, source: x.source, sessionId: x.session_id,
