@@ -10,7 +10,7 @@ import { DashboardService } from './domain/dashboard.service';
 import { MachineService } from './domain/machine.service';
 import { dashboardRoutes } from './http/dashboard.routes';
 import { machineRoutes } from './http/machines.routes';
-import { consumeMachineEvents, natsAgentPort, natsDashboardPorts, natsSessionPort, serveMachineRpc } from './messaging/machine.handlers';
+import { consumeMachineEvents, natsAgentPort, natsDashboardPorts, natsPeoplePort, natsSessionPort, serveMachineRpc } from './messaging/machine.handlers';
 import { projectGroups, publishAccessChanged, serveMachinesOfTenant } from './messaging/group-projection';
 import { DashboardRepository } from './store/dashboard.repository';
 import { GroupAccessRepository } from './store/group-access.repository';
@@ -28,7 +28,7 @@ export async function startMachineService(config: MachineConfig): Promise<Runnin
   await ensureStream(nc, MACHINE_STREAM);
 
   const repo = new MachineRepository(pool);
-  const machines = new MachineService(repo, natsAgentPort(nc), natsSessionPort(nc), {
+  const machines = new MachineService(repo, natsAgentPort(nc), natsSessionPort(nc), natsPeoplePort(nc), {
     publicUrl: config.PUBLIC_URL, registrationGraceSec: config.REGISTRATION_GRACE_SEC, offlineAfterMs: config.OFFLINE_AFTER_MS, commandTimeoutMs: config.COMMAND_TIMEOUT_MS,
     commandMaxTimeoutMs: config.COMMAND_MAX_TIMEOUT_MS, maxOutput: config.COMMAND_MAX_OUTPUT_BYTES,
   }, (tenantId, userIds) => publishAccessChanged(nc, tenantId, userIds));

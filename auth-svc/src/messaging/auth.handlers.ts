@@ -1,8 +1,9 @@
-import { OrganizationCounts, ResolveApiKey } from '@webxterm/contracts';
+import { OrganizationCounts, ResolveApiKey, UserInOrganization } from '@webxterm/contracts';
 import { NatsConnection, type Pool, serveRpc } from '@webxterm/kit';
 import type { Logger } from 'pino';
 import type { AccountRepository } from '../domain/ports';
 import { organizationCounts } from '../store/organization-counts';
+import { organizationMember } from '../store/organization-member';
 
 /** What auth-svc answers over NATS for other services. */
 export function serveAuthRpc(nc: NatsConnection, repo: AccountRepository, pool: Pool, log: Logger) {
@@ -13,6 +14,10 @@ export function serveAuthRpc(nc: NatsConnection, repo: AccountRepository, pool: 
       return { found: true as const, user_id: m.id, username: m.person.username, tenant_id: m.organization.tenantId, role: m.role };
     }),
     serveRpc(nc, OrganizationCounts, 'auth-svc', log, async ({ tenant_id }) => organizationCounts(pool, tenant_id)),
+    serveRpc(nc, UserInOrganization, 'auth-svc', log, async ({ tenant_id, user_id }) => {
+      const m = await organizationMember(pool, tenant_id, user_id);
+      return m ? { member: true as const, username: m.username } : { member: false as const };
+    }),
   ];
   return { stop: () => subs.forEach((s) => s.stop()) };
 }

@@ -10,3 +10,4 @@ export const CommandTimedOut = () => new AppError('timeout', 'machine.command_ti
 export const InvalidCredential = () => new AppError('unauthenticated', 'agent.credential_invalid', 'Invalid machine credential');
 export const CredentialRequired = () => new AppError('unauthenticated', 'agent.credential_required', 'This machine is registered: its agent connects with its own credential');
 export const RegistrationForbidden = () => new AppError('forbidden', 'agent.registration_forbidden', 'Insufficient permissions to register a machine');
+export const UserNotFound = () => new AppError('not_found', 'machine.user_not_found', 'User not found');

@@ -5,7 +5,7 @@ import type { MachineRepository } from '../store/machine.repository';
 import type { MachineRole } from '@webxterm/contracts';
 import { MachineAction, machineAccess } from './access';
 import {
-  CommandTimedOut, CredentialRequired, InvalidCredential, InvalidRegistration, MachineForbidden, MachineNotFound, MachineOffline, MachinePending, RegistrationForbidden, RegistrationRequired,
+  CommandTimedOut, CredentialRequired, InvalidCredential, InvalidRegistration, MachineForbidden, MachineNotFound, MachineOffline, MachinePending, RegistrationForbidden, RegistrationRequired, UserNotFound,
 } from './machine.errors';
 import { CommandLog, Machine, machineStatus } from './model';
 
@@ -23,6 +23,11 @@ export interface SessionPort {
   get(tenantId: string, sessionId: string): Promise<SessionRecord | null>;
 }
 
+/** People live in auth-svc: whether an id is one of the organization's, and the name it shows. */
+export interface PeoplePort {
+  member(tenantId: string, userId: string): Promise<{ username: string } | null>;
+}
+
 export interface MachineSettings {
   publicUrl: string; registrationGraceSec: number; offlineAfterMs: number; commandTimeoutMs: number; commandMaxTimeoutMs: number; maxOutput: number }
 
@@ -33,6 +38,7 @@ export class MachineService {
     private readonly repo: MachineRepository,
     private readonly agents: AgentPort,
     private readonly sessions: SessionPort,
+    private readonly people: PeoplePort,
     private readonly s: MachineSettings,
     /** Told whenever someone may have lost access, so open terminals are re-checked at once. */
     private readonly accessChanged: (tenantId: string, userIds: string[]) => void = () => undefined,
@@ -165,9 +171,12 @@ export class MachineService {
     return this.repoOf(actor).grants(m.agentId);
   }
 
-  async grant(actor: Actor, agentId: string, userId: string, username: string | null, role: MachineRole = 'operator') {
+  /** Only to a member of the machine's organization (an invitation counts); any other id is refused and nothing is stored. */
+  async grant(actor: Actor, agentId: string, userId: string, role: MachineRole = 'operator') {
     const m = await this.authorize(actor, agentId, 'manage');
-    await this.repoOf(actor).grant(m.agentId, userId, username, actor.user_id, role);
+    const member = await this.people.member(m.tenantId, userId);
+    if (!member) throw UserNotFound();
+    await this.repoOf(actor).grant(m.agentId, userId, member.username, actor.user_id, role);
     this.accessChanged(m.tenantId, [userId]);
   }
 

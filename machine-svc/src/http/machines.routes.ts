@@ -79,7 +79,7 @@ export function machineRoutes({ verifier, machines, grpcAddress, grpcTls }: Mach
   });
   r.post('/api/machines/:agent_id/access/grant', async (req, res) => {
     const body = parseInput(GrantBody, req.body);
-    await machines.grant(await actor(req), req.params.agent_id, body.user_id, body.username ?? null, body.role);
+    await machines.grant(await actor(req), req.params.agent_id, body.user_id, body.role);
     res.json({ message: 'Access granted' });
   });
   r.post('/api/machines/:agent_id/access/revoke', async (req, res) => {

@@ -2,12 +2,12 @@ import { AckPolicy, DeliverPolicy, jetstreamManager } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import {
   AgentsSeen, AuthenticateAgent, CheckMachineAccess, CountActiveSessions, OrganizationCounts, DisconnectAgent, ExecCommand, forAgent, GetSession, ListMachineSessions,
-  ListSessionCommands, MACHINE_STREAM, MachineOffline, MachineOnline, TerminalCommand,
+  ListSessionCommands, MACHINE_STREAM, MachineOffline, MachineOnline, TerminalCommand, UserInOrganization,
 } from '@webxterm/contracts';
 import { callRpc, jetstream, NatsConnection, serveRpc, type Logger } from '@webxterm/kit';
 import type { MachineRepository } from '../store/machine.repository';
 import type { DashboardPorts } from '../domain/dashboard.service';
-import type { AgentPort, MachineService, SessionPort } from '../domain/machine.service';
+import type { AgentPort, MachineService, PeoplePort, SessionPort } from '../domain/machine.service';
 
 const QUEUE = 'machine-svc';
 
@@ -89,6 +89,15 @@ export function natsSessionPort(nc: NatsConnection): SessionPort {
   return {
     list: async (tenantId, agentId, activeOnly) => (await callRpc(nc, ListMachineSessions, { tenant_id: tenantId, agent_id: agentId, active_only: activeOnly })).sessions,
     get: async (tenantId, sessionId) => (await callRpc(nc, GetSession, { tenant_id: tenantId, session_id: sessionId })).session,
+  };
+}
+
+export function natsPeoplePort(nc: NatsConnection): PeoplePort {
+  return {
+    member: async (tenantId, userId) => {
+      const r = await callRpc(nc, UserInOrganization, { tenant_id: tenantId, user_id: userId });
+      return r.member ? { username: r.username } : null;
+    },
   };
 }
 

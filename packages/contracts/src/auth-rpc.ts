@@ -23,3 +23,18 @@ export const OrganizationCounts = defineRpc({
   request: z.object({ tenant_id: z.string().max(128) }),
   response: z.object({ users: z.number().int(), groups: z.number().int() }),
 });
+
+/**
+ * Whether `user_id` is a membership of the organization — accepted, or an invitation not yet
+ * answered (a grant to it takes effect when accepted) — and the username the organization shows.
+ * Asked by machine-svc before it stores a grant; an id of another organization is `member: false`,
+ * exactly like an id that names nobody.
+ */
+export const UserInOrganization = defineRpc({
+  subject: 'auth.rpc.organization.member.v1',
+  request: z.object({ tenant_id: z.string().max(128), user_id: z.string().regex(/^[0-9a-f]{24}$/) }),
+  response: z.discriminatedUnion('member', [
+    z.object({ member: z.literal(false) }),
+    z.object({ member: z.literal(true), username: z.string() }),
+  ]),
+});
