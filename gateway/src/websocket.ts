@@ -65,5 +65,24 @@ async function onUpgrade(deps: UpgradeDeps, req: IncomingMessage, socket: Socket
   const proxy = deps.upstreams.get(ctx.route.upstream);
   if (!proxy) return writeRawAndClose(socket, 503, `${SERVICE_NAMES[ctx.route.upstream]} is not available`);
   sanitizeIncomingHeaders(req, deps.trustHops, req.id);
+  dropInputOnceEnded(socket);
   proxy.upgrade(req, socket, head);
+}
+
+/** How long a client may take to close after the service ended its socket. */
+const CLOSE_GRACE_MS = 1000;
+
+/**
+ * Once the service has ended a socket (its close frame and our FIN are sent), whatever the client
+ * still sends has nowhere to go: it is read and dropped, and the socket is destroyed after
+ * CLOSE_GRACE_MS. Otherwise a client in the middle of a large frame (one the service refused with
+ * 1009) could not finish writing it into the stalled pipe, and would wait for its own close
+ * timeout (30 s in ws) before it saw the close.
+ */
+function dropInputOnceEnded(socket: Socket): void {
+  socket.once('finish', () => {
+    socket.unpipe();
+    socket.resume();
+    setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
+  });
 }

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
-import { TerminalConnection, type ConnectionState } from './connection';
+import { MAX_INPUT_FRAME_BYTES, TerminalConnection, type ConnectionState } from './connection';
 
 interface Server { wss: WebSocketServer; origin: string; urls: URL[]; sockets: WebSocket[] }
 const servers: WebSocketServer[] = [];
@@ -99,6 +99,24 @@ describe('TerminalConnection', () => {
     expect(s.urls[1].searchParams.get('mode')).toBe('view');
     owner.close();
     viewer.close();
+  });
+
+  it('a paste longer than a frame goes as frames of at most 64 KiB, whose bytes join to the paste', async () => {
+    const frames: Buffer[] = [];
+    const s = await startServer((ws) => {
+      ws.send(JSON.stringify({ type: 'session', session_id: 'S4', seq: 0, read_only: false, cols: 100, rows: 30 }));
+      ws.on('message', (m) => frames.push(m as Buffer));
+    });
+    const c = open(s, [], []);
+    await waitFor(() => c.state.kind === 'open');
+    const paste = 'ab€😀\n'.repeat(20_000);
+    c.send(paste);
+    const total = new TextEncoder().encode(paste).length;
+    await waitFor(() => frames.reduce((n, f) => n + f.length, 0) === total);
+    expect(frames.length).toBe(Math.ceil(total / MAX_INPUT_FRAME_BYTES));
+    expect(Math.max(...frames.map((f) => f.length))).toBe(MAX_INPUT_FRAME_BYTES);
+    expect(Buffer.concat(frames).toString('utf8')).toBe(paste);
+    c.close();
   });
 
   it('4403 (access revoked) stops for good; a refusal before the handshake asks the API why', async () => {

@@ -46,6 +46,8 @@ export interface TerminalConnectionOptions {
 
 const OPEN = 1;
 const encoder = new TextEncoder();
+/** terminal-svc closes the socket (1009) on a frame over 64 KiB (docs/terminal-protocol.md): a longer paste goes as several frames. */
+export const MAX_INPUT_FRAME_BYTES = 64 * 1024;
 
 export class TerminalConnection {
   sessionId: string | undefined;
@@ -105,7 +107,8 @@ export class TerminalConnection {
   /** Keystrokes (owner only; a viewer's are dropped here rather than refused by the server). */
   send(data: string | Uint8Array): void {
     if (this.readOnly || !this.ws || this.ws.readyState !== OPEN) return;
-    this.ws.send(typeof data === 'string' ? encoder.encode(data) : data);
+    const bytes = typeof data === 'string' ? encoder.encode(data) : data;
+    for (let at = 0; at < bytes.length; at += MAX_INPUT_FRAME_BYTES) this.ws.send(bytes.subarray(at, at + MAX_INPUT_FRAME_BYTES));
   }
 
   resize(cols: number, rows: number): void {
