@@ -17,7 +17,13 @@ if [ -n "$__wx_nonce" ] && [ -z "$__wx_installed" ]; then
   __wx_installed=1
   __wx_armed=0   # set by the last PROMPT_COMMAND entry: the next DEBUG trap is the person's command line
   __wx_ran=0
-  read -r __wx_last_histnum __wx_rest <<< "$(HISTTIMEFORMAT= builtin history 1)"; unset __wx_rest
+  read -r __wx_last_histnum __wx_last_line <<< "$(HISTTIMEFORMAT= builtin history 1)"
+  # ignoredups would keep a repeated line out of the history, and its text out of reach: the
+  # integration drops the repeat from the history itself, after reading it.
+  __wx_ignoredups=0
+  case ":$HISTCONTROL:" in *:ignoredups:*|*:ignoreboth:*) __wx_ignoredups=1 ;; esac
+  HISTCONTROL=$(IFS=:; for __wx_c in $HISTCONTROL; do case $__wx_c in ignoredups) ;; ignoreboth) printf ':ignorespace' ;; *) printf ':%s' "$__wx_c" ;; esac; done)
+  HISTCONTROL=${HISTCONTROL#:}; unset __wx_c
   __wx_escape() { local s=${1//\\/\\\\}; s=${s//;/\\x3b}; s=${s//$'\n'/\\x0a}; s=${s//$'\a'/\\x07}; s=${s//$'\e'/\\x1b}; printf '%s' "$s"; }
   __wx_preexec() {
     [ "$__wx_armed" = 1 ] || return 0
@@ -27,7 +33,10 @@ if [ -n "$__wx_nonce" ] && [ -z "$__wx_installed" ]; then
     local num line
     # The line as history kept it; one kept out of the history (HISTCONTROL=ignorespace…) is recorded without its text.
     read -r num line <<< "$(HISTTIMEFORMAT= builtin history 1)"
-    if [ "$num" = "$__wx_last_histnum" ]; then line=""; else __wx_last_histnum=$num; fi
+    if [ "$num" = "$__wx_last_histnum" ]; then line=""
+    elif [ "$__wx_ignoredups" = 1 ] && [ "$line" = "$__wx_last_line" ]; then builtin history -d "$num"
+    else __wx_last_histnum=$num; __wx_last_line=$line
+    fi
     printf '\e]633;E;%s;%s\a\e]633;C;%s\a' "$(__wx_escape "$line")" "$__wx_nonce" "$__wx_nonce"
   }
   __wx_precmd() {

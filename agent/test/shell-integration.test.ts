@@ -3,8 +3,11 @@
  * person ran, with its exit code and where in the output it began — and nothing else (no Ctrl-C'd
  * line, no password typed with echo off, no command inside a nested shell, no mark forged by a program).
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AgentMessage, CommandRecord } from '@webxterm/contracts';
-import { expectedShellCommands, playShellScenario, SCENARIO_PASSWORD, ScenarioShell } from '@webxterm/testkit';
+import { expectedShellCommands, playShellScenario, SCENARIO_PASSWORD, ScenarioShell, waitUntil } from '@webxterm/testkit';
 import { CommandMarks } from '../src/command-marks';
 import { lookupLinuxUser } from '../src/linux-user';
 import { SessionTable } from '../src/sessions';
@@ -53,6 +56,31 @@ describe.each([['bash', '/bin/bash'], ['zsh', '/usr/bin/zsh']] as [ScenarioShell
     expect(JSON.stringify(c)).not.toContain(SCENARIO_PASSWORD);
     expect(text(chunks())).not.toContain(SCENARIO_PASSWORD);
     expect(JSON.stringify(c)).not.toContain('inside-nested; exit');
+  });
+});
+
+describe.each([['bash', '/bin/bash'], ['zsh', '/usr/bin/zsh']])("%s with the person's history settings (Debian's ignoreboth)", (shell, path) => {
+  const home = mkdtempSync(join(tmpdir(), 'agent-home-'));
+  writeFileSync(join(home, '.profile'), '. ~/.bashrc\n');
+  writeFileSync(join(home, '.bashrc'), 'HISTCONTROL=ignoreboth\n');
+  writeFileSync(join(home, '.zshrc'), 'setopt HIST_IGNORE_DUPS HIST_IGNORE_SPACE\n');
+  const sent: AgentMessage[] = [];
+  const table = new SessionTable({ ...me, shell: path, home }, true);
+  const commands = () => sent.filter((m) => m.command).map((m) => m.command as CommandRecord);
+  afterAll(() => table.closeAll());
+
+  it('a repeated line keeps its text; a line kept out of the history by a leading space is listed without it', async () => {
+    table.attach((m) => sent.push(m));
+    table.open({ session_id: 'h1', cols: 120, rows: 30, window_bytes: 8 << 20 });
+    const lines = ['echo again', 'echo again', ' echo hidden-line', `echo count-$(${shell === 'bash' ? 'history' : 'fc -ln 1'} | grep -c 'echo again$')`];
+    for (const [i, line] of lines.entries()) {
+      table.get('h1')!.write(Buffer.from(`${line}\r`));
+      await waitUntil(() => commands().length > i, 15_000, `${JSON.stringify(line)} recorded`);
+    }
+    expect(commands().map((c) => c.command)).toEqual(['echo again', 'echo again', '', lines[3]]);
+    // The person's history still holds the repeated line once.
+    const out = Buffer.concat(sent.filter((m) => m.output).map((m) => m.output!.data)).toString('utf8');
+    expect(out).toContain('count-1');
   });
 });
 
