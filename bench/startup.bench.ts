@@ -40,7 +40,7 @@ async function measure(cmd: string, args: string[], tmp = join(OUT, 'tmp-warm'))
   const started = performance.now();
   const child: ChildProcess = spawn(cmd, args, {
     cwd: ROOT, detached: true, stdio: 'ignore',
-    env: { ...process.env, TMPDIR: tmp, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', JWT_SECRET: 'startup-bench-secret-0123456789abcdef', RATE_LIMIT_PREFIX: 'rlstartup' },
+    env: { ...process.env, TMPDIR: tmp, PORT: String(port), HOST: '127.0.0.1', METRICS_PORT: '0', LOG_LEVEL: 'warn', JWT_SECRET: 'startup-bench-secret-0123456789abcdef', RATE_LIMIT_PREFIX: 'rlstartup' },
   });
   const url = `http://127.0.0.1:${port}`;
   let startMs = NaN;

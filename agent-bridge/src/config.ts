@@ -1,10 +1,12 @@
 import { z } from 'zod';
-import { logLevel, natsUrl, port } from '@webxterm/kit';
+import { logLevel, natsUrl, metricsPort, port } from '@webxterm/kit';
 
 export const BridgeConfigSchema = z.object({
-  /** HTTP port for /healthz, /readyz and /metrics. */
+  /** HTTP port for /healthz, /readyz and /agents. */
   PORT: port(8087),
   HOST: z.string().default('0.0.0.0'),
+  /** Prometheus /metrics listener (internal: not routed by the gateway). */
+  METRICS_PORT: metricsPort,
   /** gRPC port the agents dial. */
   GRPC_PORT: port(7443),
   /** PEM files for TLS on the gRPC port; both or neither (then plaintext, e.g. behind a TLS-terminating load balancer). */

@@ -5,24 +5,28 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { AGENT_PROTO_OPTIONS, AGENT_PROTO_PATH, AgentsSeen, MACHINE_STREAM, TERMINAL_STREAM } from '@webxterm/contracts';
 import {
-  closeServer, connectNats, createHttpApp, createLogger, ensureStream, finishApp, jetstream, Lifecycle, listen, loadConfig, portOf, runAsProcess,
+  closeServer, connectNats, createHttpApp, createLogger, ensureStream, finishApp, jetstream, Lifecycle, listen, loadConfig, portOf, runAsProcess, serveMetrics, ServiceMetrics,
 } from '@webxterm/kit';
 import { AgentServer } from './agent-server';
+import { meterConnectedAgents } from './bridge-metrics';
 import { BridgeConfig, BridgeConfigSchema } from './config';
 
-export interface RunningBridge { server: HttpServer; port: number; grpcPort: number; agents: AgentServer; close(): Promise<void> }
+export interface RunningBridge { server: HttpServer; port: number; metricsPort: number; grpcPort: number; agents: AgentServer; close(): Promise<void> }
 
 /** The composition root: NATS, the gRPC server for agents, the health endpoints. */
 export async function startBridge(config: BridgeConfig): Promise<RunningBridge> {
   if (!config.GRPC_TLS_CERT_FILE !== !config.GRPC_TLS_KEY_FILE) throw new Error('set both GRPC_TLS_CERT_FILE and GRPC_TLS_KEY_FILE, or neither');
   const bridgeId = config.BRIDGE_ID ?? `bridge-${randomBytes(4).toString('hex')}`;
   const log = createLogger('agent-bridge', config.LOG_LEVEL).child({ bridge_id: bridgeId });
+  const metrics = new ServiceMetrics('agent-bridge');
   const nc = await connectNats(config.NATS_URL, `agent-bridge ${bridgeId}`);
   await ensureStream(nc, MACHINE_STREAM);
   await ensureStream(nc, TERMINAL_STREAM);
   const agents = new AgentServer({
     nc, js: jetstream(nc), bridgeId, heartbeatMs: config.HEARTBEAT_INTERVAL_MS, openTimeoutMs: config.OPEN_TIMEOUT_MS, maxCommands: config.MAX_COMMANDS_PER_MACHINE, log,
   });
+
+  meterConnectedAgents(metrics, bridgeId, () => agents.links.size);
 
   const pkg = grpc.loadPackageDefinition(protoLoader.loadSync(AGENT_PROTO_PATH, AGENT_PROTO_OPTIONS)) as any;
   const grpcServer = new grpc.Server({
@@ -42,10 +46,11 @@ export async function startBridge(config: BridgeConfig): Promise<RunningBridge> 
     nc.publish(AgentsSeen.subjectFor(seenNow), JSON.stringify(seenNow));
   }, config.HEARTBEAT_INTERVAL_MS);
 
-  const app = createHttpApp({ service: 'agent-bridge', log, ready: async () => ({ nats: !nc.isClosed() }) });
+  const app = createHttpApp({ service: 'agent-bridge', log, metrics, ready: async () => ({ nats: !nc.isClosed() }) });
   app.get('/agents', (_req, res) => { res.json({ bridge_id: bridgeId, agents: agents.agentIds() }); });
   finishApp(app);
   const server = await listen(app, config.PORT, config.HOST);
+  const metricsServer = await serveMetrics(metrics, config.METRICS_PORT, config.HOST);
   log.info({ port: portOf(server), grpc_port: grpcPort }, 'agent-bridge listening');
 
   // Shutdown: stop admitting and end agent streams (they reconnect to another replica), then NATS.
@@ -58,7 +63,8 @@ export async function startBridge(config: BridgeConfig): Promise<RunningBridge> 
   lifecycle.onShutdown('seen', () => clearInterval(seen));
   lifecycle.onShutdown('claims', () => agents.stop());
   lifecycle.onShutdown('nats', () => nc.drain());
-  return { server, port: portOf(server), grpcPort, agents, close: () => lifecycle.shutdown('close') };
+  lifecycle.onShutdown('metrics', () => closeServer(metricsServer, 500), 1000);
+  return { server, port: portOf(server), metricsPort: portOf(metricsServer), grpcPort, agents, close: () => lifecycle.shutdown('close') };
 }
 
 if (require.main === module) runAsProcess('agent-bridge', () => startBridge(loadConfig(BridgeConfigSchema)));

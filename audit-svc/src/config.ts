@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { databaseUrl, jwtSecret, logLevel, natsUrl, port, redisUrl } from '@webxterm/kit';
+import { databaseUrl, jwtSecret, logLevel, natsUrl, metricsPort, port, redisUrl } from '@webxterm/kit';
 
 const positiveInt = (dflt: number, max: number) => z.coerce.number().int().min(1).max(max).default(dflt);
 
@@ -9,6 +9,8 @@ export const AuditConfigSchema = z.object({
   PORT: port(8083),
   /** Interface to bind; 0.0.0.0 inside a container. */
   HOST: z.string().default('0.0.0.0'),
+  /** Prometheus /metrics listener (internal: not routed by the gateway). */
+  METRICS_PORT: metricsPort,
   /** PostgreSQL: schema `audit` (events, chain heads), migrated at start. */
   DATABASE_URL: databaseUrl,
   /** NATS with JetStream: the durable consumer on stream AUDIT. */

@@ -107,7 +107,7 @@ export async function get(base: string, path: string, bearer?: string): Promise<
  */
 export function serviceEnv(port: number, consumer: string, tenant: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
-    PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: env.databaseUrl, NATS_URL: env.natsUrl, REDIS_URL: env.redisUrl,
+    PORT: String(port), HOST: '127.0.0.1', METRICS_PORT: '0', DATABASE_URL: env.databaseUrl, NATS_URL: env.natsUrl, REDIS_URL: env.redisUrl,
     JWT_SECRET: SECRET, CONSUMER_NAME: consumer, CONSUMER_DELIVER: 'new', CONSUMER_FILTER: `audit.v1.${tenant}.>`,
     LOG_LEVEL: 'silent', ...extra,
   };

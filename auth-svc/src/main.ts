@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { AUDIT_STREAM, AUTH_EVENTS_STREAM, MachinesOfTenant } from '@webxterm/contracts';
 import {
   AccessTokenVerifier, dependencyCheck, AuditPublisher, callRpc, closeServer, connectNats, createHttpApp, createLogger, createPool, createRedis,
-  ensureStream, finishApp, jetstream, Lifecycle, listen, loadConfig, portOf, runAsProcess, runMigrations,
+  ensureStream, finishApp, jetstream, Lifecycle, listen, loadConfig, portOf, runAsProcess, runMigrations, serveMetrics, ServiceMetrics,
 } from '@webxterm/kit';
 import { AuthConfig, AuthConfigSchema } from './config';
 import { DirectLoginService } from './domain/direct-login.service';
@@ -33,12 +33,14 @@ import { BuiltinCredentialStore } from './store/builtin-credentials';
 import { RedisOtpStore, RedisRevocationList } from './store/otp.redis';
 import { RedisLoginThrottle } from './store/login-throttle.redis';
 import { InvitationsService } from './domain/invitations.service';
+import { countingLogins } from './login-metrics';
 
-export interface RunningAuthService { server: Server; port: number; audit: AuditPublisher; close(): Promise<void> }
+export interface RunningAuthService { server: Server; port: number; metricsPort: number; audit: AuditPublisher; close(): Promise<void> }
 
 /** The composition root: connects, migrates, wires and listens. Nothing else constructs. */
 export async function startAuthService(config: AuthConfig): Promise<RunningAuthService> {
   const log = createLogger('auth-svc', config.LOG_LEVEL);
+  const metrics = new ServiceMetrics('auth-svc');
   const pool = createPool(config.DATABASE_URL);
   await runMigrations(pool, 'auth', join(__dirname, 'store/migrations'), log);
   const redis = createRedis(config.REDIS_URL);
@@ -59,7 +61,7 @@ export async function startAuthService(config: AuthConfig): Promise<RunningAuthS
     perSource: config.LOGIN_FAILURES_PER_SOURCE, windowSec: config.LOGIN_FAILURE_WINDOW_SEC, slowdownAfter: config.LOGIN_SLOWDOWN_AFTER,
     slowdownMs: config.LOGIN_SLOWDOWN_MS, trustedSec: config.LOGIN_TRUSTED_SOURCE_DAYS * 86_400,
   });
-  const login = new LoginService(repo, credentials, sessions, new RedisOtpStore(redis), mailer, audit,
+  const login = new LoginService(repo, credentials, sessions, new RedisOtpStore(redis), mailer, countingLogins(audit, metrics),
     { ttlMin: config.OTP_TTL_MIN, maxAttempts: config.OTP_MAX_ATTEMPTS }, throttle);
   const signup = new SignupService(repo, credentials, audit);
   const direct = new DirectLoginService(repo, login, sessions);
@@ -85,7 +87,7 @@ export async function startAuthService(config: AuthConfig): Promise<RunningAuthS
   const rpc = serveAuthRpc(nc, repo, pool, log);
 
   const app = createHttpApp({
-    service: 'auth-svc', log, jsonLimit: config.BODY_LIMIT, trustProxy: config.TRUST_PROXY,
+    service: 'auth-svc', log, metrics, jsonLimit: config.BODY_LIMIT, trustProxy: config.TRUST_PROXY,
     ready: dependencyCheck({ pool, redis, nc }),
   });
   app.use(authRoutes({ signup, login, sessions, verifier }));
@@ -97,6 +99,7 @@ export async function startAuthService(config: AuthConfig): Promise<RunningAuthS
   app.use(profileRoutes({ verifier, profile, avatarMaxBytes: config.AVATAR_MAX_BYTES }));
   finishApp(app);
   const server = await listen(app, config.PORT, config.HOST);
+  const metricsServer = await serveMetrics(metrics, config.METRICS_PORT, config.HOST);
   log.info({ port: portOf(server) }, 'auth-svc listening');
 
   // Shutdown order: stop accepting, flush audit events, drain NATS, then close Redis, mail and PostgreSQL.
@@ -109,7 +112,8 @@ export async function startAuthService(config: AuthConfig): Promise<RunningAuthS
   lifecycle.onShutdown('mail', () => mailer.close());
   lifecycle.onShutdown('postgres', () => pool.end());
   lifecycle.onShutdown('audit-timer', () => audit.close());
-  return { server, port: portOf(server), audit, close: () => lifecycle.shutdown('close') };
+  lifecycle.onShutdown('metrics', () => closeServer(metricsServer, 500), 1000);
+  return { server, port: portOf(server), metricsPort: portOf(metricsServer), audit, close: () => lifecycle.shutdown('close') };
 }
 
 if (require.main === module) runAsProcess('auth-svc', () => startAuthService(loadConfig(AuthConfigSchema)));

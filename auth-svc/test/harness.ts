@@ -14,7 +14,7 @@ export async function startHarness(extraEnv: Record<string, string> = {}) {
   const env = testEnv();
   const mail = await startMailDev();
   const svc: RunningAuthService = await startAuthService(AuthConfigSchema.parse({
-    PORT: '0', HOST: '127.0.0.1', DATABASE_URL: env.databaseUrl, NATS_URL: env.natsUrl, REDIS_URL: env.redisUrl,
+    PORT: '0', HOST: '127.0.0.1', METRICS_PORT: '0', DATABASE_URL: env.databaseUrl, NATS_URL: env.natsUrl, REDIS_URL: env.redisUrl,
     JWT_SECRET: SECRET, SMTP_HOST: '127.0.0.1', SMTP_PORT: String(mail.smtpPort), LOG_LEVEL: 'silent', ...extraEnv,
   }));
   const pool = new Pool({ connectionString: env.databaseUrl, max: 2 });

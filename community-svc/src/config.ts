@@ -1,10 +1,12 @@
 import { z } from 'zod';
-import { databaseUrl, jwtSecret, logLevel, natsUrl, port, redisUrl } from '@webxterm/kit';
+import { databaseUrl, jwtSecret, logLevel, natsUrl, metricsPort, port, redisUrl } from '@webxterm/kit';
 
 export const CommunityConfigSchema = z.object({
   /** HTTP port; the gateway routes /api/community here. */
   PORT: port(8084),
   HOST: z.string().default('0.0.0.0'),
+  /** Prometheus /metrics listener (internal: not routed by the gateway). */
+  METRICS_PORT: metricsPort,
   DATABASE_URL: databaseUrl,
   /** Organization deletions arrive here (auth-svc's AUTH_EVENTS stream). */
   NATS_URL: natsUrl,

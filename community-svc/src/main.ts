@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import {
   AccessTokenVerifier, closeServer, connectNats, createHttpApp, createLogger, createPool, createRedis, dependencyCheck, finishApp,
-  Lifecycle, listen, loadConfig, portOf, runAsProcess, runMigrations,
+  Lifecycle, listen, loadConfig, portOf, runAsProcess, runMigrations, serveMetrics, ServiceMetrics,
 } from '@webxterm/kit';
 import { CommunityConfig, CommunityConfigSchema } from './config';
 import { BoardService } from './domain/board.service';
@@ -12,11 +12,12 @@ import { removeBoardsOfDeletedOrganizations } from './messaging/organization-eve
 import { BoardRepository } from './store/board.repository';
 import { ImageRepository } from './store/image.repository';
 
-export interface RunningCommunityService { server: Server; port: number; close(): Promise<void> }
+export interface RunningCommunityService { server: Server; port: number; metricsPort: number; close(): Promise<void> }
 
 /** The composition root: connects, migrates, wires and listens. */
 export async function startCommunityService(config: CommunityConfig): Promise<RunningCommunityService> {
   const log = createLogger('community-svc', config.LOG_LEVEL);
+  const metrics = new ServiceMetrics('community-svc');
   const pool = createPool(config.DATABASE_URL);
   await runMigrations(pool, 'community', join(__dirname, 'store/migrations'), log);
   const redis = createRedis(config.REDIS_URL);
@@ -28,12 +29,13 @@ export async function startCommunityService(config: CommunityConfig): Promise<Ru
   const orgEvents = await removeBoardsOfDeletedOrganizations(nc, (tenantId) => boards.removeTenant(tenantId), log);
 
   const app = createHttpApp({
-    service: 'community-svc', log, jsonLimit: config.BODY_LIMIT, trustProxy: 1,
+    service: 'community-svc', log, metrics, jsonLimit: config.BODY_LIMIT, trustProxy: 1,
     ready: dependencyCheck({ pool, redis, nc }),
   });
   app.use(boardRoutes({ verifier: new AccessTokenVerifier(config.JWT_SECRET, redis), board, uploadMaxBytes: config.UPLOAD_MAX_BYTES }));
   finishApp(app);
   const server = await listen(app, config.PORT, config.HOST);
+  const metricsServer = await serveMetrics(metrics, config.METRICS_PORT, config.HOST);
   log.info({ port: portOf(server) }, 'community-svc listening');
 
   // Shutdown: stop accepting (in-flight requests finish), stop consuming, drain NATS, then Redis and PostgreSQL.
@@ -43,7 +45,8 @@ export async function startCommunityService(config: CommunityConfig): Promise<Ru
   lifecycle.onShutdown('nats', () => nc.drain());
   lifecycle.onShutdown('redis', () => redis.quit());
   lifecycle.onShutdown('postgres', () => pool.end());
-  return { server, port: portOf(server), close: () => lifecycle.shutdown('close') };
+  lifecycle.onShutdown('metrics', () => closeServer(metricsServer, 500), 1000);
+  return { server, port: portOf(server), metricsPort: portOf(metricsServer), close: () => lifecycle.shutdown('close') };
 }
 
 if (require.main === module) runAsProcess('community-svc', () => startCommunityService(loadConfig(CommunityConfigSchema)));

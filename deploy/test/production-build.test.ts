@@ -75,7 +75,7 @@ async function startCompiled(service: string, extra: Record<string, string>): Pr
   const port = await freePort();
   const child = spawn(process.execPath, ['--enable-source-maps', join(OUT, service, 'main.js')], {
     cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
-    env: { PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', JWT_SECRET, DATABASE_URL: env.databaseUrl, REDIS_URL: env.redisUrl, NATS_URL: natsUrl, LOG_LEVEL: 'warn', ...extra },
+    env: { PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', JWT_SECRET, DATABASE_URL: env.databaseUrl, REDIS_URL: env.redisUrl, NATS_URL: natsUrl, LOG_LEVEL: 'warn', METRICS_PORT: '0', ...extra },
   });
   running.push(child);
   let out = '';

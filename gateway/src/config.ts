@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { jwtSecret, loadConfig, logLevel, natsUrl, port, redisUrl } from '@webxterm/kit';
+import { jwtSecret, loadConfig, logLevel, metricsPort, natsUrl, port, redisUrl } from '@webxterm/kit';
 
 /** An upstream base URL; empty means "not deployed", so its routes answer 503. */
 const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), z.string().url().optional());
@@ -39,8 +39,8 @@ export const GatewayConfigSchema = z.object({
   RATE_LIMIT_PREFIX: z.string().regex(/^[\w:.-]{1,64}$/).default('rl'),
   /** Upstream inactivity timeout for HTTP requests, ms; 504 after it. WebSockets are not subject to it. */
   UPSTREAM_TIMEOUT_MS: positiveInt(60_000),
-  /** Port of the Prometheus /metrics listener, kept off the public port (e.g. 9464); 0 = none. */
-  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  /** Prometheus /metrics listener, never on the public port. */
+  METRICS_PORT: metricsPort,
   /** pino level. */
   LOG_LEVEL: logLevel,
 });

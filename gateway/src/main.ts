@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
-import express, { Express } from 'express';
+import type { Express } from 'express';
 import { AUDIT_STREAM } from '@webxterm/contracts';
 import {
   AccessTokenVerifier, AuditPublisher, AuditSink, clientIp, closeServer, connectNats, createHttpApp, createLogger, createRedis,
-  ensureStream, errorHandler, jetstream, Lifecycle, listen, Logger, metricsHandler, NatsConnection, portOf, Redis, refuseUnsafeInput,
+  ensureStream, errorHandler, jetstream, Lifecycle, listen, Logger, NatsConnection, portOf, Redis, refuseUnsafeInput, rejoinRequest,
+  serveMetrics, ServiceMetrics,
 } from '@webxterm/kit';
 import { serveApiDocs } from './api-docs';
 import { auditRequests } from './audit.middleware';
@@ -32,12 +33,14 @@ export interface GatewayOverrides {
 export interface RunningGateway {
   server: Server;
   port: number;
+  /** Port of the Prometheus /metrics listener. */
+  metricsPort: number;
   /** Ordered shutdown; SIGTERM runs the same steps. */
   lifecycle: Lifecycle;
   close(): Promise<void>;
 }
 
-interface Deps { log: Logger; redis: Redis; nats: NatsConnection; audit: AuditSink; verifier: AccessTokenVerifier; upstreams: Upstreams; routes: RouteTable }
+interface Deps { log: Logger; metrics: ServiceMetrics; redis: Redis; nats: NatsConnection; audit: AuditSink; verifier: AccessTokenVerifier; upstreams: Upstreams; routes: RouteTable }
 
 /** The Express app: what runs, in which order, for one HTTP request. */
 export function buildApp(config: GatewayConfig, d: Deps): Express {
@@ -45,7 +48,8 @@ export function buildApp(config: GatewayConfig, d: Deps): Express {
     prefix: config.RATE_LIMIT_PREFIX, perIp: config.LOGIN_RATE_PER_IP, perIpWindowSec: config.LOGIN_RATE_WINDOW_SEC,
   });
   const app = createHttpApp({
-    service: 'gateway', log: d.log, trustProxy: config.TRUST_PROXY, metricsRoute: false, refuseUnsafeInput: false,
+    service: 'gateway', log: d.log, metrics: d.metrics, trustProxy: config.TRUST_PROXY, refuseUnsafeInput: false,
+    routeOf: (req) => contextOf(req).route?.path,
     ready: async () => {
       const [redis, nats] = await Promise.all([answers(() => d.redis.ping()), answers(() => d.nats.rtt())]);
       return { redis, nats };
@@ -66,7 +70,7 @@ export function buildApp(config: GatewayConfig, d: Deps): Express {
   app.use(limits.perIp()); // before the body is read: every login attempt counts, even a malformed one
   app.use(requireToken(d.verifier)); // 401 before 503, and before reading an unauthenticated body
   app.use(d.upstreams.requireConfigured());
-  app.use(...routedBodies(config.BODY_LIMIT));
+  app.use(...routedBodies(config.BODY_LIMIT), rejoinRequest);
   const unsafe = refuseUnsafeInput(); // NUL, lone surrogates, broken encodings, deep JSON: 400 before any service
   app.use((req, res, next) => (contextOf(req).route ? unsafe(req, res, next) : next()));
   for (const proxy of d.upstreams.handlers()) app.use(proxy);
@@ -88,16 +92,14 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     audit = new AuditPublisher(jetstream(nc), 'gateway', log);
   }
   const deps: Deps = {
-    log, redis, nats: nc, audit,
+    log, metrics: new ServiceMetrics('gateway'), redis, nats: nc, audit,
     verifier: new AccessTokenVerifier(config.JWT_SECRET, redis),
     upstreams: new Upstreams(config, log),
     routes: new RouteTable(),
   };
   const app = buildApp(config, deps);
   const server = await listen(app, config.PORT, config.HOST);
-  const metrics = config.METRICS_PORT > 0
-    ? await listen(express().get('/metrics', metricsHandler(app.locals.metrics)), config.METRICS_PORT, config.HOST)
-    : null;
+  const metrics = await serveMetrics(deps.metrics, config.METRICS_PORT, config.HOST);
   server.headersTimeout = 20_000;
   answerClientErrors(server);
   server.requestTimeout = 120_000;
@@ -113,14 +115,14 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     return closing;
   }, 8000);
   lifecycle.onShutdown('close upstream connections', () => deps.upstreams.close());
-  if (metrics) lifecycle.onShutdown('stop metrics', () => closeServer(metrics, 1000));
+  lifecycle.onShutdown('stop metrics', () => closeServer(metrics, 1000));
   const sink = audit;
   lifecycle.onShutdown('flush audit', async () => { await sink.flush?.(5000); sink.close?.(); }, 6000);
   if (!overrides.nats) lifecycle.onShutdown('drain nats', () => nc.drain(), 5000);
   if (!overrides.redis) lifecycle.onShutdown('quit redis', () => redis.quit(), 3000);
 
   log.info({ port: portOf(server) }, 'gateway listening');
-  return { server, port: portOf(server), lifecycle, close: () => lifecycle.shutdown('close') };
+  return { server, port: portOf(server), metricsPort: portOf(metrics), lifecycle, close: () => lifecycle.shutdown('close') };
 }
 
 /** Whether a dependency answers a round trip within a second. */

@@ -113,7 +113,7 @@ export const b64url = (v: object | string) => Buffer.from(typeof v === 'string' 
 /** A gateway config for tests: real Redis/NATS, unique rate-limit keys, everything else default. */
 export function testConfig(over: Record<string, string | number> = {}): GatewayConfig {
   return GatewayConfigSchema.parse({
-    PORT: 0, HOST: '127.0.0.1', REDIS_URL: env.redisUrl, NATS_URL: env.natsUrl, JWT_SECRET: secret(),
+    PORT: 0, HOST: '127.0.0.1', METRICS_PORT: 0, REDIS_URL: env.redisUrl, NATS_URL: env.natsUrl, JWT_SECRET: secret(),
     RATE_LIMIT_PREFIX: uniqueName('gwtest-'), LOG_LEVEL: 'silent', ...over,
   });
 }

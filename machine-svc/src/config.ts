@@ -1,10 +1,12 @@
 import { z } from 'zod';
-import { databaseUrl, jwtSecret, logLevel, natsUrl, port, redisUrl } from '@webxterm/kit';
+import { databaseUrl, jwtSecret, logLevel, natsUrl, metricsPort, port, redisUrl } from '@webxterm/kit';
 
 export const MachineConfigSchema = z.object({
   /** HTTP port; the gateway routes /api/machines, /api/sessions, /api/agent here. */
   PORT: port(8082),
   HOST: z.string().default('0.0.0.0'),
+  /** Prometheus /metrics listener (internal: not routed by the gateway). */
+  METRICS_PORT: metricsPort,
   DATABASE_URL: databaseUrl,
   NATS_URL: natsUrl,
   /** Revoked session keys are read here. */

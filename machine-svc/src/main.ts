@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { MACHINE_STREAM } from '@webxterm/contracts';
 import {
   AccessTokenVerifier, dependencyCheck, closeServer, connectNats, createHttpApp, createLogger, createPool, createRedis, ensureStream, finishApp,
-  Lifecycle, listen, loadConfig, portOf, runMigrations, runAsProcess,
+  Lifecycle, listen, loadConfig, portOf, runMigrations, runAsProcess, serveMetrics, ServiceMetrics,
 } from '@webxterm/kit';
 import { MachineConfig, MachineConfigSchema } from './config';
 import { DashboardService } from './domain/dashboard.service';
@@ -16,11 +16,12 @@ import { DashboardRepository } from './store/dashboard.repository';
 import { GroupAccessRepository } from './store/group-access.repository';
 import { MachineRepository } from './store/machine.repository';
 
-export interface RunningMachineService { server: Server; port: number; close(): Promise<void> }
+export interface RunningMachineService { server: Server; port: number; metricsPort: number; close(): Promise<void> }
 
 /** The composition root: connects, migrates, wires and listens. */
 export async function startMachineService(config: MachineConfig): Promise<RunningMachineService> {
   const log = createLogger('machine-svc', config.LOG_LEVEL);
+  const metrics = new ServiceMetrics('machine-svc');
   const pool = createPool(config.DATABASE_URL);
   await runMigrations(pool, 'machines', join(__dirname, 'store/migrations'), log);
   const redis = createRedis(config.REDIS_URL);
@@ -39,7 +40,7 @@ export async function startMachineService(config: MachineConfig): Promise<Runnin
   const machinesOfTenant = serveMachinesOfTenant(nc, groupAccess, log);
 
   const app = createHttpApp({
-    service: 'machine-svc', log, jsonLimit: config.BODY_LIMIT, trustProxy: 1,
+    service: 'machine-svc', log, metrics, jsonLimit: config.BODY_LIMIT, trustProxy: 1,
     ready: dependencyCheck({ pool, redis, nc }),
   });
   const verifier = new AccessTokenVerifier(config.JWT_SECRET, redis);
@@ -48,6 +49,7 @@ export async function startMachineService(config: MachineConfig): Promise<Runnin
   app.use(dashboardRoutes(verifier, dashboard, (m) => machines.status(m)));
   finishApp(app);
   const server = await listen(app, config.PORT, config.HOST);
+  const metricsServer = await serveMetrics(metrics, config.METRICS_PORT, config.HOST);
   log.info({ port: portOf(server) }, 'machine-svc listening');
 
   // Shutdown: stop accepting, stop answering and consuming, drain NATS, then Redis and PostgreSQL.
@@ -59,7 +61,8 @@ export async function startMachineService(config: MachineConfig): Promise<Runnin
   lifecycle.onShutdown('nats', () => nc.drain());
   lifecycle.onShutdown('redis', () => redis.quit());
   lifecycle.onShutdown('postgres', () => pool.end());
-  return { server, port: portOf(server), close: () => lifecycle.shutdown('close') };
+  lifecycle.onShutdown('metrics', () => closeServer(metricsServer, 500), 1000);
+  return { server, port: portOf(server), metricsPort: portOf(metricsServer), close: () => lifecycle.shutdown('close') };
 }
 
 if (require.main === module) runAsProcess('machine-svc', () => startMachineService(loadConfig(MachineConfigSchema)));

@@ -48,7 +48,7 @@ async function onlineMachine(output: string): Promise<{ agentId: string; stop():
 
 beforeAll(async () => {
   svc = await startMachineService(MachineConfigSchema.parse({
-    PORT: '0', HOST: '127.0.0.1', DATABASE_URL: env.databaseUrl, NATS_URL: env.natsUrl, REDIS_URL: env.redisUrl, JWT_SECRET: secret,
+    PORT: '0', HOST: '127.0.0.1', METRICS_PORT: '0', DATABASE_URL: env.databaseUrl, NATS_URL: env.natsUrl, REDIS_URL: env.redisUrl, JWT_SECRET: secret,
     OFFLINE_AFTER_MS: '60000', COMMAND_TIMEOUT_MS: '2000', LOG_LEVEL: 'silent',
   }));
   base = `http://127.0.0.1:${svc.port}`;

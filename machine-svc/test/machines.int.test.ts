@@ -29,7 +29,7 @@ async function api(method: string, path: string, tok: string, body?: unknown) {
 
 beforeAll(async () => {
   svc = await startMachineService({
-    PORT: 0, HOST: '127.0.0.1', DATABASE_URL: env.databaseUrl, NATS_URL: env.natsUrl, REDIS_URL: env.redisUrl, JWT_SECRET: secret,
+    PORT: 0, HOST: '127.0.0.1', METRICS_PORT: 0, DATABASE_URL: env.databaseUrl, NATS_URL: env.natsUrl, REDIS_URL: env.redisUrl, JWT_SECRET: secret,
     BODY_LIMIT: '100kb', PUBLIC_URL: 'https://webxterm.example', REGISTRATION_GRACE_SEC: 600, AGENT_GRPC_ADDRESS: '127.0.0.1:7443', AGENT_GRPC_TLS: false, OFFLINE_AFTER_MS: 15_000,
     COMMAND_TIMEOUT_MS: 2000, COMMAND_MAX_TIMEOUT_MS: 5000, COMMAND_MAX_OUTPUT_BYTES: 1024, LOG_LEVEL: 'silent',
   });

@@ -13,17 +13,18 @@ const TERMINAL_SVC_PORT = 8086;
 const COMMUNITY_SVC_PORT = 8084;
 
 /**
- * Started in this order, each one healthy before the next. `port(env)` is the PORT it gets.
+ * Started in this order, each one healthy before the next. `port(env)` is the PORT it gets;
+ * `metricsPort` its METRICS_PORT (Prometheus /metrics: one host, so one port each; 9464 in a pod).
  * A service whose src/main.ts does not exist yet is skipped.
  */
 export const SERVICES = [
-  { name: 'auth-svc', port: () => AUTH_SVC_PORT },
-  { name: 'machine-svc', port: () => MACHINE_SVC_PORT },
-  { name: 'terminal-svc', port: () => TERMINAL_SVC_PORT },
-  { name: 'agent-bridge', port: () => 8087 },
-  { name: 'community-svc', port: () => COMMUNITY_SVC_PORT },
-  { name: 'audit-svc', port: () => 8083 },
-  { name: 'gateway', port: (env) => Number(env.PORT ?? 8080) },
+  { name: 'auth-svc', port: () => AUTH_SVC_PORT, metricsPort: 9465 },
+  { name: 'machine-svc', port: () => MACHINE_SVC_PORT, metricsPort: 9466 },
+  { name: 'terminal-svc', port: () => TERMINAL_SVC_PORT, metricsPort: 9467 },
+  { name: 'agent-bridge', port: () => 8087, metricsPort: 9468 },
+  { name: 'community-svc', port: () => COMMUNITY_SVC_PORT, metricsPort: 9469 },
+  { name: 'audit-svc', port: () => 8083, metricsPort: 9470 },
+  { name: 'gateway', port: (env) => Number(env.PORT ?? 8080), metricsPort: 9464 },
 ];
 
 export const gatewayPort = (env = process.env) => SERVICES.find((s) => s.name === 'gateway').port(env);
@@ -89,7 +90,7 @@ export async function startServices(group, env) {
 }
 
 async function startHealthy(group, svc, entry, env, port) {
-  const handle = group.spawn(svc.name, BIN('tsx'), [entry], { env: { ...env, PORT: String(port) } });
+  const handle = group.spawn(svc.name, BIN('tsx'), [entry], { env: { ...env, PORT: String(port), METRICS_PORT: String(svc.metricsPort) } });
   return { handle, failure: await waitForHealthy(`http://127.0.0.1:${port}/healthz`, handle) };
 }
 

@@ -1,10 +1,12 @@
 import { z } from 'zod';
-import { databaseUrl, jwtSecret, logLevel, natsUrl, port, redisUrl } from '@webxterm/kit';
+import { databaseUrl, jwtSecret, logLevel, natsUrl, metricsPort, port, redisUrl } from '@webxterm/kit';
 
 export const TerminalConfigSchema = z.object({
   /** HTTP + WebSocket port; the gateway routes /api/terminal here. */
   PORT: port(8086),
   HOST: z.string().default('0.0.0.0'),
+  /** Prometheus /metrics listener (internal: not routed by the gateway). */
+  METRICS_PORT: metricsPort,
   DATABASE_URL: databaseUrl,
   NATS_URL: natsUrl,
   REDIS_URL: redisUrl,

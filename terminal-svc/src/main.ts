@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { ListSessionCommands, revokedSessionKey, TERMINAL_STREAM } from '@webxterm/contracts';
 import {
   AccessTokenVerifier, callRpc, dependencyCheck, closeServer, connectNats, createHttpApp, createLogger, createPool, createRedis, ensureStream, finishApp,
-  Lifecycle, listen, loadConfig, portOf, runMigrations, runAsProcess,
+  Lifecycle, listen, loadConfig, portOf, runMigrations, runAsProcess, serveMetrics, ServiceMetrics,
 } from '@webxterm/kit';
 import { TerminalConfig, TerminalConfigSchema } from './config';
 import { SessionService } from './domain/session.service';
@@ -11,13 +11,15 @@ import { sessionRoutes } from './http/sessions.routes';
 import { consumeSessionEnds, natsAgentSessionPort, natsMachinePort, serveSessionRpc } from './messaging/session.handlers';
 import { SessionRepository } from './store/session.repository';
 import { AccessWatch } from './ws/access-watch';
+import { RelayMeter } from './ws/relay-meter';
 import { handleTerminalUpgrades } from './ws/upgrade';
 
-export interface RunningTerminalService { server: Server; port: number; close(): Promise<void> }
+export interface RunningTerminalService { server: Server; port: number; metricsPort: number; close(): Promise<void> }
 
 /** The composition root: connects, migrates, wires and listens (HTTP and WebSocket). */
 export async function startTerminalService(config: TerminalConfig): Promise<RunningTerminalService> {
   const log = createLogger('terminal-svc', config.LOG_LEVEL);
+  const metrics = new ServiceMetrics('terminal-svc');
   const pool = createPool(config.DATABASE_URL);
   await runMigrations(pool, 'terminal', join(__dirname, 'store/migrations'), log);
   const redis = createRedis(config.REDIS_URL);
@@ -42,15 +44,17 @@ export async function startTerminalService(config: TerminalConfig): Promise<Runn
   const ends = await consumeSessionEnds(nc, repo, log);
 
   const app = createHttpApp({
-    service: 'terminal-svc', log, trustProxy: 1,
+    service: 'terminal-svc', log, metrics, trustProxy: 1,
     ready: dependencyCheck({ pool, redis, nc }),
   });
   app.use(sessionRoutes(verifier, sessions, nc, async (tenantId, sessionId) =>
     (await callRpc(nc, ListSessionCommands, { tenant_id: tenantId, session_id: sessionId }, { timeoutMs: 3000 })).commands));
   finishApp(app);
   const server = await listen(app, config.PORT, config.HOST);
+  const metricsServer = await serveMetrics(metrics, config.METRICS_PORT, config.HOST);
   const wss = handleTerminalUpgrades(server, {
     verifier, sessions, nc, log, access, maxFrameBytes: config.MAX_FRAME_BYTES, highWaterBytes: config.SOCKET_HIGH_WATER_BYTES,
+    meter: new RelayMeter(metrics),
     onExit: (id, code, bytes) => void repo.markEnded(id, { exitCode: code, bytes, at: new Date().toISOString() }).catch(() => undefined),
   });
   log.info({ port: portOf(server) }, 'terminal-svc listening');
@@ -64,7 +68,8 @@ export async function startTerminalService(config: TerminalConfig): Promise<Runn
   lifecycle.onShutdown('nats', () => nc.drain());
   lifecycle.onShutdown('redis', () => redis.quit());
   lifecycle.onShutdown('postgres', () => pool.end());
-  return { server, port: portOf(server), close: () => lifecycle.shutdown('close') };
+  lifecycle.onShutdown('metrics', () => closeServer(metricsServer, 500), 1000);
+  return { server, port: portOf(server), metricsPort: portOf(metricsServer), close: () => lifecycle.shutdown('close') };
 }
 
 if (require.main === module) runAsProcess('terminal-svc', () => startTerminalService(loadConfig(TerminalConfigSchema)));

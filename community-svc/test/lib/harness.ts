@@ -22,7 +22,7 @@ export function person(tenant: string, role: PortalRole, username = `u${randomBy
 
 export async function startService(overrides: { UPLOAD_MAX_BYTES?: number; IMAGE_MAX_PIXELS?: number } = {}): Promise<RunningCommunityService> {
   return startCommunityService({
-    PORT: 0, HOST: '127.0.0.1', DATABASE_URL: env.databaseUrl, NATS_URL: env.natsUrl, REDIS_URL: env.redisUrl, JWT_SECRET: secret,
+    PORT: 0, HOST: '127.0.0.1', METRICS_PORT: 0, DATABASE_URL: env.databaseUrl, NATS_URL: env.natsUrl, REDIS_URL: env.redisUrl, JWT_SECRET: secret,
     BODY_LIMIT: '256kb', UPLOAD_MAX_BYTES: 5 * 1024 * 1024, IMAGE_MAX_PIXELS: 25_000_000, IMAGE_CONCURRENCY: 2, LOG_LEVEL: 'silent',
     ...overrides,
   });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AuditEvent, AuditRecorded, PLATFORM_TENANT } from '@webxterm/contracts';
 import type { Logger } from 'pino';
 import { JetStreamClient, publishDurable } from './nats';
+import { currentRequestId } from './request-context';
 
 export type AuditInput = Omit<AuditEvent, 'id' | 'at' | 'source' | 'tenant_id'> & { tenant_id?: string | null };
 
@@ -28,7 +29,9 @@ export class AuditPublisher implements AuditSink {
   ) {}
 
   record(input: AuditInput): void {
+    const requestId = currentRequestId();
     const event: AuditEvent = {
+      ...(requestId ? { request_id: requestId } : {}),
       ...input,
       id: randomUUID(),
       at: new Date().toISOString(),
@@ -77,7 +80,7 @@ export class AuditPublisher implements AuditSink {
       while (this.queue.length > 0) {
         const event = this.queue[0];
         try {
-          await publishDurable(this.js, AuditRecorded, event, event.id);
+          await publishDurable(this.js, AuditRecorded, event, event.id, event.request_id);
           this.queue.shift();
         } catch (e) {
           this.log.warn({ err: (e as Error).message, pending: this.queue.length }, 'audit publish failed; will retry');

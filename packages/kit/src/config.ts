@@ -21,3 +21,9 @@ export const redisUrl = z.string().url().default('redis://127.0.0.1:6379');
 /** HS256 secret shared by auth-svc (signs) and every verifier; at least 32 bytes. */
 export const jwtSecret = z.string().min(32, 'JWT_SECRET must be at least 32 characters');
 export const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
+/**
+ * Port of the Prometheus `/metrics` listener, apart from the service's own port so the gateway
+ * never proxies it and a NetworkPolicy can open it to the monitoring namespace only. 0 = any free
+ * port (tests); `npm start` gives each service its own, as they share one host there.
+ */
+export const metricsPort = port(9464);

@@ -3,9 +3,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { ErrorRequestHandler, Express, NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import { z } from 'zod';
 import { AppError, httpStatus } from './errors';
+import type { ServiceMetrics } from './metrics';
+import { REQUEST_ID_HEADER, withRequestId } from './request-context';
 import { findUnsafeInput, refuseUnsafeInput } from './safe-input';
 
 declare module 'http' {
@@ -24,8 +25,10 @@ export interface HttpAppOptions {
   trustProxy?: number | boolean;
   /** Reports each dependency as reachable or not, for /readyz. */
   ready?: () => Promise<Record<string, boolean>>;
-  /** Serve /metrics on this app (default). The public gateway serves them on a port of their own instead. */
-  metricsRoute?: boolean;
+  /** Every request is counted here by route template and status (served by `serveMetrics` on METRICS_PORT). */
+  metrics: ServiceMetrics;
+  /** The route template of a request no Express route matched (the gateway's proxied routes); default `unmatched`. */
+  routeOf?: (req: Request) => string | undefined;
   /**
    * Mount `refuseUnsafeInput` after the body parser (default). The gateway turns it off and mounts
    * it itself after its own body parsing, so such refusals are audited like any other request.
@@ -33,26 +36,27 @@ export interface HttpAppOptions {
   refuseUnsafeInput?: boolean;
 }
 
+/** Kubelet probes: counted, but not logged (one line every few seconds per pod says nothing). */
+const PROBES = new Set(['/healthz', '/readyz']);
+
 /** An Express app with request ids, child loggers, metrics and health; routes go between this and `finishApp`. */
 export function createHttpApp(o: HttpAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', o.trustProxy ?? false);
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
-  const duration = new Histogram({
-    name: 'http_request_duration_seconds', help: 'HTTP request duration', registers: [registry],
-    labelNames: ['method', 'status'], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-  });
 
   app.use((req, res, next) => {
-    const incoming = req.headers['x-request-id'];
+    const incoming = req.headers[REQUEST_ID_HEADER];
     req.id = typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
     req.log = o.log.child({ rid: req.id });
-    res.setHeader('x-request-id', req.id);
-    const end = duration.startTimer({ method: req.method });
-    res.on('finish', () => end({ status: String(res.statusCode) }));
-    next();
+    res.setHeader(REQUEST_ID_HEADER, req.id);
+    const end = o.metrics.httpRequests.startTimer({ method: req.method });
+    res.on('finish', () => {
+      const route = routeTemplate(req) ?? o.routeOf?.(req) ?? 'unmatched';
+      const seconds = end({ route, status: String(res.statusCode) });
+      if (!PROBES.has(route)) req.log?.info({ method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
+    });
+    withRequestId(req.id, next);
   });
   app.get('/healthz', (_req, res) => { res.json({ status: 'ok', service: o.service }); });
   app.get('/readyz', async (_req, res) => {
@@ -60,17 +64,27 @@ export function createHttpApp(o: HttpAppOptions): Express {
     const ok = Object.values(deps).every(Boolean);
     res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not ready', deps });
   });
-  app.locals.metrics = registry;
-  if (o.metricsRoute !== false) app.get('/metrics', metricsHandler(registry));
-  if (o.jsonLimit) app.use(express.json({ limit: o.jsonLimit, type: ['application/json', 'application/*+json'] }));
+  if (o.jsonLimit) {
+    app.use(express.json({ limit: o.jsonLimit, type: ['application/json', 'application/*+json'] }));
+    // The parser calls on from the socket's 'end' event, outside the request's async context.
+    app.use(rejoinRequest);
+  }
   // Services are reachable inside the cluster without the gateway: they refuse NUL, lone
   // surrogates and broken encodings in the URL and body themselves (400), before any route runs.
   if (o.refuseUnsafeInput !== false) app.use(refuseUnsafeInput());
   return app;
 }
 
-export function metricsHandler(registry: Registry): express.RequestHandler {
-  return async (_req, res) => { res.type(registry.contentType).send(await registry.metrics()); };
+/**
+ * Puts the rest of the chain back into the request's async context (see `withRequestId`): mount it
+ * after any middleware that calls `next` from a stream event, such as a body parser.
+ */
+export const rejoinRequest: express.RequestHandler = (req, _res, next) => withRequestId(req.id, next);
+
+/** The Express route that answered, as a template (`/api/machines/:id`), or undefined if none did. */
+function routeTemplate(req: Request): string | undefined {
+  const path = (req.route as { path?: unknown } | undefined)?.path;
+  return typeof path === 'string' ? req.baseUrl + path : undefined;
 }
 
 /** Adds the 404 and the one error handler that turns every failure into `{ "error": "…" }`. */

@@ -12,3 +12,5 @@ export * from './safe-input';
 export * from './lifecycle';
 export * from './client-ip';
 export * from './rpc';
+export * from './metrics';
+export * from './request-context';

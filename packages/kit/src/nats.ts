@@ -3,6 +3,7 @@ import { jetstream, jetstreamManager, JetStreamClient } from '@nats-io/jetstream
 import type { EventContract, StreamDefinition } from '@webxterm/contracts';
 import { z } from 'zod';
 import { loadConfig } from './config';
+import { requestIdHeaders } from './request-context';
 
 export type { NatsConnection, JetStreamClient };
 
@@ -46,12 +47,16 @@ export async function ensureStream(nc: NatsConnection, def: StreamDefinition, re
   }
 }
 
-/** Validates the payload against its contract and publishes it to JetStream, de-duplicated by `msgID`. */
+/**
+ * Validates the payload against its contract and publishes it to JetStream, de-duplicated by
+ * `msgID`. The message carries `x-request-id`: `requestId`, or the request being handled.
+ */
 export async function publishDurable<S extends z.ZodType>(
-  js: JetStreamClient, contract: EventContract<S>, payload: z.infer<S>, msgID: string,
+  js: JetStreamClient, contract: EventContract<S>, payload: z.infer<S>, msgID: string, requestId?: string | null,
 ): Promise<void> {
   const value = contract.schema.parse(payload);
-  await js.publish(contract.subjectFor(value), JSON.stringify(value), { msgID });
+  const headers = requestIdHeaders(requestId ?? undefined);
+  await js.publish(contract.subjectFor(value), JSON.stringify(value), headers ? { msgID, headers } : { msgID });
 }
 
 export { jetstream };

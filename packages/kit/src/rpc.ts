@@ -3,6 +3,7 @@ import type { RpcContract, RpcError } from '@webxterm/contracts';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { AppError, ErrorKind } from './errors';
+import { currentRequestId, REQUEST_ID_HEADER, withRequestId } from './request-context';
 
 type Handler<Req extends z.ZodType, Res extends z.ZodType> = (req: z.infer<Req>, requestId: string | null) => Promise<z.infer<Res>>;
 
@@ -14,14 +15,14 @@ export function serveRpc<Req extends z.ZodType, Res extends z.ZodType>(
   nc: NatsConnection, rpc: RpcContract<Req, Res>, queue: string, log: Logger, handler: Handler<Req, Res>,
 ): { stop(): void } {
   const answer = async (m: Msg) => {
-    const requestId = m.headers?.get('x-request-id') || null;
+    const requestId = m.headers?.get(REQUEST_ID_HEADER) || null;
     let reply: unknown;
     try {
       let body: unknown;
       try { body = m.json(); } catch { throw new AppError('invalid', 'rpc.invalid_request', 'request is not JSON'); }
       const req = rpc.request.safeParse(body);
       if (!req.success) throw new AppError('invalid', 'rpc.invalid_request', req.error.issues[0]?.message ?? 'invalid request');
-      reply = { ok: true, data: rpc.response.parse(await handler(req.data, requestId)) };
+      reply = { ok: true, data: rpc.response.parse(await withRequestId(requestId, () => handler(req.data, requestId))) };
     } catch (e) {
       const err: RpcError = e instanceof AppError
         ? { kind: e.kind, code: e.code, message: e.message }
@@ -36,12 +37,15 @@ export function serveRpc<Req extends z.ZodType, Res extends z.ZodType>(
   return { stop: () => sub.unsubscribe() };
 }
 
-/** Calls an RPC contract. No responder → `unavailable`; no answer in time → `timeout`; a remote AppError is rethrown as one. */
+/**
+ * Calls an RPC contract, naming the request it is made for (`requestId`, or the one being handled).
+ * No responder → `unavailable`; no answer in time → `timeout`; a remote AppError is rethrown as one. */
 export async function callRpc<Req extends z.ZodType, Res extends z.ZodType>(
   nc: NatsConnection, rpc: RpcContract<Req, Res>, request: z.infer<Req>, o: { timeoutMs?: number; requestId?: string } = {},
 ): Promise<z.infer<Res>> {
   const h = natsHeaders();
-  if (o.requestId) h.set('x-request-id', o.requestId);
+  const requestId = o.requestId ?? currentRequestId();
+  if (requestId) h.set(REQUEST_ID_HEADER, requestId);
   let raw: { ok: boolean; data?: unknown; error?: RpcError };
   try {
     const m = await nc.request(rpc.subject, JSON.stringify(rpc.request.parse(request)), { timeout: o.timeoutMs ?? 5000, headers: h });

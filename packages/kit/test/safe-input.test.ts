@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import pino from 'pino';
 import { z } from 'zod';
 import {
-  assertSafeUrl, createHttpApp, findUnsafeInput, finishApp, inTimestampRange, isoTimestamp, listen, parseInput, portOf, safeString,
+  assertSafeUrl, createHttpApp, findUnsafeInput, finishApp, inTimestampRange, isoTimestamp, listen, parseInput, portOf, safeString, ServiceMetrics,
 } from '../src';
 
 describe('findUnsafeInput', () => {
@@ -87,7 +87,7 @@ describe('a service built with createHttpApp', () => {
   const reached: unknown[] = [];
 
   beforeAll(async () => {
-    const app = createHttpApp({ service: 'test', log: pino({ level: 'silent' }), jsonLimit: '100kb' });
+    const app = createHttpApp({ service: 'test', log: pino({ level: 'silent' }), metrics: new ServiceMetrics('test'), jsonLimit: '100kb' });
     app.all('/{*rest}', (req, res) => { reached.push(req.body); res.json({ ok: true }); });
     server = await listen(finishApp(app), 0, '127.0.0.1');
     base = `http://127.0.0.1:${portOf(server)}`;

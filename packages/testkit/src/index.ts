@@ -5,4 +5,5 @@ export { startMailDev, type Mail, type MailDev } from './maildev';
 export { readAuditEvents, type ReadAuditOptions } from './audit';
 export { startServiceProcess, type ServiceProcess } from './service-process';
 export { pollFor, waitUntil } from './wait';
+export { parsePrometheus, sampleValue, scrapeMetrics, type PromSample } from './prometheus';
 export { expectedShellCommands, playShellScenario, SCENARIO_PASSWORD, type ExpectedShellCommand, type ScenarioShell, type ShellDriver } from './shell-scenario';

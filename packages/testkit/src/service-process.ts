@@ -29,7 +29,7 @@ export async function startServiceProcess(name: string, env: Record<string, stri
   const root = repoRoot();
   const port = Number(env.PORT);
   const child = spawn(join(root, 'node_modules/.bin/tsx'), [join(root, name, 'src/main.ts')], {
-    cwd: root, env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: root, env: { ...process.env, LOG_LEVEL: 'warn', METRICS_PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
     // Its own process group: tsx runs the service as a child, and a signal must reach both.
     detached: true,
   });

@@ -2,6 +2,7 @@ import type { WebSocket, RawData } from 'ws';
 import { TermControl, termControlSubject, termInputSubject } from '@webxterm/contracts';
 import type { Logger, NatsConnection } from '@webxterm/kit';
 import { readOutput } from './output-reader';
+import type { RelayMeter } from './relay-meter';
 
 export interface RelayOptions {
   sessionId: string;
@@ -10,6 +11,7 @@ export interface RelayOptions {
   /** Viewers read; only the owner types, resizes and acknowledges (and so paces the PTY). */
   readOnly: boolean;
   highWaterBytes: number;
+  meter: RelayMeter;
   onExit(code: number, bytes: number): void;
 }
 
@@ -35,6 +37,7 @@ export function relaySession(ws: WebSocket, nc: NatsConnection, o: RelayOptions,
     if (isBinary) {
       if (o.readOnly) return sendJson(ws, { type: 'error', error: 'read-only: this socket is a viewer' });
       nc.publish(termInputSubject(o.sessionId), buf);
+      o.meter.inputBytes += buf.length;
       return;
     }
     onControl(buf.toString('utf8'));
@@ -53,7 +56,7 @@ export function relaySession(ws: WebSocket, nc: NatsConnection, o: RelayOptions,
       return sendJson(ws, { type: 'error', error: 'control messages must be JSON' });
     }
     if (typeof msg?.type !== 'string' || !CONTROL_TYPES.has(msg.type)) return sendJson(ws, { type: 'error', error: 'unknown control message' });
-    if (msg.type === 'ping') return sendJson(ws, { type: 'pong' });
+    if (msg.type === 'ping') { o.meter.pinged((msg as { rtt_ms?: unknown }).rtt_ms); return sendJson(ws, { type: 'pong' }); }
     if (o.readOnly) return sendJson(ws, { type: 'error', error: 'read-only: this socket is a viewer' });
     const parsed = TermControl.safeParse(msg);
     if (!parsed.success || parsed.data.type !== 'resize') return sendJson(ws, { type: 'error', error: 'resize needs integer cols and rows (1-1000)' });
@@ -77,6 +80,7 @@ export function relaySession(ws: WebSocket, nc: NatsConnection, o: RelayOptions,
         // The seq travels as a text frame only on request (resume bookkeeping): every binary frame
         // is the next seq, so the browser counts frames.
         ws.send(ev.data, { binary: true });
+        o.meter.outputBytes += ev.data.length;
         delivered = ev.seq;
         while (ws.bufferedAmount > o.highWaterBytes && ws.readyState === ws.OPEN) await sleep(5);
         if (!o.readOnly) credit(ev.seq);

@@ -4,6 +4,7 @@ import { WebSocketServer } from 'ws';
 import { AccessTokenVerifier, describeError, NatsConnection, type Logger } from '@webxterm/kit';
 import type { SessionService } from '../domain/session.service';
 import type { AccessWatch } from './access-watch';
+import type { RelayMeter } from './relay-meter';
 import { relaySession, sendJson } from './terminal-socket';
 
 export interface UpgradeDeps {
@@ -15,6 +16,7 @@ export interface UpgradeDeps {
   access: AccessWatch;
   maxFrameBytes: number;
   highWaterBytes: number;
+  meter: RelayMeter;
   onExit(sessionId: string, code: number, bytes: number): void;
 }
 
@@ -68,9 +70,11 @@ export function handleTerminalUpgrades(server: Server, d: UpgradeDeps): WebSocke
     wss.handleUpgrade(req, socket, head, (ws) => {
       wss.emit('connection', ws, req);
       d.access.track(ws, claims, agentId, view);
+      d.meter.socketOpened(view);
+      ws.once('close', () => d.meter.socketClosed(view));
       sendJson(ws, { type: 'session', session_id: session.id, seq: lastSeq, read_only: view, cols: session.cols, rows: session.rows });
       relaySession(ws, d.nc, {
-        sessionId: session.id, afterSeq: lastSeq, readOnly: view, highWaterBytes: d.highWaterBytes,
+        sessionId: session.id, afterSeq: lastSeq, readOnly: view, highWaterBytes: d.highWaterBytes, meter: d.meter,
         onExit: (code, bytes) => d.onExit(session.id, code, bytes),
       }, d.log);
     });

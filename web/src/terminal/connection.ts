@@ -60,6 +60,9 @@ export class TerminalConnection {
   private stopped = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private ping: ReturnType<typeof setInterval> | undefined;
+  /** When the unanswered ping went out, and the last ping → pong round trip (reported with the next ping). */
+  private pingSentAt = 0;
+  private rttMs: number | undefined;
   private size = { cols: 0, rows: 0 };
 
   constructor(private readonly o: TerminalConnectionOptions) {
@@ -134,6 +137,13 @@ export class TerminalConnection {
     this.connect();
   }
 
+  /** The protocol's ping; it carries the previous round trip, which terminal-svc counts for its metrics. */
+  private sendPing(): void {
+    if (this.ws?.readyState !== OPEN) return;
+    this.ws.send(JSON.stringify(this.rttMs === undefined ? { type: 'ping' } : { type: 'ping', rtt_ms: this.rttMs }));
+    this.pingSentAt = Date.now();
+  }
+
   private sendControl(msg: Record<string, unknown>): void {
     if (this.readOnly || !this.ws || this.ws.readyState !== OPEN) return;
     this.ws.send(JSON.stringify(msg));
@@ -153,7 +163,7 @@ export class TerminalConnection {
         const want = this.o.size();
         this.resize(want.cols, want.rows); // a resumed session may have another size than this window
         clearInterval(this.ping);
-        this.ping = setInterval(() => this.ws?.readyState === OPEN && this.ws.send('{"type":"ping"}'), this.o.pingEveryMs ?? 25_000);
+        this.ping = setInterval(() => this.sendPing(), this.o.pingEveryMs ?? 25_000);
         break;
       }
       case 'exit':
@@ -163,8 +173,12 @@ export class TerminalConnection {
       case 'error':
         this.o.onNotice?.(String(msg.error));
         break;
+      case 'pong':
+        if (this.pingSentAt) this.rttMs = Date.now() - this.pingSentAt;
+        this.pingSentAt = 0;
+        break;
       default:
-        break; // pong and anything newer
+        break; // anything newer
     }
   }
 
