@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import { freePort, ServiceProcess, startServiceProcess, testEnv, uniqueName } from '@webxterm/testkit';
 import { ENDPOINTS, Foreign, Row, Service } from './endpoint-table';
+import { OpenApiResponseCheck } from './lib/openapi-check';
 
 /** Services whose rows are checked in full; the others must answer 503 behind the token check. */
 const DEPLOYED: Service[] = ['auth-svc', 'audit-svc', 'machine-svc', 'terminal-svc', 'community-svc'];
@@ -20,6 +21,8 @@ const env = testEnv();
 /** A valid 1×1 PNG, for organization B's uploaded image. */
 const ONE_PIXEL_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 const procs: ServiceProcess[] = [];
+/** Every answer of this file is checked against the gateway's OpenAPI document (the last test lists what did not match). */
+const described = new OpenApiResponseCheck();
 let gateway: ServiceProcess;
 const rootEmail = `${uniqueName('root')}@example.com`;
 
@@ -29,6 +32,7 @@ async function call(method: string, path: string, token: string | null, body?: u
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
+  described.check(method, path, res.status, text, res.headers.get('content-type'));
   return { status: res.status, text };
 }
 
@@ -158,5 +162,12 @@ describe('afterwards', () => {
     expect(JSON.parse((await call('GET', `/api/community/issues/${b.issueId}`, bAdmin)).text)).toMatchObject({ title: 'b-secret-issue', status: 'open', fixes_count: 1 });
     expect(JSON.parse((await call('GET', `/api/community/issues/${b.issueId}/fixes`, bAdmin)).text).fixes).toEqual([expect.objectContaining({ id: b.fixId, likes: 0, accepted: false })]);
     expect((await call('GET', `/api/community/images/${b.imageId}`, bAdmin)).status).toBe(200);
+  });
+});
+
+describe('the answers', () => {
+  it('every answer of this run matches its operation in the OpenAPI document', () => {
+    expect(described.checked).toBeGreaterThan(ENDPOINTS.length);
+    expect(described.problems).toEqual([]);
   });
 });

@@ -55,7 +55,8 @@ function operation(e: EndpointDoc, route: RouteDef): Record<string, unknown> {
   if (!isPublic) responses['401'] = errorResponse('No token, or an expired or revoked one');
   else if (route.rateLimit === 'login' && !/signup$/.test(e.path)) responses['401'] = errorResponse('Wrong credentials, or an invalid or expired code or session');
   if (e.permission && roles.length < PORTAL_ROLES.length) responses['403'] = errorResponse(`The caller's role lacks ${e.permission}`);
-  if (params.some((p) => p.in === 'path')) responses['404'] = errorResponse('Not found (another organization\'s resources do not exist for the caller)');
+  // A path id, or a `tenant_id` filter, may name another organization: for the caller it does not exist.
+  if (params.some((p) => p.in === 'path' || p.name === 'tenant_id')) responses['404'] = errorResponse('Not found (another organization\'s resources do not exist for the caller)');
   if (status === '201') responses['409'] = errorResponse('Conflict: it exists already (a duplicate name)');
   if (e.body || e.upload) responses['413'] = errorResponse(`Body over the limit (${route.bodyLimit ?? 'BODY_LIMIT, 1mb by default'})`);
   if (route.rateLimit) responses['429'] = errorResponse('Too many attempts from this address or on this account; see Retry-After');
