@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, ServiceProcess, startServiceProcess, testEnv, uniqueName } from '@webxterm/testkit';
+import { freePort, ServiceProcess, startServiceProcess, TestEnv, testEnv, uniqueName } from '@webxterm/testkit';
 import { PrivateNats, startPrivateNats } from './private-nats';
 
 const ROOT = join(__dirname, '..', '..');
@@ -27,11 +27,17 @@ export class TerminalStack {
   private dir = mkdtempSync(join(tmpdir(), 'webxterm-e2e-'));
   private env: Record<string, string> = {};
 
-  /** `extra`: environment for one kind of service only (e.g. lower limits for a test). */
-  constructor(private readonly extra: Record<string, Record<string, string>> = {}) {}
+  /**
+   * `extra`: environment for one kind of service only (e.g. lower limits for a test).
+   * `infra`: PostgreSQL / Redis other than the shared ones (e.g. private ones a test restarts).
+   */
+  constructor(
+    private readonly extra: Record<string, Record<string, string>> = {},
+    private readonly infra: Partial<Pick<TestEnv, 'databaseUrl' | 'redisUrl'>> = {},
+  ) {}
 
   async start(): Promise<void> {
-    const t = testEnv();
+    const t = { ...testEnv(), ...this.infra };
     this.nats = await startPrivateNats();
     this.env = { DATABASE_URL: t.databaseUrl, REDIS_URL: t.redisUrl, NATS_URL: this.nats.url, JWT_SECRET: randomBytes(32).toString('hex'), HOST: '127.0.0.1' };
     const port = async () => String(await freePort());
@@ -46,7 +52,7 @@ export class TerminalStack {
     for (let i = 0; i < 2; i++) {
       this.gateways.push(await startServiceProcess('gateway', {
         ...this.env, PORT: await port(), AUTH_SVC_URL: this.auth.url, MACHINE_SVC_URL: this.machine.url, TERMINAL_SVC_URL: this.terminals[i].url,
-        LOGIN_RATE_PER_IP: '100000', RATE_LIMIT_PREFIX: `e2e-${randomBytes(4).toString('hex')}`,
+        LOGIN_RATE_PER_IP: '100000', RATE_LIMIT_PREFIX: `e2e-${randomBytes(4).toString('hex')}`, ...this.extra.gateway,
       }));
     }
   }

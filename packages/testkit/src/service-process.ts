@@ -7,6 +7,8 @@ export interface ServiceProcess {
   port: number;
   url: string;
   child: ChildProcess;
+  /** The environment it was started with (beside the inherited one): start it again with this. */
+  env: Record<string, string>;
   /** What the service wrote to stderr/stdout, for failure messages. */
   output(): string;
   stop(signal?: NodeJS.Signals): Promise<void>;
@@ -55,7 +57,7 @@ export async function startServiceProcess(name: string, env: Record<string, stri
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${out}`);
     try {
       if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) {
-        return { name, port, url: `http://127.0.0.1:${port}`, child, output: () => out, stop };
+        return { name, port, url: `http://127.0.0.1:${port}`, child, env, output: () => out, stop };
       }
     } catch { /* not listening yet */ }
     await new Promise((r) => setTimeout(r, 100));
