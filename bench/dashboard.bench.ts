@@ -117,9 +117,12 @@ async function main(): Promise<void> {
     rows.push([`machines by status, ${who}`, await time(() => dash.machineCounts(v, 15_000)),
       await time(() => pool.query(`SELECT count(*), count(*) FILTER (WHERE registered_at IS NULL), count(*) FILTER (WHERE connected AND last_seen_at > now() - interval '15 seconds')
         FROM machines.machines WHERE agent_id = ANY($1)`, [ids]))]);
+    // The plain query of the same shape, ids known: `agent_id = ANY(ids) ORDER BY created_at DESC LIMIT 10`
+    // sorts every log of those machines (7.9 s for 1,000 machines at 10 M logs, one round).
     rows.push([`last 10 command activities, ${who}`, await time(() => dash.recentActivity(v, 10)),
-      await time(() => pool.query(`SELECT l.*, m.name FROM machines.command_logs l JOIN machines.machines m ON m.agent_id = l.agent_id
-        WHERE l.agent_id = ANY($1) ORDER BY l.created_at DESC LIMIT 10`, [ids]))]);
+      await time(() => pool.query(`SELECT l.*, m.name FROM machines.machines m
+        CROSS JOIN LATERAL (SELECT * FROM machines.command_logs l WHERE l.agent_id = m.agent_id ORDER BY l.created_at DESC LIMIT 10) l
+        WHERE m.agent_id = ANY($1) ORDER BY l.created_at DESC LIMIT 10`, [ids]))]);
     rows.push([`last 5 machines seen, ${who}`, await time(() => dash.recentMachines(v, 5)),
       await time(() => pool.query('SELECT agent_id FROM machines.machines WHERE agent_id = ANY($1) AND last_seen_at IS NOT NULL ORDER BY last_seen_at DESC LIMIT 5', [ids]))]);
   }

@@ -6,13 +6,14 @@ export interface Visibility { tenantId: string; grantedTo?: string }
 /**
  * The agent ids user `$2` of organization `$1` reaches, found from their own grants and groups (a
  * few index lookups), never by testing each of the organization's machines. A group names its
- * machines by agent id or by ObjectID.
+ * machines by agent id or by ObjectID: the names are taken as agent ids as they are (an ObjectID
+ * matches none), and the ObjectIDs are looked up.
  */
 const REACHABLE = `
   SELECT g.agent_id FROM machines.access_grants g WHERE g.user_id = $2
   UNION
-  SELECT m.agent_id FROM machines.group_members gm JOIN machines.group_machines gx ON gx.group_id = gm.group_id
-    JOIN machines.machines m ON m.agent_id = gx.machine_ref WHERE gm.user_id = $2 AND gm.tenant_id = $1
+  SELECT gx.machine_ref FROM machines.group_members gm JOIN machines.group_machines gx ON gx.group_id = gm.group_id
+   WHERE gm.user_id = $2 AND gm.tenant_id = $1
   UNION
   SELECT m.agent_id FROM machines.group_members gm JOIN machines.group_machines gx ON gx.group_id = gm.group_id
     JOIN machines.machines m ON m.id = gx.machine_ref WHERE gm.user_id = $2 AND gm.tenant_id = $1`;
