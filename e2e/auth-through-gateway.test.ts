@@ -8,6 +8,7 @@ import {
   freePort, MailDev, readAuditEvents, ServiceProcess, startMailDev, startServiceProcess, testEnv, uniqueName,
 } from '@webxterm/testkit';
 import { Pool } from 'pg';
+import { OpenApiResponseCheck } from './lib/openapi-check';
 
 const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36';
 let auth: ServiceProcess;
@@ -15,6 +16,8 @@ let gateway: ServiceProcess;
 let mail: MailDev;
 let pool: Pool;
 const env = testEnv();
+/** Every answer through the gateway is checked against its OpenAPI document (the last test lists what did not match). */
+const described = new OpenApiResponseCheck();
 
 beforeAll(async () => {
   mail = await startMailDev();
@@ -44,6 +47,7 @@ async function call(base: string, method: string, path: string, body?: unknown, 
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
+  if (base === gateway.url) described.check(method, path, res.status, text, res.headers.get('content-type'));
   let json: any = text;
   try { json = JSON.parse(text); } catch { /* plain text */ }
   return { status: res.status, body: json, headers: res.headers };
@@ -121,5 +125,12 @@ describe('auth through the gateway, real processes', () => {
     const [seenByGateway] = await readAuditEvents(env.natsUrl,
       (e: AuditEvent) => e.source === 'gateway' && e.request_id === login.request_id, { expect: 1, timeoutMs: 20_000, tenant: '_platform' });
     expect(seenByGateway).toMatchObject({ action: 'http.request', result: 'success', status: 200, resource: 'POST /api/auth/login', client_ip: '127.0.0.1' });
+  });
+});
+
+describe('the answers', () => {
+  it("every answer through the gateway matches its operation in the OpenAPI document", () => {
+    expect(described.checked).toBeGreaterThan(10);
+    expect(described.problems).toEqual([]);
   });
 });

@@ -121,3 +121,9 @@ describe('the commands of a terminal session', () => {
   });
 });
 
+describe('the answers', () => {
+  it("every answer of this run's API calls matches its operation in the OpenAPI document", () => {
+    expect(stack.described.checked).toBeGreaterThan(5);
+    expect(stack.described.problems).toEqual([]);
+  });
+});

@@ -4,11 +4,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { freePort, ServiceProcess, startServiceProcess, testEnv, uniqueName } from '@webxterm/testkit';
+import { OpenApiResponseCheck } from './lib/openapi-check';
 
 const env = testEnv();
 const procs: ServiceProcess[] = [];
 const rootEmail = `${uniqueName('root')}@example.com`;
 let gw: string;
+/** Every answer is checked against the gateway's OpenAPI document (the last test lists what did not match). */
+const described = new OpenApiResponseCheck();
 
 async function call(method: string, path: string, token: string | null, body?: unknown) {
   const res = await fetch(gw + path, {
@@ -16,6 +19,7 @@ async function call(method: string, path: string, token: string | null, body?: u
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
+  described.check(method, path, res.status, text, res.headers.get('content-type'));
   let json: any = text;
   try { json = JSON.parse(text); } catch { /* not JSON */ }
   return { status: res.status, body: json };
@@ -148,5 +152,12 @@ describe('machine access through groups', () => {
     expect(users).toEqual([expect.objectContaining({ user_id: a.userId, role: 'admin' })]);
     expect((await grant('root')).status).toBe(400);
     expect((await call('DELETE', `/api/machines/${m.agent_id}`, a.user)).status).toBe(200);
+  });
+});
+
+describe('the answers', () => {
+  it('every answer matches its operation in the OpenAPI document', () => {
+    expect(described.checked).toBeGreaterThan(10);
+    expect(described.problems).toEqual([]);
   });
 });

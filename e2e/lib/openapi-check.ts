@@ -7,7 +7,8 @@ interface Operation { path: string; method: string; regex: RegExp; params: numbe
 /**
  * Checks real answers against the gateway's OpenAPI document: the operation is found by method
  * and path (a literal path before a templated one: `/api/users/me` before `/api/users/{id}`), the
- * status must be one it describes, and a JSON body must validate against that status's schema.
+ * status must be one it describes, and a JSON body must validate against that status's schema. A
+ * path no operation describes may only answer 404 with the error shape.
  * Problems are collected, so a suite can end with one test that lists them all.
  */
 export class OpenApiResponseCheck {
@@ -16,6 +17,8 @@ export class OpenApiResponseCheck {
   private readonly operations: Operation[];
   private readonly ajv = new Ajv2020({ strict: false, allErrors: true });
   private readonly compiled = new Map<object, ValidateFunction>();
+  /** A path no operation describes answers 404 with the document's error shape. */
+  private readonly unknownPath: Operation;
 
   constructor(private readonly doc: OpenApiDocument = buildOpenApiDocument()) {
     addFormats(this.ajv);
@@ -27,6 +30,8 @@ export class OpenApiResponseCheck {
         responses: op.responses ?? {},
       })))
       .sort((a, b) => a.params - b.params);
+    const notFound = { description: 'Not found', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+    this.unknownPath = { path: '(no operation)', method: '*', regex: /$^/, params: 0, responses: { 404: notFound } };
   }
 
   /**
@@ -37,7 +42,7 @@ export class OpenApiResponseCheck {
     this.checked++;
     const path = target.split(/[?#]/)[0];
     const what = `${method.toUpperCase()} ${path} → ${status}`;
-    const op = this.operations.find((o) => o.method === method.toLowerCase() && o.regex.test(path));
+    const op = this.operations.find((o) => o.method === method.toLowerCase() && o.regex.test(path)) ?? (status === 404 ? this.unknownPath : undefined);
     const problem = !op ? `${what}: no operation of the document` : this.checkAnswer(op, status, body, contentType);
     if (problem) this.problems.push(problem.startsWith(what) ? problem : `${what} (${op!.method.toUpperCase()} ${op!.path}): ${problem}`);
     return problem;

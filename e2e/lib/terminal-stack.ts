@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, ServiceProcess, startServiceProcess, TestEnv, testEnv, uniqueName } from '@webxterm/testkit';
+import { OpenApiResponseCheck } from './openapi-check';
 import { PrivateNats, startPrivateNats } from './private-nats';
 
 const ROOT = join(__dirname, '..', '..');
@@ -24,6 +25,8 @@ export class TerminalStack {
   gateways: ServiceProcess[] = [];
   agents: ChildProcess[] = [];
   agentLogs: string[] = [];
+  /** Every answer of `api()`, checked against the gateway's OpenAPI document; a suite ends by expecting no `problems`. */
+  readonly described = new OpenApiResponseCheck();
   private dir = mkdtempSync(join(tmpdir(), 'webxterm-e2e-'));
   private env: Record<string, string> = {};
 
@@ -86,6 +89,7 @@ export class TerminalStack {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
+    this.described.check(method, path, res.status, text, res.headers.get('content-type'));
     let json: any = text;
     try { json = JSON.parse(text); } catch { /* text */ }
     return { status: res.status, body: json };

@@ -25,6 +25,8 @@ export interface EndpointDoc {
   response?: z.ZodType;
   /** A WebSocket upgrade (GET with `Upgrade: websocket`, answered 101). */
   websocket?: true;
+  /** Refusals of this operation beyond those the route and the permission imply, with what they mean. */
+  errors?: Record<number, string>;
 }
 
 const Message = z.object({ message: z.string() });
@@ -133,7 +135,13 @@ export const API_CATALOGUE: EndpointDoc[] = [
     ['get', '/api/machines/by-id/:machine_id', 'A machine by its ObjectID', 'machines:read', { response: Machine }],
     ['get', '/api/machines/:agent_id', 'A machine by its agent id', 'machines:read', { response: Machine }],
     ['delete', '/api/machines/:agent_id', 'Delete a machine (its agent is disconnected)', 'machines:manage'],
-    ['post', '/api/machines/:agent_id/command', 'Run a command on the machine (504 on timeout, 503 offline)', 'commands:run', { body: RunCommand, response: CommandAnswer }],
+    ['post', '/api/machines/:agent_id/command', 'Run a command on the machine (504 on timeout, 503 offline)', 'commands:run', {
+      body: RunCommand, response: CommandAnswer,
+      errors: {
+        403: 'The caller may see the machine but not run commands on it (a viewer grant)', 409: 'The machine has not connected yet',
+        429: 'The machine runs MAX_COMMANDS_PER_MACHINE commands already', 504: 'The machine did not answer in time',
+      },
+    }],
     ['get', '/api/machines/:agent_id/logs', 'Command logs, in pages', 'machines:read', { query: Paged }],
     ['get', '/api/machines/:agent_id/logs/search', 'Full-text search of the command logs', 'machines:read', { query: Paged.extend({ q: z.string().max(500) }) }],
     ['get', '/api/machines/:agent_id/sessions', 'Terminal sessions of the machine', 'sessions:read'],

@@ -61,6 +61,7 @@ function operation(e: EndpointDoc, route: RouteDef): Record<string, unknown> {
   if (e.body || e.upload) responses['413'] = errorResponse(`Body over the limit (${route.bodyLimit ?? 'BODY_LIMIT, 1mb by default'})`);
   if (route.rateLimit) responses['429'] = errorResponse('Too many attempts from this address or on this account; see Retry-After');
   responses['503'] = errorResponse(`${SERVICE_NAMES[route.upstream]} is not available`);
+  for (const [status, description] of Object.entries(e.errors ?? {})) responses[status] = errorResponse(description);
   const who = isPublic ? 'Public: no token.' : `Bearer token; roles: ${roles.join(', ') || 'any'}${e.permission ? ` (permission ${e.permission})` : ''}.`;
   return {
     operationId: `${e.method}${e.path.replace(/[/:{}-]+([a-z0-9])?/gi, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
