@@ -4,8 +4,9 @@ import {
   AgentMessage, BridgeMessage, CommandRecord, ExecResult, SessionExited, TERM_HDR, TermControl, termControlSubject, termInputSubject,
   termOutputSubject,
 } from '@webxterm/contracts';
-import { AppError, type Logger } from '@webxterm/kit';
+import { AppError, jetstream, type JetStreamClient, type Logger } from '@webxterm/kit';
 import type { AgentWriter } from './agent-writer';
+import { OutputRecorder } from './output-recorder';
 
 interface Waiter<T> { resolve(v: T): void; reject(e: Error): void; timer: NodeJS.Timeout }
 
@@ -19,9 +20,11 @@ const LINGER_AFTER_EXIT_MS = 30_000;
 export class AgentLink {
   readonly connectionId = randomUUID();
   private readonly sessionSubs = new Map<string, Subscription[]>();
+  private readonly recorders = new Map<string, OutputRecorder>();
   private readonly opens = new Map<string, Waiter<number>>();
   private readonly execs = new Map<string, Waiter<ExecResult>>();
   lastHeard = Date.now();
+  private readonly js: JetStreamClient;
 
   constructor(
     readonly agentId: string,
@@ -30,13 +33,16 @@ export class AgentLink {
     private readonly nc: NatsConnection,
     private readonly log: Logger,
     private readonly limits: { maxCommands: number },
-  ) {}
+  ) {
+    this.js = jetstream(nc);
+  }
 
   send(m: BridgeMessage): void { this.writer.send(m); }
 
   /**
-   * Output and exits from the agent go to the session's output subject, in order, with their seq;
-   * only for sessions this link opened or verified as this machine's own (anything else is dropped).
+   * Output and exits from the agent go live to the session's output subject, in order, with their
+   * seq, and to its recorder; only for sessions this link opened or verified as this machine's own
+   * (anything else is dropped).
    */
   onAgentMessage(m: AgentMessage, onExit: (e: SessionExited) => void, onCommand: (c: CommandRecord) => void = () => undefined): void {
     this.lastHeard = Date.now();
@@ -126,6 +132,7 @@ export class AgentLink {
       callback: (err, msg) => { if (!err) this.onControl(sessionId, msg.data); },
     });
     this.sessionSubs.set(sessionId, [input, control]);
+    this.recorders.set(sessionId, new OutputRecorder(sessionId, this.js, (acked) => this.send({ credit: { session_id: sessionId, acked_seq: acked } }), this.log));
   }
 
   private onControl(sessionId: string, data: Uint8Array): void {
@@ -136,7 +143,7 @@ export class AgentLink {
       return;
     }
     if (c.type === 'resize') this.send({ resize: { session_id: sessionId, cols: c.cols, rows: c.rows } });
-    else if (c.type === 'credit') this.send({ credit: { session_id: sessionId, acked_seq: c.seq } });
+    else if (c.type === 'credit') this.recorders.get(sessionId)?.credit(c.seq);
     else if (c.type === 'resend') this.send({ resend: { session_id: sessionId, after_seq: c.seq } });
     else this.send({ close: { session_id: sessionId } });
   }
@@ -144,14 +151,16 @@ export class AgentLink {
   private unwatchSession(sessionId: string): void {
     for (const s of this.sessionSubs.get(sessionId) ?? []) s.unsubscribe();
     this.sessionSubs.delete(sessionId);
+    void this.recorders.get(sessionId)?.close();
+    this.recorders.delete(sessionId);
   }
 
   private publishOutput(sessionId: string, seq: number, kind: 'data' | 'exit', data: Uint8Array): void {
     const h = natsHeaders();
     h.set(TERM_HDR.seq, String(seq));
     h.set(TERM_HDR.kind, kind);
-    h.set('Nats-Msg-Id', `${sessionId}:${seq}`);
     this.nc.publish(termOutputSubject(sessionId), data, { headers: h });
+    this.recorders.get(sessionId)?.add({ seq, kind, at: Date.now(), data });
   }
 
   /** The stream is gone: fail what waits for it and stop listening for its sessions. */

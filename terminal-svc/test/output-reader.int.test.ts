@@ -1,9 +1,9 @@
-/** The output reader against the real NATS JetStream: backlog, live, duplicates, exit. */
+/** The output reader against the real NATS JetStream: stored batches, live, duplicates, gaps, exit. */
 import { connect, headers } from '@nats-io/transport-node';
-import { TERM_HDR, TERMINAL_STREAM, termOutputSubject } from '@webxterm/contracts';
-import { connectNats, ensureStream, NatsConnection, objectId } from '@webxterm/kit';
+import { BATCH_HDR, encodeOutputBatch, OutputRecord, TERM_HDR, TERMINAL_STREAM, termOutputSubject, termRecordSubject } from '@webxterm/contracts';
+import { connectNats, ensureStream, jetstream, NatsConnection, objectId } from '@webxterm/kit';
 import { testEnv } from '@webxterm/testkit';
-import { OutputEvent, readOutput } from '../src/ws/output-reader';
+import { OutputEvent, OutputGap, readOutput } from '../src/ws/output-reader';
 
 let nc: NatsConnection;
 beforeAll(async () => {
@@ -12,12 +12,31 @@ beforeAll(async () => {
 });
 afterAll(async () => { await nc.close(); });
 
-function publish(session: string, seq: number, body: string, kind: 'data' | 'exit' = 'data', msgId = `${session}:${seq}`, via = nc) {
+type Chunk = { seq: number; body: string; kind?: 'data' | 'exit' };
+const exitBody = (seq: number, code = 0) => JSON.stringify({ exit_code: code, signal: 0, bytes: 0, seq });
+
+/** What the bridge does live: core NATS only. */
+function live(session: string, c: Chunk, via = nc): void {
   const h = headers();
-  h.set(TERM_HDR.seq, String(seq));
-  h.set(TERM_HDR.kind, kind);
-  h.set('Nats-Msg-Id', msgId);
-  via.publish(termOutputSubject(session), body, { headers: h });
+  h.set(TERM_HDR.seq, String(c.seq));
+  h.set(TERM_HDR.kind, c.kind ?? 'data');
+  via.publish(termOutputSubject(session), c.body, { headers: h });
+}
+
+/** What the bridge's recorder does: one stored batch, acknowledged by JetStream. */
+async function store(session: string, chunks: Chunk[], via = nc): Promise<void> {
+  const records: OutputRecord[] = chunks.map((c) => ({ seq: c.seq, kind: c.kind ?? 'data', at: Date.now(), data: Buffer.from(c.body) }));
+  const { body, encoding } = await encodeOutputBatch(records);
+  const h = headers();
+  h.set(BATCH_HDR.first, String(records[0].seq));
+  h.set(BATCH_HDR.last, String(records[records.length - 1].seq));
+  if (encoding) h.set(BATCH_HDR.encoding, encoding);
+  await jetstream(via).publish(termRecordSubject(session), body, { headers: h });
+}
+
+async function both(session: string, c: Chunk): Promise<void> {
+  live(session, c);
+  await store(session, [c]);
 }
 
 async function collect(it: AsyncGenerator<OutputEvent>, until: (e: OutputEvent) => boolean): Promise<OutputEvent[]> {
@@ -33,37 +52,37 @@ async function collect(it: AsyncGenerator<OutputEvent>, until: (e: OutputEvent) 
 const text = (es: OutputEvent[]) => es.map((e) => (e.kind === 'data' ? Buffer.from(e.data).toString() : `<exit ${e.exit.exit_code}>`)).join('');
 
 describe('readOutput', () => {
-  it('resumes after last_seq from the stream, then follows live, each chunk once, ending at the exit', async () => {
+  it('resumes after last_seq from the stored batches, then follows live, each chunk once, ending at the exit', async () => {
     const s = objectId();
-    for (let i = 1; i <= 5; i++) publish(s, i, `c${i} `);
-    publish(s, 3, 'c3 ', 'data', `${s}:3:again`); // a re-sent chunk that escaped de-duplication
-    await nc.flush();
-    await new Promise((r) => setTimeout(r, 100));
-    const abort = new AbortController();
-    const reader = readOutput(nc, s, 2, abort.signal);
+    await store(s, [1, 2, 3].map((i) => ({ seq: i, body: `c${i} ` })));
+    await store(s, [3, 4, 5].map((i) => ({ seq: i, body: `c${i} ` }))); // an overlapping batch (the agent replayed to another bridge)
+    const reader = readOutput(nc, s, 2, new AbortController().signal);
     const first = await collect(reader, (e) => e.seq === 5);
     expect(first.map((e) => e.seq)).toEqual([3, 4, 5]);
-    publish(s, 6, 'c6 ');
-    publish(s, 5, 'c5 ', 'data', `${s}:5:again`);
-    publish(s, 7, JSON.stringify({ exit_code: 3, signal: 0, bytes: 21, seq: 7 }), 'exit');
+    await both(s, { seq: 6, body: 'c6 ' });
+    live(s, { seq: 5, body: 'c5 ' });
+    await both(s, { seq: 7, body: exitBody(7, 3), kind: 'exit' });
     const rest = await collect(reader, (e) => e.kind === 'exit');
+    await reader.return(undefined);
     expect(text(first) + text(rest)).toBe('c3 c4 c5 c6 <exit 3>');
   });
 
-  it('a chunk missed live (a gap) is fetched from the stream, in order', async () => {
-    // A connection with no_echo does not hear its own publishes: what it publishes is stored by
-    // JetStream but never reaches its own live subscription — a real gap for the reader on it.
+  it('a chunk missed live (a gap) is read from the stream, in order, even when it is stored only later', async () => {
+    // A connection with no_echo does not hear its own publishes: a real gap for the reader on it.
     const deaf = await connect({ servers: testEnv().natsUrl, noEcho: true });
     try {
       const s = objectId();
       const reader = readOutput(deaf, s, 0, new AbortController().signal);
       const first = reader.next();
-      await new Promise((r) => setTimeout(r, 200));
-      publish(s, 1, 'a ');
-      publish(s, 2, 'b ', 'data', `${s}:2`, deaf);
-      publish(s, 3, 'c ');
-      publish(s, 4, JSON.stringify({ exit_code: 0, signal: 0, bytes: 6, seq: 4 }), 'exit');
+      await deaf.flush(); // its live subscription is in place
+      live(s, { seq: 1, body: 'a ' });
+      live(s, { seq: 2, body: 'b ' }, deaf);
+      live(s, { seq: 3, body: 'c ' });
+      live(s, { seq: 4, body: exitBody(4), kind: 'exit' });
+      // The bridge stores its batch a moment later (it batches for up to 200 ms).
+      setTimeout(() => void store(s, [{ seq: 1, body: 'a ' }, { seq: 2, body: 'b ' }, { seq: 3, body: 'c ' }]), 300);
       const events = [(await first).value as OutputEvent, ...(await collect(reader, (e) => e.kind === 'exit'))];
+      await reader.return(undefined);
       expect(text(events)).toBe('a b c <exit 0>');
       expect(events.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
     } finally {
@@ -71,13 +90,62 @@ describe('readOutput', () => {
     }
   });
 
-  it('a viewer joining late gets the whole backlog first', async () => {
+  it('a hole nobody stored is asked again from the agent, and filled by its resend', async () => {
     const s = objectId();
-    for (let i = 1; i <= 50; i++) publish(s, i, `${i},`);
-    publish(s, 51, JSON.stringify({ exit_code: 0, signal: 0, bytes: 0, seq: 51 }), 'exit');
+    const asked: number[] = [];
+    const reader = readOutput(nc, s, 0, new AbortController().signal, true, (after) => {
+      asked.push(after);
+      void store(s, [{ seq: 2, body: 'b ' }]);
+    });
+    const first = reader.next();
     await nc.flush();
-    await new Promise((r) => setTimeout(r, 100));
-    const events = await collect(readOutput(nc, s, 0, new AbortController().signal), (e) => e.kind === 'exit');
+    await both(s, { seq: 1, body: 'a ' });
+    await both(s, { seq: 3, body: exitBody(3), kind: 'exit' });
+    const events = [(await first).value as OutputEvent, ...(await collect(reader, (e) => e.kind === 'exit'))];
+    await reader.return(undefined);
+    expect(text(events)).toBe('a b <exit 0>');
+    expect(asked).toEqual([1]);
+  });
+
+  it('a hole the agent cannot fill ends the reader with OutputGap, never skipped silently', async () => {
+    const s = objectId();
+    let asked = 0;
+    const reader = readOutput(nc, s, 0, new AbortController().signal, true, () => { asked++; });
+    const first = reader.next();
+    await nc.flush();
+    await both(s, { seq: 1, body: 'a ' });
+    await both(s, { seq: 3, body: 'c ' });
+    expect(((await first).value as OutputEvent).seq).toBe(1);
+    await expect(reader.next()).rejects.toBeInstanceOf(OutputGap);
+    expect(asked).toBe(3);
+  }, 20_000);
+
+  it('a viewer joining late gets the whole backlog first, across batches', async () => {
+    const s = objectId();
+    for (let b = 0; b < 5; b++) await store(s, Array.from({ length: 10 }, (_, i) => ({ seq: b * 10 + i + 1, body: `${b * 10 + i + 1},`.repeat(40) })));
+    await store(s, [{ seq: 51, body: exitBody(51), kind: 'exit' }]);
+    const reader = readOutput(nc, s, 0, new AbortController().signal);
+    const events = await collect(reader, (e) => e.kind === 'exit');
+    await reader.return(undefined);
     expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 51 }, (_, i) => i + 1));
+  });
+});
+
+describe('output batches', () => {
+  it('round-trip every byte value, compressed when that pays', async () => {
+    const all = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+    const records: OutputRecord[] = [
+      { seq: 1, kind: 'data', at: 1_700_000_000_123.5, data: Buffer.concat(Array(20).fill(all)) },
+      { seq: 2, kind: 'data', at: 1_700_000_000_124, data: Buffer.alloc(0) },
+      { seq: 3, kind: 'exit', at: 1_700_000_000_125, data: Buffer.from(exitBody(3)) },
+    ];
+    const { body, encoding } = await encodeOutputBatch(records);
+    expect(encoding).toBe('br');
+    expect(body.length).toBeLessThan(records[0].data.length / 5);
+    const { decodeOutputBatch } = await import('@webxterm/contracts');
+    const back = decodeOutputBatch(body, encoding);
+    expect(back.map((r) => [r.seq, r.kind, r.at])).toEqual(records.map((r) => [r.seq, r.kind, r.at]));
+    expect(Buffer.concat(back.map((r) => r.data)).equals(Buffer.concat(records.map((r) => r.data)))).toBe(true);
+    expect(() => decodeOutputBatch(body.subarray(0, 10), null)).toThrow('truncated');
   });
 });

@@ -8,5 +8,6 @@ export * from './auth-rpc';
 export * from './machines';
 export * from './agent-rpc';
 export * from './terminal';
+export * from './output-batch';
 export * from './auth-events';
 export * from './agent-proto';

@@ -4,13 +4,14 @@ import { defineRpc } from './rpc';
 import { subject } from './subjects';
 
 /**
- * Terminal output of every session, kept by JetStream: the replay buffer any terminal-svc replica
- * resumes from, and the recording (asciicast export). The bridge publishes with plain core NATS
- * and a `Nats-Msg-Id` of `<session>:<seq>`, so a chunk re-sent after a reconnect is stored once.
+ * The recording of every session, kept by JetStream: the replay buffer any terminal-svc replica
+ * resumes from, and the asciicast export. Live output travels on core NATS only
+ * (`termOutputSubject`); the bridge stores it in batches on `termRecordSubject` (output-batch.ts)
+ * and lets the agent drop a chunk only once its batch is stored.
  */
 export const TERMINAL_STREAM: StreamDefinition = {
   name: 'TERMINAL',
-  subjects: ['term.v1.out.>', 'term.v1.evt.>'],
+  subjects: ['term.v1.rec.>', 'term.v1.evt.>'],
   duplicateWindowSec: 120,
   maxAgeDays: 30,
 };
@@ -22,9 +23,13 @@ export const TERM_HDR = {
   kind: 'x-kind',
 } as const;
 
-/** Output of one session: bytes, then one `exit`, each with its sequence number. */
+/** Live output of one session (core NATS, not stored): bytes, then one `exit`, each with its sequence number. */
 export function termOutputSubject(sessionId: string): string {
   return subject('term', 'v1', 'out', sessionId);
+}
+/** The stored output of one session: batches of records (output-batch.ts). */
+export function termRecordSubject(sessionId: string): string {
+  return subject('term', 'v1', 'rec', sessionId);
 }
 /** Keystrokes for one session: raw bytes, browser → agent. */
 export function termInputSubject(sessionId: string): string {

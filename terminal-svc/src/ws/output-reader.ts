@@ -1,13 +1,13 @@
 import { DeliverPolicy, jetstreamManager } from '@nats-io/jetstream';
 import type { Msg } from '@nats-io/transport-node';
-import { SessionExit, TERM_HDR, TERMINAL_STREAM, termOutputSubject } from '@webxterm/contracts';
+import { BATCH_HDR, decodeOutputBatch, SessionExit, TERM_HDR, TERMINAL_STREAM, termOutputSubject, termRecordSubject } from '@webxterm/contracts';
 import { jetstream, NatsConnection } from '@webxterm/kit';
 
 export type OutputEvent = { seq: number; kind: 'data'; data: Uint8Array; at: number } | { seq: number; kind: 'exit'; exit: SessionExit; at: number };
 
 /** Live messages held for a relay that is behind; past this the live copy is dropped and the gap is read back from JetStream. */
 const LIVE_BUFFER_MAX_BYTES = 4 << 20;
-/** How long a gap may wait for JetStream to store the missing chunks before the reader gives up on them. */
+/** How long a gap may wait for the bridge to store the missing chunks (it batches for up to 200 ms) before asking again. */
 const GAP_WAIT_MS = 2000;
 /** How many times a gap is asked again from the agent's ledger before the reader reports it. */
 const GAP_RESENDS = 3;
@@ -26,13 +26,14 @@ function toEvent(r: Raw): OutputEvent {
 /**
  * A session's output in seq order, after `afterSeq`. Live chunks come straight from the core NATS
  * subject (low latency); whatever is missing — the backlog of a resumed or joining browser, or a
- * gap — is read from the TERMINAL stream, which every replica can reach. Duplicates are dropped by
- * seq, so a browser sees each chunk exactly once.
+ * gap — is read from the batches the bridge stored in the TERMINAL stream, which every replica can
+ * reach. Duplicates are dropped by seq, so a browser sees each chunk exactly once.
  */
 export async function* readOutput(
   nc: NatsConnection, sessionId: string, afterSeq: number, signal: AbortSignal, follow = true, resend: (afterSeq: number) => void = () => undefined,
 ): AsyncGenerator<OutputEvent> {
   const subject = termOutputSubject(sessionId);
+  const stored = termRecordSubject(sessionId);
   let live: Msg[] = [];
   let liveBytes = 0;
   let wake: (() => void) | null = null;
@@ -52,7 +53,7 @@ export async function* readOutput(
   async function* recover(upTo: number): AsyncGenerator<OutputEvent> {
     for (let attempt = 0; last < upTo && attempt <= GAP_RESENDS && !signal.aborted; attempt++) {
       if (attempt > 0) resend(last);
-      for await (const r of backlog(nc, subject, last, upTo, signal)) {
+      for await (const r of backlog(nc, stored, last, upTo, signal)) {
         if (r.seq !== last + 1) break; // still a hole before it: ask again
         last = r.seq;
         yield toEvent(r);
@@ -61,7 +62,7 @@ export async function* readOutput(
     if (last < upTo) throw new OutputGap(last + 1, upTo);
   }
   try {
-    for await (const r of backlog(nc, subject, last, Infinity, signal)) {
+    for await (const r of backlog(nc, stored, last, Infinity, signal)) {
       if (r.seq <= last) continue;
       if (r.seq > last + 1) yield* recover(r.seq - 1);
       last = r.seq;
@@ -99,6 +100,7 @@ async function hasStored(nc: NatsConnection, subject: string): Promise<boolean> 
 /**
  * Stored chunks with seq > after, in order: all of them (upTo = Infinity: read until the consumer
  * has nothing pending), or up to `upTo` for a gap (waiting up to GAP_WAIT_MS for them to be stored).
+ * Batches stored twice (an agent replaying to another bridge) overlap: seqs already read are skipped.
  */
 async function* backlog(nc: NatsConnection, subject: string, after: number, upTo: number, signal: AbortSignal): AsyncGenerator<Raw> {
   const deadline = Date.now() + (upTo === Infinity ? 0 : GAP_WAIT_MS);
@@ -107,16 +109,18 @@ async function* backlog(nc: NatsConnection, subject: string, after: number, upTo
     await new Promise((r) => setTimeout(r, 20));
   }
   const consumer = await jetstream(nc).consumers.get(TERMINAL_STREAM.name, { filter_subjects: subject, deliver_policy: DeliverPolicy.All });
-  const messages = await consumer.consume({ max_bytes: 1 << 20 });
+  const messages = await consumer.consume({ max_bytes: 4 << 20 });
   const stop = () => messages.stop();
   signal.addEventListener('abort', stop, { once: true });
   const timer = upTo === Infinity ? null : setTimeout(stop, Math.max(0, deadline - Date.now()));
   try {
     for await (const m of messages) {
-      const seq = Number(m.headers?.get(TERM_HDR.seq));
-      if (Number.isFinite(seq) && seq > after && seq <= upTo) {
-        after = seq;
-        yield { seq, kind: m.headers?.get(TERM_HDR.kind), data: m.data, at: Number(m.timestampNanos / 1_000_000n), json: () => m.json() };
+      if (Number(m.headers?.get(BATCH_HDR.last)) > after) {
+        for (const r of decodeOutputBatch(m.data, m.headers?.get(BATCH_HDR.encoding))) {
+          if (r.seq <= after || r.seq > upTo) continue;
+          after = r.seq;
+          yield { seq: r.seq, kind: r.kind, data: r.data, at: r.at, json: () => JSON.parse(Buffer.from(r.data).toString('utf8')) };
+        }
       }
       if (after >= upTo || (upTo === Infinity && m.info.pending === 0)) break;
     }

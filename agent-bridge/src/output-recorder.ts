@@ -1,0 +1,98 @@
+import { headers as natsHeaders } from '@nats-io/transport-node';
+import type { JetStreamClient } from '@nats-io/jetstream';
+import { BATCH_HDR, encodeOutputBatch, OutputRecord, termRecordSubject } from '@webxterm/contracts';
+import type { Logger } from '@webxterm/kit';
+
+/** A batch is stored once it holds this much output… */
+const BATCH_MAX_BYTES = 64 * 1024;
+/** …or once its first record is this old (interactive output: a few keystrokes per stored message). */
+const BATCH_MAX_MS = 200;
+const RETRY_MAX_MS = 2000;
+
+/**
+ * Stores one session's output in JetStream in batches, and stands between the browser's credits
+ * and the agent: a credit reaches the agent only for chunks already stored, so the agent's ledger
+ * holds every chunk until it can be read back by any replica — a NATS restart or a killed
+ * terminal-svc loses nothing. Live delivery does not wait for any of this.
+ */
+export class OutputRecorder {
+  private pending: OutputRecord[] = [];
+  private pendingBytes = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private chain: Promise<void> = Promise.resolve();
+  /** Every seq ≤ stored is in JetStream (null: nothing seen yet, so nothing is known to be). */
+  private stored: number | null = null;
+  private wanted = 0;
+  private forwarded = 0;
+  private closed = false;
+
+  constructor(
+    private readonly sessionId: string,
+    private readonly js: JetStreamClient,
+    private readonly sendCredit: (ackedSeq: number) => void,
+    private readonly log: Logger,
+  ) {}
+
+  add(record: OutputRecord): void {
+    if (this.stored === null) this.stored = record.seq - 1; // the agent replays from its first unacknowledged chunk
+    this.pending.push(record);
+    this.pendingBytes += record.data.length;
+    if (this.pendingBytes >= BATCH_MAX_BYTES || record.kind === 'exit') this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), BATCH_MAX_MS);
+  }
+
+  /** The browser has everything up to `seq`; always forwarded, since credits are also the owner's keep-alive. */
+  credit(seq: number): void {
+    this.wanted = Math.max(this.wanted, seq);
+    const acked = Math.min(seq, this.stored ?? 0);
+    this.forwarded = Math.max(this.forwarded, acked);
+    this.sendCredit(acked);
+  }
+
+  /** Stores what is pending; resolves once everything added so far is stored (or given up on). */
+  flush(): Promise<void> {
+    if (this.timer) { clearTimeout(this.timer); this.timer = null; }
+    if (this.pending.length) {
+      const batch = this.pending;
+      this.pending = [];
+      this.pendingBytes = 0;
+      this.chain = this.chain.then(() => this.store(batch));
+    }
+    return this.chain;
+  }
+
+  /** No more records: store the last batch; retries stop. */
+  close(): Promise<void> {
+    const done = this.flush();
+    this.closed = true;
+    return done;
+  }
+
+  private async store(batch: OutputRecord[]): Promise<void> {
+    const first = batch[0].seq;
+    const last = batch[batch.length - 1].seq;
+    const { body, encoding } = await encodeOutputBatch(batch);
+    const h = natsHeaders();
+    h.set(BATCH_HDR.first, String(first));
+    h.set(BATCH_HDR.last, String(last));
+    if (encoding) h.set(BATCH_HDR.encoding, encoding);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.js.publish(termRecordSubject(this.sessionId), body, { headers: h, msgID: `${this.sessionId}:${first}-${last}` });
+        break;
+      } catch (e) {
+        // Until stored, nothing later is credited either: the agent keeps the chunks and pauses the PTY.
+        // Once the link is gone the agent replays them to whichever bridge it reaches next.
+        if (attempt === 1 || this.closed) this.log.warn({ session_id: this.sessionId, first, last, err: (e as Error).message }, 'output batch not stored yet');
+        if (this.closed) return;
+        await new Promise((r) => setTimeout(r, Math.min(RETRY_MAX_MS, 50 * 2 ** attempt)));
+      }
+    }
+    if (this.stored !== null && first <= this.stored + 1) this.stored = Math.max(this.stored, last);
+    const acked = Math.min(this.wanted, this.stored ?? 0);
+    if (acked > this.forwarded) {
+      this.forwarded = acked;
+      this.sendCredit(acked);
+    }
+  }
+}
