@@ -1,10 +1,11 @@
-import type { IncomingMessage, Server } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { AccessTokenVerifier, describeError, NatsConnection, type Logger } from '@webxterm/kit';
 import type { SessionService } from '../domain/session.service';
 import type { AccessWatch } from './access-watch';
 import type { RelayMeter } from './relay-meter';
+import { checkResumePoint } from './resume-point';
 import { relaySession, sendJson } from './terminal-socket';
 
 export interface UpgradeDeps {
@@ -28,7 +29,7 @@ const int = (v: string | null, dflt: number, min: number, max: number) => {
 
 function refuse(socket: Socket, status: number, message: string): void {
   const body = JSON.stringify({ error: message });
-  socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 404 ? 'Not Found' : status === 429 ? 'Too Many Requests' : 'Error'}\r\n` +
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n` +
     `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
 }
 
@@ -63,9 +64,11 @@ export function handleTerminalUpgrades(server: Server, d: UpgradeDeps): WebSocke
     const rows = int(url.searchParams.get('rows'), 24, 1, 1000);
     if (lastSeq === null || cols === null || rows === null) return refuse(socket, 400, 'cols, rows and last_seq must be integers in range');
     if (view && !sessionId) return refuse(socket, 400, 'mode=view needs session_id');
+    if (lastSeq > 0 && !sessionId) return refuse(socket, 400, 'last_seq needs session_id (it resumes an existing session)');
     const session = sessionId
       ? await d.sessions.attach(claims, agentId, sessionId, view)
       : await d.sessions.open(claims, agentId, cols, rows);
+    if (sessionId) await checkResumePoint(d.nc, session.id, lastSeq);
     if (socket.destroyed) return;
     wss.handleUpgrade(req, socket, head, (ws) => {
       wss.emit('connection', ws, req);
