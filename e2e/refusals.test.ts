@@ -66,9 +66,11 @@ describe('terminal socket', () => {
     const t = await TermClient.open(stack.wsUrl(0, agentId, admin.token));
     const sent = Date.now();
     t.ws.send(Buffer.alloc(16 << 20, 0x61), { binary: true });
-    await t.waitFor(() => t.closed !== null, 2000, 'close within 2 s');
+    // About a second on an idle machine; the bound leaves room for a loaded one and is still far
+    // below the 30 s the client waited before (its close timeout).
+    await t.waitFor(() => t.closed !== null, 5000, 'close within 5 s');
     expect(t.closed!.code).toBe(1009);
-    expect(Date.now() - sent).toBeLessThan(2000);
+    expect(Date.now() - sent).toBeLessThan(5000);
     const next = await TermClient.open(stack.wsUrl(0, agentId, admin.token));
     next.type('echo still-$((20+22))\r');
     await next.waitForText('still-42');
