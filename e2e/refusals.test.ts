@@ -127,3 +127,10 @@ describe('agent Hello', () => {
     other.close();
   });
 });
+
+describe('the answers', () => {
+  it('every answer through the gateway matches its operation in the OpenAPI document', () => {
+    expect(stack.described.checked).toBeGreaterThan(10);
+    expect(stack.described.problems).toEqual([]);
+  });
+});
