@@ -29,6 +29,18 @@ describe('row-level security in machine-svc', () => {
     expect(await repo.scoped(a).grants(mb.agentId)).toEqual([]);
   });
 
+  it('a log search in one tenant’s scope finds only that tenant’s logs, even given another’s machine', async () => {
+    const [ma, mb] = [await machine(a), await machine(b)];
+    for (const [m, t] of [[ma, a], [mb, b]] as const) {
+      await repo.addLog({ id: objectId(), agentId: m.agentId, tenantId: t, userId: 'u', username: 'u', command: 'systemctl status nginx', output: 'active',
+        exitCode: 0, durationMs: 1, timedOut: false, truncated: false, createdAt: new Date() });
+    }
+    expect(await repo.scoped(a).logs(ma.agentId, { limit: 10, offset: 0, query: 'nginx' })).toMatchObject({ total: 1, items: [{ agentId: ma.agentId }] });
+    expect(await repo.scoped(a).logs(mb.agentId, { limit: 10, offset: 0, query: 'nginx' })).toEqual({ total: 0, items: [] });
+    // Outside any scope a search finds nothing at all.
+    expect(await repo.logs(mb.agentId, { limit: 10, offset: 0, query: 'nginx' })).toEqual({ total: 0, items: [] });
+  });
+
   it('and cannot write into another tenant', async () => {
     const mb = await machine(b);
     await repo.scoped(a).delete(mb.agentId);

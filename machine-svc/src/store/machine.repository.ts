@@ -175,13 +175,19 @@ export class MachineRepository {
     return r.rows.map(toLog);
   }
 
-  /** A page of a machine's command log, newest first; `query` is full-text (websearch syntax). */
+  /**
+   * A page of a machine's command log, newest first; `query` is full-text (websearch syntax),
+   * searched by the functions of migration 0011 so that the full-text index serves it in scope.
+   */
   async logs(agentId: string, page: { limit: number; offset: number; query?: string }): Promise<{ total: number; items: CommandLog[] }> {
-    const where = page.query ? `agent_id = $1 AND search @@ websearch_to_tsquery('simple', $2)` : 'agent_id = $1';
-    const params: unknown[] = page.query ? [agentId, page.query] : [agentId];
-    const total = Number((await this.pool.query(`SELECT count(*) FROM machines.command_logs WHERE ${where}`, params)).rows[0].count);
+    if (page.query) {
+      const total = Number((await this.pool.query('SELECT machines.count_logs_matching($1, $2) AS count', [agentId, page.query])).rows[0].count);
+      const r = await this.pool.query('SELECT * FROM machines.search_logs($1, $2, $3, $4)', [agentId, page.query, page.limit, page.offset]);
+      return { total, items: r.rows.map(toLog) };
+    }
+    const total = Number((await this.pool.query('SELECT count(*) FROM machines.command_logs WHERE agent_id = $1', [agentId])).rows[0].count);
     const r = await this.pool.query(
-      `SELECT * FROM machines.command_logs WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT ${page.limit} OFFSET ${page.offset}`, params);
+      'SELECT * FROM machines.command_logs WHERE agent_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3', [agentId, page.limit, page.offset]);
     return { total, items: r.rows.map(toLog) };
   }
 }
