@@ -24,3 +24,17 @@ export class AppError extends Error {
 export function httpStatus(kind: ErrorKind): number {
   return STATUS[kind];
 }
+
+/**
+ * PostgreSQL went away under the request (a restart, a failover) or cannot take connections yet:
+ * the request may succeed if tried again, so it is a 503, not a 500. Class 08 is a connection
+ * exception; 57P01–57P03 are admin shutdown, crash shutdown and "cannot connect now"; a refused or
+ * reset connection (to it, or to any other backend) is the same kind of failure.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  if (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code === 'ECONNREFUSED' || code === 'ECONNRESET') return true;
+  const message = typeof e?.message === 'string' ? e.message : '';
+  return /^Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error and is not queryable/.test(message);
+}

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import express, { ErrorRequestHandler, Express, NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { AppError, httpStatus } from './errors';
+import { AppError, httpStatus, isDatabaseUnavailable } from './errors';
 import type { ServiceMetrics } from './metrics';
 import { REQUEST_ID_HEADER, withRequestId } from './request-context';
 import { findUnsafeInput, refuseUnsafeInput } from './safe-input';
@@ -113,6 +113,7 @@ export function describeError(err: unknown): { status: number; message: string }
     case 'request.aborted': return { status: 400, message: 'Request aborted' };
   }
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return { status: e.status, message: e.message ?? 'Bad request' };
+  if (isDatabaseUnavailable(err)) return { status: 503, message: 'Service temporarily unavailable, try again' };
   return { status: 500, message: 'Internal server error' };
 }
 

@@ -8,6 +8,10 @@ export type { Pool, PoolClient };
 export function createPool(url: string, max = 10): Pool {
   const pool = new Pool({ connectionString: url, max, idleTimeoutMillis: 30_000 });
   pool.on('error', () => { /* an idle client died; the pool replaces it */ });
+  // The pool listens for errors of idle clients only. A client checked out when PostgreSQL goes
+  // away (a restart) emits 'error' too, and unheard it would crash the process: its query fails
+  // on its own, and the pool drops the dead client when it is released.
+  pool.on('connect', (client) => { client.on('error', () => undefined); });
   return pool;
 }
 

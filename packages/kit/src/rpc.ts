@@ -2,7 +2,7 @@ import { headers as natsHeaders, type Msg, NatsConnection, RequestError, Timeout
 import type { RpcContract, RpcError } from '@webxterm/contracts';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import { AppError, ErrorKind } from './errors';
+import { AppError, ErrorKind, isDatabaseUnavailable } from './errors';
 import { currentRequestId, REQUEST_ID_HEADER, withRequestId } from './request-context';
 
 type Handler<Req extends z.ZodType, Res extends z.ZodType> = (req: z.infer<Req>, requestId: string | null) => Promise<z.infer<Res>>;
@@ -26,7 +26,9 @@ export function serveRpc<Req extends z.ZodType, Res extends z.ZodType>(
     } catch (e) {
       const err: RpcError = e instanceof AppError
         ? { kind: e.kind, code: e.code, message: e.message }
-        : { kind: 'internal', code: 'internal', message: 'internal error' };
+        : isDatabaseUnavailable(e)
+          ? { kind: 'unavailable', code: 'database.unavailable', message: 'database unavailable, try again' }
+          : { kind: 'internal', code: 'internal', message: 'internal error' };
       if (!(e instanceof AppError)) log.error({ err: e, subject: rpc.subject, rid: requestId }, 'rpc handler failed');
       reply = { ok: false, error: err };
     }
