@@ -9,7 +9,13 @@ import { freePort } from '@webxterm/testkit';
  * A nats-server with JetStream of this test file's own (Debian's binary, a temp store), so the
  * test can restart it without disturbing anyone else's NATS.
  */
-export interface PrivateNats { url: string; restart(downMs?: number): Promise<void>; stop(): Promise<void> }
+export interface PrivateNats {
+  url: string;
+  /** The nats-server process's id (changes on restart), for a bench's CPU and memory figures. */
+  pid(): number;
+  restart(downMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
 
 function waitForPort(port: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -39,6 +45,7 @@ export async function startPrivateNats(): Promise<PrivateNats> {
   await start();
   return {
     url: `nats://127.0.0.1:${port}`,
+    pid: () => child.pid!,
     restart: async (downMs = 1000) => { await kill(); await new Promise((r) => setTimeout(r, downMs)); await start(); },
     stop: async () => { await kill(); rmSync(dir, { recursive: true, force: true }); },
   };

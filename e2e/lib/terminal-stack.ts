@@ -33,11 +33,19 @@ export class TerminalStack {
   /**
    * `extra`: environment for one kind of service only (e.g. lower limits for a test).
    * `infra`: PostgreSQL / Redis other than the shared ones (e.g. private ones a test restarts).
+   * `agent.compiled`: run the agent as shipped, `node <compiled>` (one process: `node scripts/build.mjs agent`
+   * makes agent/dist/vsay-agent.js) instead of tsx on its sources.
    */
   constructor(
     private readonly extra: Record<string, Record<string, string>> = {},
     private readonly infra: Partial<Pick<TestEnv, 'databaseUrl' | 'redisUrl'>> = {},
+    private readonly agent: { compiled?: string } = {},
   ) {}
+
+  /** The command that runs `vsay-agent <args>`. */
+  private agentArgv(args: string[]): [string, string[]] {
+    return this.agent.compiled ? [process.execPath, [this.agent.compiled, ...args]] : [TSX, [join(ROOT, 'agent/src/main.ts'), ...args]];
+  }
 
   async start(): Promise<void> {
     const t = { ...testEnv(), ...this.infra };
@@ -105,7 +113,8 @@ export class TerminalStack {
     const configured = await this.agentCommand(['configure', '--token', a.apiKey, '--host', this.gateways[0].url, '--linux-user', linuxUser,
       ...(linuxUser === 'root' ? ['--allow-root'] : []), '--registration-token', registrationToken, '--config', config]);
     if (configured.code !== 0) throw new Error(`vsay-agent configure failed: ${configured.out}`);
-    const child = spawn(TSX, [join(ROOT, 'agent/src/main.ts'), 'run', '--config', config], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [cmd, argv] = this.agentArgv(['run', '--config', config]);
+    const child = spawn(cmd, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     const idx = this.agentLogs.push('') - 1;
     const keep = (b: Buffer) => { this.agentLogs[idx] = (this.agentLogs[idx] + b.toString()).slice(-10_000); };
     child.stdout!.on('data', keep);
@@ -127,7 +136,8 @@ export class TerminalStack {
 
   agentCommand(args: string[]): Promise<{ code: number; out: string }> {
     return new Promise((resolve) => {
-      const c = spawn(TSX, [join(ROOT, 'agent/src/main.ts'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      const [cmd, argv] = this.agentArgv(args);
+      const c = spawn(cmd, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       c.stdout!.on('data', (b) => { out += b; });
       c.stderr!.on('data', (b) => { out += b; });
