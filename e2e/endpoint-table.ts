@@ -94,6 +94,9 @@ export const ENDPOINTS: Row[] = [
   row('WS', '/api/terminal/:agent_id/ws', 'terminal-svc', (b) => ({ path: `/api/terminal/${b.agentId}/ws` }), 404, 404),
   row('GET', '/api/terminal/sessions', 'terminal-svc', at('/api/terminal/sessions'), 200, 200, true),
   row('DELETE', '/api/terminal/sessions/:session_id', 'terminal-svc', (b) => ({ path: `/api/terminal/sessions/${b.sessionId}` }), 404, 404),
+  // Not in document 000: how long the caller's own organization keeps recordings (a company_admin sets it).
+  row('GET', '/api/terminal/recording-retention', 'terminal-svc', at('/api/terminal/recording-retention'), 200, 200),
+  row('PUT', '/api/terminal/recording-retention', 'terminal-svc', at('/api/terminal/recording-retention', { retention_days: 30 }), 403, 200),
   row('GET', '/api/sessions/:session_id', 'machine-svc', (b) => ({ path: `/api/sessions/${b.sessionId}` }), 404, 404),
   // Dashboard and profile: the caller's own organization and self only
   row('GET', '/api/dashboard/stats', 'machine-svc', at('/api/dashboard/stats'), 200, 200, true),

@@ -46,6 +46,7 @@ const Paged = z.object({ page: z.coerce.number().int().min(1).default(1), limit:
 // machine-svc's request shapes (machine-svc/src/http/machines.routes.ts).
 const CreateMachine = z.object({ name: z.string().min(1).max(100).optional(), linux_user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/).default('ubuntu') });
 const RunCommand = z.object({ command: z.string().min(1).max(64 * 1024), timeout: z.number().int().min(1).max(600).optional() });
+const RecordingRetention = z.object({ retention_days: z.number().int(), max_days: z.number().int(), custom: z.boolean(), updated_at: z.string().nullable() });
 const UserRef = z.object({ user_id: z.string().regex(/^[0-9a-f]{24}$/), username: z.string().max(100).optional() });
 const Grant = UserRef.extend({ role: z.enum(['viewer', 'operator', 'admin']).optional() });
 // audit-svc's filters (audit-svc/src/http/audit.routes.ts).
@@ -160,6 +161,10 @@ export const API_CATALOGUE: EndpointDoc[] = [
     ['get', '/api/terminal/sessions/:session_id', 'One terminal session', 'sessions:read'],
     ['get', '/api/terminal/sessions/:session_id/recording', 'The session’s recording (asciicast v2)', 'sessions:read', { response: z.string() }],
     ['delete', '/api/terminal/sessions/:session_id', 'Close a terminal session', 'sessions:read'],
+    ['get', '/api/terminal/recording-retention', 'How long the organization keeps terminal recordings', 'sessions:read', { response: RecordingRetention }],
+    ['put', '/api/terminal/recording-retention', 'Set how long the organization keeps terminal recordings (company_admin; 1 … max_days)', 'organization:update', {
+      body: z.object({ retention_days: z.number().int().min(1) }).strict(), response: RecordingRetention,
+    }],
   ]),
   ...group('Community', [
     ['get', '/api/community/issues', 'Issues of the organization’s board: search, filters, pages', 'community:read', { query: community.ListIssues }],

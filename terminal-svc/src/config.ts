@@ -28,6 +28,8 @@ export const TerminalConfigSchema = z.object({
   MAX_SESSIONS_PER_MACHINE: z.coerce.number().int().min(1).max(100_000).default(100),
   /** How often open terminals are checked against revoked logins (announcements close them at once; this catches a missed one). */
   LOGIN_SWEEP_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
+  /** How often recordings past their organization's retention are deleted. */
+  RECORDING_SWEEP_MS: z.coerce.number().int().min(100).max(86_400_000).default(600_000),
   LOG_LEVEL: logLevel,
 });
 export type TerminalConfig = z.infer<typeof TerminalConfigSchema>;

@@ -1,14 +1,17 @@
 import { join } from 'node:path';
 import type { Server } from 'node:http';
-import { ListSessionCommands, revokedSessionKey, TERMINAL_STREAM } from '@webxterm/contracts';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { ListSessionCommands, revokedSessionKey, TERMINAL_STREAM, termRecordSubject } from '@webxterm/contracts';
 import {
   AccessTokenVerifier, callRpc, dependencyCheck, closeServer, connectNats, createHttpApp, createLogger, createPool, createRedis, ensureStream, finishApp,
   Lifecycle, listen, loadConfig, portOf, runMigrations, runAsProcess, serveMetrics, ServiceMetrics,
 } from '@webxterm/kit';
 import { TerminalConfig, TerminalConfigSchema } from './config';
+import { deleteExpiredRecordings, RecordingRetention } from './domain/recording-retention';
 import { SessionService } from './domain/session.service';
 import { sessionRoutes } from './http/sessions.routes';
 import { consumeSessionEnds, natsAgentSessionPort, natsMachinePort, serveSessionRpc } from './messaging/session.handlers';
+import { RecordingPolicyRepository } from './store/recording-policy.repository';
 import { SessionRepository } from './store/session.repository';
 import { AccessWatch } from './ws/access-watch';
 import { RelayMeter } from './ws/relay-meter';
@@ -40,6 +43,11 @@ export async function startTerminalService(config: TerminalConfig): Promise<Runn
   }, log);
   const accessChanges = access.subscribe(nc);
   const sweep = setInterval(() => void access.sweep().catch((e) => log.warn({ err: (e as Error).message }, 'login sweep failed')), config.LOGIN_SWEEP_MS);
+  const policies = new RecordingPolicyRepository(pool);
+  const jsm = await jetstreamManager(nc);
+  const retentionSweep = setInterval(() => void deleteExpiredRecordings(
+    policies, async (id) => { await jsm.streams.purge(TERMINAL_STREAM.name, { filter: termRecordSubject(id) }); }, log,
+  ).catch((e) => log.warn({ err: (e as Error).message }, 'recording retention sweep failed')), config.RECORDING_SWEEP_MS);
   const rpc = serveSessionRpc(nc, repo, log);
   const ends = await consumeSessionEnds(nc, repo, log);
 
@@ -48,7 +56,8 @@ export async function startTerminalService(config: TerminalConfig): Promise<Runn
     ready: dependencyCheck({ pool, redis, nc }),
   });
   app.use(sessionRoutes(verifier, sessions, nc, async (tenantId, sessionId) =>
-    (await callRpc(nc, ListSessionCommands, { tenant_id: tenantId, session_id: sessionId }, { timeoutMs: 3000 })).commands));
+    (await callRpc(nc, ListSessionCommands, { tenant_id: tenantId, session_id: sessionId }, { timeoutMs: 3000 })).commands,
+  new RecordingRetention(policies), (tenantId, sessionId) => policies.scoped(tenantId).isDeleted(sessionId)));
   finishApp(app);
   const server = await listen(app, config.PORT, config.HOST);
   const metricsServer = await serveMetrics(metrics, config.METRICS_PORT, config.HOST);
@@ -63,7 +72,7 @@ export async function startTerminalService(config: TerminalConfig): Promise<Runn
   const lifecycle = new Lifecycle(log);
   lifecycle.onShutdown('sockets', () => { for (const ws of wss.clients) ws.close(1012, 'terminal-svc restarting; resume elsewhere'); });
   lifecycle.onShutdown('http', () => closeServer(server));
-  lifecycle.onShutdown('rpc', () => { rpc.stop(); accessChanges.stop(); clearInterval(sweep); });
+  lifecycle.onShutdown('rpc', () => { rpc.stop(); accessChanges.stop(); clearInterval(sweep); clearInterval(retentionSweep); });
   lifecycle.onShutdown('events', () => ends.stop());
   lifecycle.onShutdown('nats', () => nc.drain());
   lifecycle.onShutdown('redis', () => redis.quit());

@@ -2,6 +2,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { Router } from 'express';
 import { AccessTokenVerifier, NatsConnection } from '@webxterm/kit';
 import type { SessionService } from '../domain/session.service';
+import { RecordingDeleted, type RecordingRetention } from '../domain/recording-retention';
 import { asciicastEvent, asciicastHeader, asciicastMarker } from '../domain/asciicast';
 import { OutputGap, readOutput } from '../ws/output-reader';
 
@@ -9,8 +10,15 @@ import { OutputGap, readOutput } from '../ws/output-reader';
 export function sessionRoutes(
   verifier: AccessTokenVerifier, sessions: SessionService, nc: NatsConnection,
   commandsOf: (tenantId: string, sessionId: string) => Promise<{ command: string; seq: number; offset_ms: number }[]>,
+  retention: RecordingRetention, recordingDeleted: (tenantId: string, sessionId: string) => Promise<boolean>,
 ): Router {
   const r = Router();
+  r.get('/api/terminal/recording-retention', async (req, res) => {
+    res.json(await retention.get(await verifier.verifyRequest(req)));
+  });
+  r.put('/api/terminal/recording-retention', async (req, res) => {
+    res.json(await retention.set(await verifier.verifyRequest(req), req.body));
+  });
   r.get('/api/terminal/sessions', async (req, res) => {
     res.json({ sessions: await sessions.listActive(await verifier.verifyRequest(req)) });
   });
@@ -23,6 +31,7 @@ export function sessionRoutes(
   });
   r.get('/api/terminal/sessions/:session_id/recording', async (req, res) => {
     const s = await sessions.get(await verifier.verifyRequest(req), req.params.session_id);
+    if (await recordingDeleted(s.tenant_id, s.id)) throw RecordingDeleted();
     const started = Date.parse(s.started_at);
     res.type('application/x-asciicast').setHeader('content-disposition', `attachment; filename="${s.id}.cast"`);
     res.write(`${asciicastHeader(s)}\n`);
