@@ -105,7 +105,7 @@ describe('profile through the gateway', () => {
   it('an avatar goes through the gateway and comes back re-encoded; a 50 MB body stops at the gateway (413)', async () => {
     const original = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#208040' } })
       .jpeg().withExif({ IFD0: { Copyright: 'E2E-SECRET-EXIF' } }).toBuffer();
-    const send = (body: Uint8Array, type: string) => fetch(`${stack.gateways[1].url}/api/profile/upload-avatar`, {
+    const send = (body: Uint8Array<ArrayBuffer>, type: string) => fetch(`${stack.gateways[1].url}/api/profile/upload-avatar`, {
       method: 'POST', headers: { authorization: `Bearer ${owner.token}`, 'content-type': type }, body,
     });
     const up = await send(new Uint8Array(original), 'image/jpeg');

@@ -91,7 +91,7 @@ beforeAll(async () => {
   const common = { DATABASE_URL: env.databaseUrl, NATS_URL: env.natsUrl, REDIS_URL: env.redisUrl, JWT_SECRET: randomBytes(32).toString('hex'), HOST: '127.0.0.1' };
   const urls: Record<string, string> = {};
   for (const svc of DEPLOYED) {
-    const extra = svc === 'auth-svc' ? { SUPER_ADMIN_EMAIL: rootEmail, SUPER_ADMIN_PASSWORD: 'root-password-1' } : {};
+    const extra: Record<string, string> = svc === 'auth-svc' ? { SUPER_ADMIN_EMAIL: rootEmail, SUPER_ADMIN_PASSWORD: 'root-password-1' } : {};
     const p = await startServiceProcess(svc, { ...common, ...extra, PORT: String(await freePort()) });
     procs.push(p);
     urls[PORT_ENV[svc]!] = p.url;

@@ -4,6 +4,9 @@
  * The browser socket goes through gateway A to terminal-svc A; the agent sits on bridge B.
  */
 import { createHash } from 'node:crypto';
+import { startServiceProcess } from '@webxterm/testkit';
+import { nodePidOf, usage } from '../bench/terminal-lib';
+import { connectOnce } from './lib/grpc-probe';
 import { killTree } from './lib/kill-tree';
 import { TermClient } from './lib/term-client';
 import { Account, TerminalStack, until } from './lib/terminal-stack';
@@ -128,7 +131,6 @@ describe('viewers and failover', () => {
   });
 
   it('SIGTERM on a terminal-svc replica closes its sockets with 1012 and they resume on another', async () => {
-    const { startServiceProcess } = await import('@webxterm/testkit');
     // The replica killed above comes back on its port (gateway B points there).
     stack.terminals[1] = await startServiceProcess('terminal-svc', { ...stack.serviceEnv(), PORT: String(stack.terminals[1].port) });
     const t = await TermClient.open(stack.wsUrl(1, agentId, owner.token));
@@ -210,7 +212,6 @@ describe('viewers and failover', () => {
 
 describe('flow control', () => {
   it('a browser that stops reading while `cat /dev/urandom | base64` runs slows the PTY; no process grows', async () => {
-    const { nodePidOf, usage } = await import('../bench/terminal-lib');
     const pids = [stack.gateways[0], stack.terminals[0], ...stack.bridges].map((p) => nodePidOf(p.child.pid!));
     const t = await TermClient.open(stack.wsUrl(0, agentId, owner.token));
     t.type('cat /dev/urandom | base64\r');
@@ -255,7 +256,6 @@ describe('bad input', () => {
   });
 
   it('gRPC: an invalid API key and a forged registration token are refused', async () => {
-    const { connectOnce } = await import('./lib/grpc-probe');
     expect(await connectOnce(stack.bridges[0].grpcPort, 'vsk_forged', 'ag_probe_0001')).toMatchObject({ code: 16, details: 'invalid API key' });
     expect(await connectOnce(stack.bridges[0].grpcPort, owner.apiKey, 'ag_probe_0002', 'vrt_forged'))
       .toMatchObject({ code: 16, details: 'Invalid registration token' });
@@ -274,7 +274,6 @@ describe('bad input', () => {
 
 describe('machine status follows the agent; delete disconnects it', () => {
   it('an agent that stops answering goes offline within seconds and comes back online', async () => {
-    const { nodePidOf } = await import('../bench/terminal-lib');
     const pid = nodePidOf(stack.agents[0].pid!);
     const status = async () => (await stack.api(0, 'GET', `/api/machines/${agentId}`, undefined, owner.token)).body.status;
     process.kill(pid, 'SIGSTOP');
