@@ -108,10 +108,10 @@ export class TerminalStack {
   }
 
   /** `vsay-agent configure` then `vsay-agent run`, as real processes; the agent asks the gateway where the bridges are. */
-  async startAgent(a: Account, registrationToken: string, linuxUser = 'nobody'): Promise<{ config: string; child: ChildProcess }> {
+  async startAgent(a: Account, registrationToken: string, linuxUser = 'nobody', shell?: string): Promise<{ config: string; child: ChildProcess }> {
     const config = join(this.dir, `agent-${this.agents.length}.json`);
     const configured = await this.agentCommand(['configure', '--token', a.apiKey, '--host', this.gateways[0].url, '--linux-user', linuxUser,
-      ...(linuxUser === 'root' ? ['--allow-root'] : []), '--registration-token', registrationToken, '--config', config]);
+      ...(linuxUser === 'root' ? ['--allow-root'] : []), ...(shell ? ['--shell', shell] : []), '--registration-token', registrationToken, '--config', config]);
     if (configured.code !== 0) throw new Error(`vsay-agent configure failed: ${configured.out}`);
     const [cmd, argv] = this.agentArgv(['run', '--config', config]);
     const child = spawn(cmd, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -124,10 +124,11 @@ export class TerminalStack {
   }
 
   /** A machine created by `owner` with a real agent started for it, once it is online; its agent id. */
-  async onlineMachine(owner: Account, name: string, linuxUser = 'nobody'): Promise<string> {
+  /** `shell`: the shell of the machine's sessions (`vsay-agent configure --shell`), instead of the Linux user's login shell. */
+  async onlineMachine(owner: Account, name: string, linuxUser = 'nobody', shell?: string): Promise<string> {
     const created = await this.api(0, 'POST', '/api/machines', { name, linux_user: linuxUser }, owner.token);
     if (created.status !== 201) throw new Error(`create machine ${created.status} ${JSON.stringify(created.body)}`);
-    await this.startAgent(owner, created.body.registration_token, linuxUser);
+    await this.startAgent(owner, created.body.registration_token, linuxUser, shell);
     const agentId: string = created.body.agent_id;
     await until(async () => (await this.api(0, 'GET', `/api/machines/${agentId}`, undefined, owner.token)).body.status === 'online', 20_000,
       `${name} online; agent log: ${this.agentLogs.join('\n')}`);
