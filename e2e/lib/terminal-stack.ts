@@ -123,8 +123,10 @@ export class TerminalStack {
     return { config, child };
   }
 
-  /** A machine created by `owner` with a real agent started for it, once it is online; its agent id. */
-  /** `shell`: the shell of the machine's sessions (`vsay-agent configure --shell`), instead of the Linux user's login shell. */
+  /**
+   * A machine created by `owner` with a real agent started for it, once it is online; its agent id.
+   * `shell`: the shell of its sessions (`vsay-agent configure --shell`), instead of the Linux user's login shell.
+   */
   async onlineMachine(owner: Account, name: string, linuxUser = 'nobody', shell?: string): Promise<string> {
     const created = await this.api(0, 'POST', '/api/machines', { name, linux_user: linuxUser }, owner.token);
     if (created.status !== 201) throw new Error(`create machine ${created.status} ${JSON.stringify(created.body)}`);
