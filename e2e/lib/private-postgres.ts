@@ -16,7 +16,12 @@ const BIN = '/usr/lib/postgresql/15/bin';
 export interface PrivatePostgres { url: string; restart(downMs?: number): Promise<void>; stop(): Promise<void> }
 
 async function asPostgres(cmd: string, args: string[]): Promise<void> {
-  await run('runuser', ['-u', 'postgres', '--', join(BIN, cmd), ...args], { timeout: 60_000 });
+  try {
+    await run('runuser', ['-u', 'postgres', '--', join(BIN, cmd), ...args], { timeout: 60_000 });
+  } catch (e) {
+    const err = e as Error & { stderr?: string; stdout?: string; signal?: string };
+    throw new Error(`${cmd} ${args.at(-1)} failed (${err.signal ?? err.message.split('\n')[0]}): ${err.stderr || err.stdout}`);
+  }
 }
 
 async function postgresIds(): Promise<{ uid: number; gid: number }> {
