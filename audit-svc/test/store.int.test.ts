@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { Pool } from 'pg';
 import { runMigrations } from '@webxterm/kit';
 import { uniqueName } from '@webxterm/testkit';
-import { EventReader, withScope } from '../src/store/event-reader';
+import { inTenantScope } from '@webxterm/kit';
+import { EventReader, readerScope } from '../src/store/event-reader';
 import { EventWriter } from '../src/store/event-writer';
 import { adminPool, countStored, makeEvent } from './harness';
 
@@ -65,15 +66,15 @@ describe('row-level security', () => {
   });
 
   it('a query without any WHERE under tenant A returns only A rows', async () => {
-    const events = await withScope(pool, a, (c) => c.query('SELECT tenant_id FROM audit.events'));
+    const events = await inTenantScope(pool, readerScope(a), (c) => c.query('SELECT tenant_id FROM audit.events'));
     expect(events.rows.length).toBe(2);
     expect(new Set(events.rows.map((r) => r.tenant_id))).toEqual(new Set([a]));
-    const heads = await withScope(pool, a, (c) => c.query('SELECT tenant_id FROM audit.chain_heads'));
+    const heads = await inTenantScope(pool, readerScope(a), (c) => c.query('SELECT tenant_id FROM audit.chain_heads'));
     expect(heads.rows.map((r) => r.tenant_id)).toEqual([a]);
   });
 
   it("'*' sees every tenant; no scope at all sees nothing", async () => {
-    const all = await withScope(pool, '*', (c) => c.query('SELECT DISTINCT tenant_id FROM audit.events WHERE tenant_id IN ($1, $2)', [a, b]));
+    const all = await inTenantScope(pool, readerScope('*'), (c) => c.query('SELECT DISTINCT tenant_id FROM audit.events WHERE tenant_id IN ($1, $2)', [a, b]));
     expect(all.rows.length).toBe(2);
     const c = await pool.connect();
     try {
@@ -87,7 +88,7 @@ describe('row-level security', () => {
   });
 
   it('the reader role can neither write nor read anything else', async () => {
-    await expect(withScope(pool, a, (c) => c.query("UPDATE audit.chain_heads SET seq = 0"))).rejects.toThrow(/read-only|permission denied/);
+    await expect(inTenantScope(pool, readerScope(a), (c) => c.query("UPDATE audit.chain_heads SET seq = 0"))).rejects.toThrow(/read-only|permission denied/);
     const c = await pool.connect();
     try {
       for (const sql of ['UPDATE audit.events SET seq = seq', 'DELETE FROM audit.events', 'SELECT * FROM audit.migrations']) {

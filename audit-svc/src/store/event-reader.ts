@@ -1,6 +1,6 @@
 import type { AuditEvent } from '@webxterm/contracts';
-import type { Pool, PoolClient } from 'pg';
-import { inTransaction } from '@webxterm/kit';
+import type { Pool } from 'pg';
+import { inTenantScope, type TenantScope } from '@webxterm/kit';
 import type { AuditScope } from '../domain/access';
 import { BrokenLink, ChainLink, ChainVerifier } from '../domain/chain';
 import { AuditFilters, AuditPage, encodeCursor, PageCursor, StoredEvent, TextMatch } from '../domain/query';
@@ -12,21 +12,11 @@ export interface ChainReport { tenant_id: string; ok: boolean; checked: number; 
 const VERIFY_PAGE = 2000;
 
 /**
- * Runs `fn` in one read-only transaction as the `audit_reader` role, with the row-level security
- * policies limited to `scope` (a tenant id, or '*' for every tenant). Every read made for a caller
- * goes through here, so a query that forgot its WHERE clause still sees only `scope`'s rows.
+ * Every read made for a caller runs read-only as the `audit_reader` role, with row-level security
+ * limited to `scope` (a tenant id, or '*' for every tenant).
  */
-export function withScope<T>(
-  pool: Pool, scope: AuditScope, fn: (c: PoolClient) => Promise<T>, isolation: 'READ COMMITTED' | 'REPEATABLE READ' = 'READ COMMITTED',
-): Promise<T> {
-  return inTransaction(pool, fn, {
-    begin: `BEGIN ISOLATION LEVEL ${isolation} READ ONLY`,
-    setup: async (c) => {
-      await c.query('SET LOCAL ROLE audit_reader');
-      await c.query("SELECT set_config('app.tenant_id', $1, true)", [scope]);
-    },
-  });
-}
+export const readerScope = (scope: AuditScope, isolation?: TenantScope['isolation']): TenantScope =>
+  ({ role: 'audit_reader', tenant: scope, readOnly: true, isolation });
 
 /** Reads for the HTTP API: pages of events, tenant summaries, chain verification. */
 export class EventReader {
@@ -54,7 +44,7 @@ export class EventReader {
        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
        ORDER BY at DESC, id DESC
        LIMIT ${arg(limit + 1)}`;
-    const { rows } = await withScope(this.pool, scope, (c) => c.query(sql, args));
+    const { rows } = await inTenantScope(this.pool, readerScope(scope), (c) => c.query(sql, args));
     const more = rows.length > limit;
     const pageRows = more ? rows.slice(0, limit) : rows;
     const last = pageRows[pageRows.length - 1];
@@ -66,7 +56,7 @@ export class EventReader {
 
   /** The tenants in `scope` that have events, with their counts (a chain's length is its count). */
   async tenants(scope: AuditScope): Promise<TenantSummary[]> {
-    const { rows } = await withScope(this.pool, scope, (c) => c.query(
+    const { rows } = await inTenantScope(this.pool, readerScope(scope), (c) => c.query(
       `SELECT tenant_id, seq, last_event_at FROM audit.chain_heads
         WHERE seq > 0 ${scope === '*' ? '' : 'AND tenant_id = $1'} ORDER BY tenant_id`, scope === '*' ? [] : [scope]));
     return rows.map((r) => ({
@@ -77,7 +67,7 @@ export class EventReader {
 
   /** Re-computes `tenant`'s chain from its first link to its head, in one consistent snapshot. */
   async verify(tenant: string): Promise<ChainReport> {
-    return withScope(this.pool, tenant, async (c) => {
+    return inTenantScope(this.pool, readerScope(tenant, 'REPEATABLE READ'), async (c) => {
       const head = await c.query<{ seq: string; hash: string }>(
         'SELECT seq, hash FROM audit.chain_heads WHERE tenant_id = $1', [tenant]);
       const verifier = new ChainVerifier();
@@ -93,7 +83,7 @@ export class EventReader {
       const h = head.rows[0];
       const broken = verifier.finish(h ? { seq: Number(h.seq), hash: h.hash } : null);
       return { tenant_id: tenant, ok: broken === null, checked: verifier.checked, first_broken: broken };
-    }, 'REPEATABLE READ');
+    });
   }
 }
 

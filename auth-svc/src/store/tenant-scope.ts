@@ -1,20 +1,16 @@
 import type { Pool, PoolClient } from 'pg';
-import { inTransaction } from '@webxterm/kit';
+import { inTenantScope } from '@webxterm/kit';
 
 /** `'*'` is the super_admin scope: every organization. */
 export type OrgScope = string | '*';
 
 /**
- * Runs `fn` in one transaction as the `auth_tenant` role, limited by row-level security to the
- * organization `scope` (migration 0002). Every query made for a caller goes through here.
+ * Runs `fn` in one tenant-scoped transaction (kit's `inTenantScope`) as the `auth_tenant` role,
+ * limited by row-level security to the organization `scope` (migrations 0002, 0005). In auth-svc
+ * an organization is scoped by its id. Every query made for a caller goes through here.
  */
 export function withTenant<T>(pool: Pool, scope: OrgScope, fn: (c: PoolClient) => Promise<T>): Promise<T> {
-  return inTransaction(pool, fn, {
-    setup: async (c) => {
-      await c.query('SET LOCAL ROLE auth_tenant');
-      await c.query("SELECT set_config('app.org_id', $1, true)", [scope]);
-    },
-  });
+  return inTenantScope(pool, { role: 'auth_tenant', tenant: scope }, fn);
 }
 
 import { groups, organizations, users } from './directory.repository';

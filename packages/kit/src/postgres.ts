@@ -73,18 +73,31 @@ export async function inTransaction<T>(
 /** Something with pg's `query`: a pool, or a pool limited to one tenant. */
 export interface Queryable { query: Pool['query'] }
 
+/** Who a tenant-scoped transaction runs as: the role its row-level security policies are written for, and the scope they read. */
+export interface TenantScope {
+  role: string;
+  /** The tenant whose rows the policies let through (`'*'`, where a service's policies allow it, for every tenant). */
+  tenant: string;
+  readOnly?: boolean;
+  isolation?: 'READ COMMITTED' | 'REPEATABLE READ';
+}
+
 /**
- * `pool`, but each query runs in its own transaction as `role` with `app.tenant_id` set to
- * `tenantId`, so the row-level security policies written for that role limit it to one tenant.
+ * THE tenant-scoped transaction: runs `fn` in one transaction as `scope.role` with `app.tenant_id`
+ * set to `scope.tenant`, so a query that forgot its WHERE clause still sees only that tenant's rows.
  */
+export function inTenantScope<T>(pool: Pool, scope: TenantScope, fn: (c: PoolClient) => Promise<T>): Promise<T> {
+  if (!/^[a-z_]+$/.test(scope.role)) throw new Error(`invalid role name: ${scope.role}`);
+  return inTransaction(pool, fn, {
+    begin: `BEGIN ISOLATION LEVEL ${scope.isolation ?? 'READ COMMITTED'}${scope.readOnly ? ' READ ONLY' : ''}`,
+    setup: async (c) => {
+      await c.query(`SET LOCAL ROLE ${scope.role}`);
+      await c.query("SELECT set_config('app.tenant_id', $1, true)", [scope.tenant]);
+    },
+  });
+}
+
+/** `pool`, but each query runs in its own `inTenantScope` transaction (for repositories written against a pool). */
 export function tenantScoped(pool: Pool, role: string, tenantId: string): Queryable {
-  if (!/^[a-z_]+$/.test(role)) throw new Error(`invalid role name: ${role}`);
-  return {
-    query: ((text: string, values?: unknown[]) => inTransaction(pool, (c) => c.query(text, values), {
-      setup: async (c) => {
-        await c.query(`SET LOCAL ROLE ${role}`);
-        await c.query("SELECT set_config('app.tenant_id', $1, true)", [tenantId]);
-      },
-    })) as Pool['query'],
-  };
+  return { query: ((text: string, values?: unknown[]) => inTenantScope(pool, { role, tenant: tenantId }, (c) => c.query(text, values))) as Pool['query'] };
 }
