@@ -16,6 +16,13 @@ export interface RelayOptions {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * The owner credits the agent per CREDIT_EVERY_BYTES delivered, or CREDIT_AFTER_MS after the first
+ * chunk not yet credited: a keystroke's echo costs no credit message of its own, a flood is
+ * credited chunk by chunk (64 KiB each), and the window (256 KiB) never waits on the timer.
+ */
+const CREDIT_EVERY_BYTES = 32 * 1024;
+const CREDIT_AFTER_MS = 250;
 const CONTROL_TYPES = new Set(['resize', 'ping']);
 
 export function sendJson(ws: WebSocket, value: unknown): void {
@@ -23,9 +30,9 @@ export function sendJson(ws: WebSocket, value: unknown): void {
 }
 
 /**
- * Relays one browser socket and one session. Output: binary frames in seq order; after each one
- * the owner's socket credits the agent, but only while the socket's own buffer is below the high
- * water mark, so a browser that reads slowly stops the credits and the agent pauses the PTY.
+ * Relays one browser socket and one session. Output: binary frames in seq order; the owner's
+ * socket credits the agent for what it delivered, but only while the socket's own buffer is below
+ * the high water mark, so a browser that reads slowly stops the credits and the agent pauses the PTY.
  * Input: binary frames are keystrokes; text frames are JSON control messages.
  */
 export function relaySession(ws: WebSocket, nc: NatsConnection, o: RelayOptions, log: Logger): void {
@@ -44,8 +51,16 @@ export function relaySession(ws: WebSocket, nc: NatsConnection, o: RelayOptions,
   });
   // Credits double as the owner's keep-alive: the agent closes sessions nobody attends for long.
   let delivered = o.afterSeq;
+  let credited = o.afterSeq;
+  let uncreditedBytes = 0;
+  let creditTimer: NodeJS.Timeout | null = null;
+  const creditDelivered = () => {
+    if (creditTimer) { clearTimeout(creditTimer); creditTimer = null; }
+    uncreditedBytes = 0;
+    if (delivered > credited) credit(credited = delivered);
+  };
   const keepAlive = o.readOnly ? null : setInterval(() => credit(delivered), 30_000);
-  ws.on('close', () => { abort.abort(); if (keepAlive) clearInterval(keepAlive); });
+  ws.on('close', () => { abort.abort(); if (keepAlive) clearInterval(keepAlive); if (creditTimer) clearTimeout(creditTimer); });
   ws.on('error', () => abort.abort());
 
   function onControl(text: string): void {
@@ -81,9 +96,12 @@ export function relaySession(ws: WebSocket, nc: NatsConnection, o: RelayOptions,
         // is the next seq, so the browser counts frames.
         ws.send(ev.data, { binary: true });
         o.meter.outputBytes += ev.data.length;
-        delivered = ev.seq;
         while (ws.bufferedAmount > o.highWaterBytes && ws.readyState === ws.OPEN) await sleep(5);
-        if (!o.readOnly) credit(ev.seq);
+        if (o.readOnly) continue;
+        delivered = ev.seq;
+        uncreditedBytes += ev.data.length;
+        if (uncreditedBytes >= CREDIT_EVERY_BYTES) creditDelivered();
+        else creditTimer ??= setTimeout(creditDelivered, CREDIT_AFTER_MS);
       }
     } catch (e) {
       if (!abort.signal.aborted) {
