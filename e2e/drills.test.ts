@@ -73,7 +73,7 @@ afterAll(async () => {
   // Each step whatever happened before: private servers left running would outlive the test.
   const steps = [() => db?.end(), () => Promise.all([audit, community].filter(Boolean).map((s) => s.stop())), () => stack?.stop(),
     () => Promise.all([pg?.stop(), redis?.stop()])];
-  for (const step of steps) await Promise.resolve().then(step).catch((e) => console.error(`cleanup: ${(e as Error).message}`));
+  for (const step of steps) await Promise.resolve().then(async () => { await step(); }).catch((e) => console.error(`cleanup: ${(e as Error).message}`));
 }, 180_000);
 
 /** What one drill measured; `*Ms` are from the failure (the kill, or the server going down). */
