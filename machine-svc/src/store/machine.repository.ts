@@ -177,7 +177,7 @@ export class MachineRepository {
 
   /**
    * A page of a machine's command log, newest first; `query` is full-text (websearch syntax),
-   * searched by the functions of migration 0011 so that the full-text index serves it in scope.
+   * searched by the functions of migrations 0011–0012 so that the full-text index serves it in scope.
    */
   async logs(agentId: string, page: { limit: number; offset: number; query?: string }): Promise<{ total: number; items: CommandLog[] }> {
     if (page.query) {
