@@ -1,29 +1,61 @@
 /**
- * The terminal path under load, through the gateway with the real agent, against the same workload
- * straight on a PTY in this process (the floor):
- *   1. keystroke echo latency, 2,000 sequential keystrokes (p50/p99);
- *   2. output throughput of one session (MB/s);
- *   3. 200 concurrent sessions each typing every 100 ms (echo p50/p99, CPU and memory per service).
- *   npm run bench -- terminal     (or: node_modules/.bin/tsx bench/terminal.bench.ts with DATABASE_URL etc.)
+ * The terminal path (issue 11), through the gateway with the real agent compiled as shipped
+ * (`node agent/dist/vsay-agent.js`), against the same workload on PTYs spawned in this process
+ * (the floor), in the same run:
+ *   1. keystroke echo p50/p99: keys sent back to back, and with a 20 ms pause before each key;
+ *   2. one session's flood (base64 in 76-column lines, and without newlines): MB/s, and the
+ *      platform's CPU ms per MB per process;
+ *   3. N sessions (BENCH_N, default 50,200,500,1000) running `cat`, each typing a key every 100 ms
+ *      for BENCH_TYPE_SEC (10) s: p50/p99, % of keys late (the previous echo not back at the tick),
+ *      CPU % of a core and CPU µs per echoed key per process;
+ *   4. memory: RSS idle and per open session; the agent's RSS and process count;
+ *   5. recording: bytes the TERMINAL stream grew by per GB of flood and per hour of typing.
+ *
+ *   npm run bench -- terminal
+ * Knobs: BENCH_N, BENCH_TYPE_SEC, BENCH_KEYSTROKES (2000), BENCH_PAUSED_KEYS (300), BENCH_FLOOD_MB (40),
+ * BENCH_PHASES (echo,flood,sessions), BENCH_PROFILE_DIR (every service and the agent are CPU-profiled
+ * into it by bench/cpu-profile.cjs; the agent then runs from source so functions keep their file names; the
+ * summary covers the typing of the largest N only).
  */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import * as pty from 'node-pty';
 import { TermClient } from '../e2e/lib/term-client';
 import { TerminalStack, until } from '../e2e/lib/terminal-stack';
 import { machine } from './lib';
-import { nodePidOf, percentiles, Sample, usage } from './terminal-lib';
+import { loadAverage, nodePidOf, percentiles, processTree, ProcessSet, profileOf, Sample, summariseProfile, Usage } from './terminal-lib';
 
-const KEYSTROKES = Number(process.env.BENCH_KEYSTROKES ?? 2000);
-const THROUGHPUT_BYTES = Number(process.env.BENCH_THROUGHPUT_MB ?? 40) * 1e6;
-const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 200);
-const TYPE_SECONDS = Number(process.env.BENCH_TYPE_SEC ?? 10);
+const ROOT = join(__dirname, '..');
+const N_LIST = (process.env.BENCH_N ?? '50,200,500,1000').split(',').map(Number);
+const KEYS = Number(process.env.BENCH_KEYSTROKES ?? 2000);
+const PAUSED_KEYS = Number(process.env.BENCH_PAUSED_KEYS ?? 300);
+const FLOOD_BYTES = Number(process.env.BENCH_FLOOD_MB ?? 40) * 1e6;
+const TYPE_SEC = Number(process.env.BENCH_TYPE_SEC ?? 10);
+const PHASES = (process.env.BENCH_PHASES ?? 'echo,flood,sessions').split(',');
+const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
+const TICK_MS = 100;
+
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const progress = (m: string) => process.stderr.write(`… ${new Date().toISOString().slice(11, 19)} ${m} (load ${loadAverage()})\n`);
+const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '–');
+
 /**
- * A quiet shell that echoes each keystroke at once (no line buffering) and discards it. It says
- * READY first: a login shell may take seconds to start (here root's ~/.bashrc runs pyenv init).
+ * A quiet shell that echoes each keystroke at once (no line buffering) and discards it; Ctrl-C ends
+ * it (cat is the shell itself). It says READY first: a login shell may take seconds to start.
  */
-const QUIET = 'stty -icanon; PS1=; echo RE""ADY; cat >/dev/null\r';
-const THROUGHPUT_CMD = (bytes: number) => `stty -echo; head -c ${bytes} /dev/zero | tr '\\0' a; echo; echo DO""NE\r`;
+const QUIET = 'stty -icanon; PS1=; echo RE""ADY; exec cat >/dev/null\r';
+const FLOODS = {
+  'base64, 76-column lines': (b: number) => `base64 /dev/urandom | head -c ${b}`,
+  'base64, no newlines': (b: number) => `base64 -w0 /dev/urandom | head -c ${b}`,
+  // /usr lists in about 10 MB here; repeated, beyond brotli's 4 MiB window, as many times as needed.
+  'ls -lR /usr (typical text)': (b: number) => `for i in $(seq ${Math.ceil(b / 5e6)}); do ls -lR /usr; done 2>/dev/null | head -c ${b}`,
+} as const;
+type Flood = keyof typeof FLOODS;
+const FLOOR_FLOODS: Flood[] = ['base64, 76-column lines', 'base64, no newlines'];
 
 /** Anything that takes keystrokes and gives output: a socket through the platform, or a local PTY. */
 interface Term { type(s: string): void; onData(f: (d: string) => void): void; close(): void }
@@ -31,30 +63,36 @@ interface Term { type(s: string): void; onData(f: (d: string) => void): void; cl
 function socketTerm(t: TermClient): Term {
   return {
     type: (s) => t.type(s),
-    onData: (f) => t.ws.on('message', (d: Buffer, bin: boolean) => { if (bin) f(d.toString('latin1')); }),
+    onData: (fn) => t.ws.on('message', (d: Buffer, bin: boolean) => { if (bin) fn(d.toString('latin1')); }),
     close: () => t.close(),
   };
 }
 function localTerm(): Term {
   const p = pty.spawn('/bin/bash', ['--norc'], { cols: 120, rows: 40, env: { PATH: '/usr/bin:/bin', TERM: 'xterm-256color' } });
-  return { type: (s) => p.write(s), onData: (f) => p.onData(f), close: () => p.kill() };
+  return { type: (s) => p.write(s), onData: (fn) => p.onData(fn), close: () => p.kill() };
 }
 
-async function settle(t: Term): Promise<void> {
+function waitText(t: Term, re: RegExp, timeoutMs: number): Promise<boolean> {
   let seen = '';
-  const ready = new Promise<void>((resolve) => t.onData((d) => { seen = (seen + d).slice(-100); if (/[^"]READY/.test(seen)) resolve(); }));
-  t.type(QUIET);
-  await Promise.race([ready, sleep(180_000)]);
-  await sleep(200);
+  return Promise.race([
+    new Promise<boolean>((resolve) => t.onData((d) => { seen = (seen + d).slice(-200); if (re.test(seen)) resolve(true); })),
+    sleep(timeoutMs).then(() => false),
+  ]);
 }
 
-/** Sequential keystrokes: send one, wait for its echo, repeat. */
-async function echoLatency(label: string, t: Term, n: number): Promise<Sample> {
-  await settle(t);
+async function quiet(t: Term): Promise<void> {
+  const ready = waitText(t, /[^"]READY/, 180_000);
+  t.type(QUIET);
+  if (!(await ready)) throw new Error('a shell did not become ready');
+}
+
+/** Sequential keystrokes: send one, wait for its echo, repeat; `pauseMs` before each. */
+async function echoLatency(label: string, t: Term, n: number, pauseMs: number): Promise<Sample> {
   let waiting: ((d: string) => void) | null = null;
   t.onData((d) => waiting?.(d));
   const times: number[] = [];
   for (let i = 0; i < n; i++) {
+    if (pauseMs) await sleep(pauseMs);
     const ch = String.fromCharCode(97 + (i % 26));
     const t0 = now();
     await new Promise<void>((resolve) => { waiting = (d) => { if (d.includes(ch)) { waiting = null; resolve(); } }; t.type(ch); });
@@ -63,109 +101,283 @@ async function echoLatency(label: string, t: Term, n: number): Promise<Sample> {
   return percentiles(label, times);
 }
 
-async function throughput(t: Term): Promise<number> {
-  let seen = '';
-  const ready = new Promise<void>((resolve) => t.onData((d) => { seen = (seen + d).slice(-100); if (/[^"]READY/.test(seen)) resolve(); }));
-  t.type('PS1=; echo RE""ADY\r');
-  await Promise.race([ready, sleep(60_000)]);
-  let bytes = 0;
-  let done = false;
-  let tail = '';
-  t.onData((d) => { bytes += d.length; tail = (tail + d).slice(-200); if (tail.includes('DONE')) done = true; });
+/** One flood on a fresh shell: MB/s of what arrives, from typing the command to the marker after it. */
+async function flood(t: Term, kind: Flood, bytes: number): Promise<{ mbps: number; bytes: number }> {
+  const ready = waitText(t, /[^"]READY/, 60_000);
+  t.type('PS1=; stty -echo; echo RE""ADY\r');
+  if (!(await ready)) throw new Error('flood shell not ready');
+  let got = 0;
+  t.onData((d) => { got += d.length; });
+  const done = waitText(t, /[^"]DONE/, 300_000);
   const t0 = now();
-  t.type(THROUGHPUT_CMD(THROUGHPUT_BYTES));
-  while (!done) await sleep(5);
-  return bytes / 1e6 / ((now() - t0) / 1000);
+  t.type(`${FLOODS[kind](bytes)}; echo DO""NE\r`);
+  if (!(await done)) throw new Error(`flood ${kind} did not finish`);
+  return { mbps: got / 1e6 / ((now() - t0) / 1000), bytes: got };
 }
 
-/** `sessions` terminals, each typing a key every 100 ms for `seconds`; echo latency of every key. */
-async function concurrentTyping(label: string, terms: Term[], seconds: number, onTypingStarts = () => {}): Promise<Sample> {
-  await Promise.all(terms.map(settle));
-  onTypingStarts();
+interface Typing { sample: Sample; ticks: number; late: number; echoed: number; bytes: number; fromUs: number; toUs: number }
+
+/**
+ * Every terminal types one key per 100 ms tick for `seconds` (ticks spread over the 100 ms); a tick
+ * whose previous key has not echoed yet is late and sends nothing.
+ */
+async function typing(label: string, terms: Term[], seconds: number, onStart = () => {}): Promise<Typing> {
   const times: number[] = [];
+  let late = 0;
+  let ticks = 0;
+  let bytes = 0;
+  const perTerm = Math.round((seconds * 1000) / TICK_MS);
+  onStart();
+  const start = now();
+  const fromUs = start * 1000;
   await Promise.all(terms.map(async (t, i) => {
     let sentAt = 0;
     let expect = '';
-    t.onData((d) => { if (expect && d.includes(expect)) { times.push(now() - sentAt); expect = ''; } });
-    await sleep((i * 100) / terms.length);
-    const until2 = now() + seconds * 1000;
-    let k = 0;
-    while (now() < until2) {
-      expect = String.fromCharCode(97 + (k++ % 26));
+    t.onData((d) => { bytes += d.length; if (expect && d.includes(expect)) { times.push(now() - sentAt); expect = ''; } });
+    const first = start + (i * TICK_MS) / terms.length;
+    for (let k = 0; k < perTerm; k++) {
+      const wait = first + k * TICK_MS - now();
+      if (wait > 0) await sleep(wait);
+      ticks++;
+      if (expect) { late++; continue; }
+      expect = String.fromCharCode(97 + (k % 26));
       sentAt = now();
       t.type(expect);
-      await sleep(100);
     }
   }));
-  return percentiles(label, times);
+  const toUs = now() * 1000;
+  return { sample: percentiles(label, times), ticks, late, echoed: times.length, bytes, fromUs, toUs };
 }
 
-function row(s: Sample) { return `| ${s.label} | ${s.n} | ${s.p50.toFixed(2)} | ${s.p99.toFixed(2)} |`; }
+class Recording {
+  private constructor(private readonly jsm: Awaited<ReturnType<typeof jetstreamManager>>, private readonly close: () => Promise<void>) {}
+  static async open(url: string): Promise<Recording> {
+    const nc = await connect({ servers: url });
+    return new Recording(await jetstreamManager(nc), () => nc.close());
+  }
+  /** Bytes the TERMINAL stream holds, once the bridge has stored what is pending (batches wait ≤ 200 ms). */
+  async bytes(): Promise<number> {
+    await sleep(1000);
+    return (await this.jsm.streams.info('TERMINAL')).state.bytes;
+  }
+  done(): Promise<void> { return this.close(); }
+}
+
+// ---- results ----
+const R = {
+  echo: [] as { label: string; floor: Sample; platform: Sample }[],
+  floods: [] as { kind: Flood; floor?: number; platform: number; mb: number; cpu: Record<string, number>; stored: number; raw: number }[],
+  sessions: [] as { n: number; floor?: Typing; platform: Typing; wall: number; cpu: Record<string, number>; rssOpen: Record<string, number>; stored: number }[],
+  idle: {} as Record<string, number>,
+  agentProcesses: 0,
+  loads: [] as string[],
+};
+
+async function floorRuns(): Promise<{ echo: Sample[]; floods: Partial<Record<Flood, number>>; sessions: Map<number, Typing> }> {
+  const out = { echo: [] as Sample[], floods: {} as Partial<Record<Flood, number>>, sessions: new Map<number, Typing>() };
+  if (PHASES.includes('echo')) {
+    progress('floor: echo back to back');
+    let t = localTerm(); await quiet(t);
+    out.echo.push(await echoLatency('floor', t, KEYS, 0)); t.close();
+    progress('floor: echo with 20 ms pauses');
+    t = localTerm(); await quiet(t);
+    out.echo.push(await echoLatency('floor', t, PAUSED_KEYS, 20)); t.close();
+  }
+  if (PHASES.includes('flood')) {
+    for (const kind of FLOOR_FLOODS) {
+      progress(`floor: flood ${kind}`);
+      const t = localTerm();
+      out.floods[kind] = (await flood(t, kind, FLOOD_BYTES)).mbps;
+      t.close();
+    }
+  }
+  if (PHASES.includes('sessions')) {
+    for (const n of N_LIST) {
+      progress(`floor: ${n} PTYs typing`);
+      const terms = Array.from({ length: n }, localTerm);
+      await Promise.all(terms.map(quiet));
+      out.sessions.set(n, await typing(`${n} floor`, terms, TYPE_SEC));
+      terms.forEach((t) => t.close());
+      await sleep(1000);
+    }
+  }
+  return out;
+}
 
 async function main() {
-  console.log(`machine: ${machine()}`);
-  // The floor: the same workloads on PTYs in this process.
-  const progress = (m: string) => process.stderr.write(`… ${m}\n`);
-  progress('floor: echo latency');
-  const floorEcho = await echoLatency('PTY in-process (floor)', localTerm(), KEYSTROKES);
-  progress('floor: throughput');
-  const floorTput = await throughput(localTerm());
-  progress('floor: concurrent typing');
-  const localTerms = Array.from({ length: SESSIONS }, localTerm);
-  const floorConc = await concurrentTyping(`${SESSIONS} PTYs in-process (floor)`, localTerms, TYPE_SECONDS);
-  localTerms.forEach((t) => t.close());
+  console.log(`machine: ${machine()}; load average at start ${loadAverage()}`);
+  const floor = await floorRuns();
 
-  const stack = new TerminalStack({ 'terminal-svc': { MAX_SESSIONS_PER_USER: '10000', MAX_SESSIONS_PER_MACHINE: '10000' } });
+  let compiled: string | undefined;
+  if (PROFILE_DIR) {
+    mkdirSync(PROFILE_DIR, { recursive: true });
+    process.env.CPU_PROFILE_DIR = PROFILE_DIR;
+    process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --require ${join(__dirname, 'cpu-profile.cjs')}`.trim();
+  } else {
+    progress('building the agent (node scripts/build.mjs agent)');
+    const built = spawnSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), 'agent'], { cwd: ROOT, encoding: 'utf8' });
+    if (built.status !== 0) throw new Error(`agent build failed: ${built.stderr}`);
+    compiled = join(ROOT, 'agent/dist/vsay-agent.js');
+  }
+  const stack = new TerminalStack(
+    { 'terminal-svc': { MAX_SESSIONS_PER_USER: '10000', MAX_SESSIONS_PER_MACHINE: '10000' } }, {}, { compiled },
+  );
+  progress('starting the stack');
   await stack.start();
+  const rec = await Recording.open(stack.nats.url);
   try {
     const owner = await stack.signup();
     const created = await stack.api(0, 'POST', '/api/machines', { name: 'bench', linux_user: 'nobody' }, owner.token);
     const agent = await stack.startAgent(owner, created.body.registration_token);
     const agentId = created.body.agent_id;
     await until(async () => (await stack.api(0, 'GET', `/api/machines/${agentId}`, undefined, owner.token)).body.status === 'online', 30_000, 'online');
-    const url = () => stack.wsUrl(0, agentId, owner.token, '&cols=120&rows=40');
+    // After a flood the agent may be reconnecting to its bridge for a moment (503 machine offline).
+    const openClient = () => until(() => TermClient.open(stack.wsUrl(0, agentId, owner.token, '&cols=120&rows=40')).catch((e) => {
+      if (e.status !== 503) throw e;
+      return undefined;
+    }), 60_000, 'a session opened');
+    const open = async () => socketTerm(await openClient());
 
-    progress('platform: echo latency');
-    const echo = await echoLatency('through gateway → terminal-svc → NATS → bridge → agent', socketTerm(await TermClient.open(url())), KEYSTROKES);
-    progress('platform: throughput');
-    const tput = await throughput(socketTerm(await TermClient.open(url())));
-
-    const procs = {
+    // Both bridges, added up: under load the agent may miss heartbeats and reconnect to the other one.
+    const agentPid = compiled ? agent.child.pid! : nodePidOf(agent.child.pid!);
+    const procs = new ProcessSet({
       gateway: nodePidOf(stack.gateways[0].child.pid!), 'terminal-svc': nodePidOf(stack.terminals[0].child.pid!),
-      'agent-bridge (holding)': nodePidOf(stack.bridges[1].child.pid!), 'vsay-agent': nodePidOf(agent.child.pid!), 'machine-svc': nodePidOf(stack.machine.child.pid!),
-    };
-    progress('platform: concurrent typing');
-    const clients: TermClient[] = [];
-    for (let i = 0; i < SESSIONS; i++) clients.push(await TermClient.open(url()));
-    let before: Record<string, ReturnType<typeof usage>> = {};
-    let t0 = 0;
-    const conc = await concurrentTyping(`${SESSIONS} sessions through the platform`, clients.map(socketTerm), TYPE_SECONDS, () => {
-      before = Object.fromEntries(Object.entries(procs).map(([k, p]) => [k, usage(p)]));
-      t0 = now();
+      'agent-bridge': stack.bridges.map((b) => nodePidOf(b.child.pid!)), 'vsay-agent': agentPid, 'nats-server': stack.nats.pid(),
     });
-    const wall = (now() - t0) / 1000;
-    const after = Object.fromEntries(Object.entries(procs).map(([k, p]) => [k, usage(p)]));
-    clients.forEach((c) => c.close());
+    await sleep(3000);
+    R.idle = ProcessSet.rss(procs.snapshot());
+    R.agentProcesses = processTree(agent.child.pid!).length;
 
-    console.log(`\nKeystroke echo latency, ${KEYSTROKES} sequential keystrokes (ms)`);
-    console.log('| path | keys | p50 | p99 |\n|---|---:|---:|---:|');
-    console.log(row(floorEcho));
-    console.log(row(echo));
-    console.log(`ratio p50 ${(echo.p50 / floorEcho.p50).toFixed(1)}×, p99 ${(echo.p99 / floorEcho.p99).toFixed(1)}×`);
-    console.log(`\nOutput throughput of one session (${THROUGHPUT_BYTES / 1e6} MB)`);
-    console.log(`| PTY in-process (floor) | ${floorTput.toFixed(1)} MB/s |\n| through the platform | ${tput.toFixed(1)} MB/s |`);
-    console.log(`ratio ${(tput / floorTput).toFixed(2)}× of the floor`);
-    console.log(`\n${SESSIONS} concurrent sessions typing every 100 ms for ${TYPE_SECONDS} s (echo ms)`);
-    console.log('| path | keys | p50 | p99 |\n|---|---:|---:|---:|');
-    console.log(row(floorConc));
-    console.log(row(conc));
-    console.log(`ratio p50 ${(conc.p50 / floorConc.p50).toFixed(1)}×, p99 ${(conc.p99 / floorConc.p99).toFixed(1)}×`);
-    console.log('\n| process | CPU % of one core during typing | RSS MiB after |\n|---|---:|---:|');
-    for (const k of Object.keys(procs)) {
-      console.log(`| ${k} | ${((100 * (after[k].cpuSec - before[k].cpuSec)) / wall).toFixed(0)} | ${after[k].rssMiB.toFixed(0)} |`);
+    if (PHASES.includes('echo')) {
+      progress('platform: echo back to back');
+      let t = await open(); await quiet(t);
+      R.echo.push({ label: `back to back (${KEYS} keys)`, floor: floor.echo[0], platform: await echoLatency('platform', t, KEYS, 0) });
+      t.type('\x03');
+      progress('platform: echo with 20 ms pauses');
+      t = await open(); await quiet(t);
+      R.echo.push({ label: `20 ms pause before each key (${PAUSED_KEYS} keys)`, floor: floor.echo[1], platform: await echoLatency('platform', t, PAUSED_KEYS, 20) });
+      t.type('\x03');
     }
+    if (PHASES.includes('flood')) {
+      for (const kind of Object.keys(FLOODS) as Flood[]) {
+        progress(`platform: flood ${kind}`);
+        const t = await open();
+        const stored0 = await rec.bytes();
+        const before = procs.snapshot();
+        const r = await flood(t, kind, FLOOD_BYTES);
+        const cpu = ProcessSet.cpuBetween(before, procs.snapshot());
+        const stored = (await rec.bytes()) - stored0;
+        R.floods.push({ kind, floor: floor.floods[kind], platform: r.mbps, mb: r.bytes / 1e6, cpu, stored, raw: r.bytes });
+        t.type('exit\r');
+      }
+    }
+    if (PHASES.includes('sessions')) {
+      for (const n of N_LIST) {
+        progress(`platform: opening ${n} sessions`);
+        const clients: TermClient[] = [];
+        while (clients.length < n) {
+          const batch = Math.min(25, n - clients.length);
+          clients.push(...await Promise.all(Array.from({ length: batch }, () => openClient())));
+        }
+        const terms = clients.map(socketTerm);
+        await Promise.all(terms.map(quiet));
+        await sleep(2000);
+        const rssOpen = ProcessSet.rss(procs.snapshot());
+        const stored0 = await rec.bytes();
+        progress(`platform: ${n} sessions typing`);
+        let before: Record<string, Usage> = {};
+        let t0 = 0;
+        const platform = await typing(`${n} platform`, terms, TYPE_SEC, () => { before = procs.snapshot(); t0 = now(); });
+        const cpu = ProcessSet.cpuBetween(before, procs.snapshot());
+        const wall = (now() - t0) / 1000;
+        const stored = (await rec.bytes()) - stored0;
+        R.sessions.push({ n, floor: floor.sessions.get(n), platform, wall, cpu, rssOpen, stored });
+        R.loads.push(`N=${n}: ${loadAverage()}`);
+        terms.forEach((t) => t.type('\x03'));
+        await until(async () => clients.every((c) => c.closed), 60_000, 'sessions ended').catch(() => clients.forEach((c) => c.close()));
+      }
+    }
+    if (PROFILE_DIR) {
+      const pids = { ...procs.pids };
+      await new Promise<void>((resolve) => { agent.child.once('exit', () => resolve()); agent.child.kill('SIGTERM'); });
+      await stack.stop();
+      printProfiles(pids);
+    }
+  } catch (e) {
+    console.error(`agent log tail:\n${stack.agentLogs.join('\n').slice(-3000)}\nbridges:\n${stack.bridges.map((b) => b.output().slice(-2000)).join('\n')}`);
+    throw e;
   } finally {
-    await stack.stop();
+    await rec.done().catch(() => {});
+    if (!PROFILE_DIR) await stack.stop();
+    print(); // what was measured, even when a later phase failed
+  }
+}
+
+function printProfiles(pids: Record<string, number | number[]>) {
+  const last = R.sessions.at(-1);
+  console.log(`\n## Where the CPU goes: self time during the typing of N = ${last?.n ?? '?'} (V8 CPU profiler)`);
+  const each = Object.entries(pids).flatMap(([k, p]) => [p].flat().map((q, i, all) => [all.length > 1 ? `${k} ${i}` : k, q] as const));
+  for (const [name, pid] of each) {
+    const file = profileOf(PROFILE_DIR!, pid);
+    if (!file) { console.log(`\n${name}: no profile (${name === 'nats-server' ? 'not a node process' : 'none written'})`); continue; }
+    const s = summariseProfile(file, last?.platform.fromUs, last?.platform.toUs);
+    const pct = (ms: number) => `${((100 * ms) / s.totalMs).toFixed(1)} %`;
+    console.log(`\n### ${name}: ${s.totalMs.toFixed(0)} ms of CPU sampled`);
+    console.log('| category | ms | share |\n|---|---:|---:|');
+    for (const [c, ms] of s.byCategory) console.log(`| ${c} | ${ms.toFixed(0)} | ${pct(ms)} |`);
+    console.log('\n| top self-time functions | ms | share |\n|---|---:|---:|');
+    for (const [fn, ms] of s.top) console.log(`| ${fn.replace(/\|/g, '\\|')} | ${ms.toFixed(0)} | ${pct(ms)} |`);
+  }
+}
+
+const PROCS = ['gateway', 'terminal-svc', 'agent-bridge', 'vsay-agent', 'nats-server'];
+
+function print() {
+  console.log(`\nload average at the end ${loadAverage()}; during the N phases: ${R.loads.join('; ')}`);
+  if (R.echo.length) {
+    console.log('\n### Keystroke echo (ms)');
+    console.log('| keys | floor p50 | floor p99 | platform p50 | platform p99 | p50 ratio | p99 ratio |\n|---|---:|---:|---:|---:|---:|---:|');
+    for (const e of R.echo) {
+      console.log(`| ${e.label} | ${f(e.floor.p50, 2)} | ${f(e.floor.p99, 2)} | ${f(e.platform.p50, 2)} | ${f(e.platform.p99, 2)} | ${f(e.platform.p50 / e.floor.p50)}× | ${f(e.platform.p99 / e.floor.p99)}× |`);
+    }
+  }
+  if (R.floods.length) {
+    console.log(`\n### One session's flood (${FLOOD_BYTES / 1e6} MB)`);
+    console.log(`| output | floor MB/s | platform MB/s | ratio | ${PROCS.map((p) => `${p} CPU ms/MB`).join(' | ')} | sum ms/MB |`);
+    console.log(`|---|---:|---:|---:|${PROCS.map(() => '---:|').join('')}---:|`);
+    for (const r of R.floods) {
+      const perMb = (k: string) => f((1000 * r.cpu[k]) / r.mb);
+      console.log(`| ${r.kind} | ${r.floor ? f(r.floor) : '–'} | ${f(r.platform)} | ${r.floor ? `${f(r.platform / r.floor, 2)}×` : '–'} | ${PROCS.map(perMb).join(' | ')} | ${perMb('sum')} |`);
+    }
+  }
+  if (R.sessions.length) {
+    console.log(`\n### N sessions running cat, one key per 100 ms each for ${TYPE_SEC} s: echo (ms)`);
+    console.log('| N | floor p50 | floor p99 | floor late | p50 | p99 | late | keys echoed | p50 ratio | p99 ratio |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    const late = (t?: Typing) => (t ? `${f((100 * t.late) / t.ticks)} %` : '–');
+    for (const s of R.sessions) {
+      const p = s.platform; const fl = s.floor;
+      console.log(`| ${s.n} | ${f(fl?.sample.p50 ?? NaN, 2)} | ${f(fl?.sample.p99 ?? NaN, 2)} | ${late(fl)} | ${f(p.sample.p50, 2)} | ${f(p.sample.p99, 2)} | ${late(p)} | ${p.echoed} | ${fl ? `${f(p.sample.p50 / fl.sample.p50)}×` : '–'} | ${fl ? `${f(p.sample.p99 / fl.sample.p99)}×` : '–'} |`);
+    }
+    console.log('\n### N sessions: platform CPU, % of one core (µs per echoed key)');
+    console.log(`| N | ${PROCS.join(' | ')} | sum |\n|---:|${PROCS.map(() => '---:|').join('')}---:|`);
+    for (const s of R.sessions) {
+      const cell = (k: string) => `${f((100 * s.cpu[k]) / s.wall, 0)} % (${f((1e6 * s.cpu[k]) / s.platform.echoed, 0)} µs)`;
+      console.log(`| ${s.n} | ${[...PROCS, 'sum'].map(cell).join(' | ')} |`);
+    }
+  }
+  console.log(`\n### Memory (RSS MiB); the agent runs as ${R.agentProcesses} process${R.agentProcesses === 1 ? '' : 'es'} when idle`);
+  console.log(`| process | idle | ${R.sessions.map((s) => `KiB per session, N=${s.n}`).join(' | ')} |\n|---|---:|${R.sessions.map(() => '---:|').join('')}`);
+  for (const k of [...PROCS, 'sum']) {
+    console.log(`| ${k} | ${f(R.idle[k])} | ${R.sessions.map((s) => f(((s.rssOpen[k] - R.idle[k]) * 1024) / s.n, 0)).join(' | ')} |`);
+  }
+  console.log('\n### Recording: growth of the TERMINAL stream');
+  console.log('| workload | terminal bytes | stored bytes | raw ÷ stored | stored per GB of output / per session-hour |\n|---|---:|---:|---:|---:|');
+  for (const r of R.floods) {
+    console.log(`| flood: ${r.kind} | ${f(r.raw / 1e6)} MB | ${f(r.stored / 1e6, 2)} MB | ${f(r.raw / r.stored, 2)}× | ${f((r.stored / r.raw) * 1e3, 0)} MB per GB |`);
+  }
+  for (const s of R.sessions) {
+    const hours = (s.n * TYPE_SEC) / 3600;
+    console.log(`| typing, N=${s.n} | ${f(s.platform.bytes / 1e3)} kB | ${f(s.stored / 1e3)} kB | ${f(s.platform.bytes / s.stored, 2)}× | ${f(s.stored / hours / 1e6, 2)} MB per session-hour (raw ${f(s.platform.bytes / hours / 1e6, 3)} MB) |`);
   }
 }
 
