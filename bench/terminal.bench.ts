@@ -102,17 +102,18 @@ async function echoLatency(label: string, t: Term, n: number, pauseMs: number): 
 }
 
 /** One flood on a fresh shell: MB/s of what arrives, from typing the command to the marker after it. */
-async function flood(t: Term, kind: Flood, bytes: number): Promise<{ mbps: number; bytes: number }> {
+async function flood(t: Term, kind: Flood, bytes: number): Promise<{ mbps: number; bytes: number; chunks: number }> {
   const ready = waitText(t, /[^"]READY/, 60_000);
   t.type('PS1=; stty -echo; echo RE""ADY\r');
   if (!(await ready)) throw new Error('flood shell not ready');
   let got = 0;
-  t.onData((d) => { got += d.length; });
+  let chunks = 0;
+  t.onData((d) => { got += d.length; chunks++; });
   const done = waitText(t, /[^"]DONE/, 300_000);
   const t0 = now();
   t.type(`${FLOODS[kind](bytes)}; echo DO""NE\r`);
   if (!(await done)) throw new Error(`flood ${kind} did not finish`);
-  return { mbps: got / 1e6 / ((now() - t0) / 1000), bytes: got };
+  return { mbps: got / 1e6 / ((now() - t0) / 1000), bytes: got, chunks };
 }
 
 interface Typing { sample: Sample; ticks: number; late: number; echoed: number; bytes: number; fromUs: number; toUs: number }
@@ -166,7 +167,7 @@ class Recording {
 // ---- results ----
 const R = {
   echo: [] as { label: string; floor: Sample; platform: Sample }[],
-  floods: [] as { kind: Flood; floor?: number; platform: number; mb: number; cpu: Record<string, number>; stored: number; raw: number }[],
+  floods: [] as { kind: Flood; floor?: number; platform: number; mb: number; chunks: number; cpu: Record<string, number>; stored: number; raw: number }[],
   sessions: [] as { n: number; floor?: Typing; platform: Typing; wall: number; cpu: Record<string, number>; rssOpen: Record<string, number>; stored: number }[],
   idle: {} as Record<string, number>,
   agentProcesses: 0,
@@ -225,12 +226,13 @@ async function main() {
   progress('starting the stack');
   await stack.start();
   const rec = await Recording.open(stack.nats.url);
+  let stopped = false;
   try {
     const owner = await stack.signup();
     const created = await stack.api(0, 'POST', '/api/machines', { name: 'bench', linux_user: 'nobody' }, owner.token);
     const agent = await stack.startAgent(owner, created.body.registration_token);
     const agentId = created.body.agent_id;
-    await until(async () => (await stack.api(0, 'GET', `/api/machines/${agentId}`, undefined, owner.token)).body.status === 'online', 30_000, 'online');
+    await until(async () => (await stack.api(0, 'GET', `/api/machines/${agentId}`, undefined, owner.token)).body.status === 'online', 120_000, 'online');
     // After a flood the agent may be reconnecting to its bridge for a moment (503 machine offline).
     const openClient = () => until(() => TermClient.open(stack.wsUrl(0, agentId, owner.token, '&cols=120&rows=40')).catch((e) => {
       if (e.status !== 503) throw e;
@@ -267,7 +269,7 @@ async function main() {
         const r = await flood(t, kind, FLOOD_BYTES);
         const cpu = ProcessSet.cpuBetween(before, procs.snapshot());
         const stored = (await rec.bytes()) - stored0;
-        R.floods.push({ kind, floor: floor.floods[kind], platform: r.mbps, mb: r.bytes / 1e6, cpu, stored, raw: r.bytes });
+        R.floods.push({ kind, floor: floor.floods[kind], platform: r.mbps, mb: r.bytes / 1e6, chunks: r.chunks, cpu, stored, raw: r.bytes });
         t.type('exit\r');
       }
     }
@@ -301,6 +303,7 @@ async function main() {
       const pids = { ...procs.pids };
       await new Promise<void>((resolve) => { agent.child.once('exit', () => resolve()); agent.child.kill('SIGTERM'); });
       await stack.stop();
+      stopped = true;
       printProfiles(pids);
     }
   } catch (e) {
@@ -308,7 +311,7 @@ async function main() {
     throw e;
   } finally {
     await rec.done().catch(() => {});
-    if (!PROFILE_DIR) await stack.stop();
+    if (!stopped) await stack.stop();
     print(); // what was measured, even when a later phase failed
   }
 }
@@ -343,11 +346,11 @@ function print() {
   }
   if (R.floods.length) {
     console.log(`\n### One session's flood (${FLOOD_BYTES / 1e6} MB)`);
-    console.log(`| output | floor MB/s | platform MB/s | ratio | ${PROCS.map((p) => `${p} CPU ms/MB`).join(' | ')} | sum ms/MB |`);
-    console.log(`|---|---:|---:|---:|${PROCS.map(() => '---:|').join('')}---:|`);
+    console.log(`| output | floor MB/s | platform MB/s | ratio | mean frame | ${PROCS.map((p) => `${p} CPU ms/MB`).join(' | ')} | sum ms/MB |`);
+    console.log(`|---|---:|---:|---:|---:|${PROCS.map(() => '---:|').join('')}---:|`);
     for (const r of R.floods) {
       const perMb = (k: string) => f((1000 * r.cpu[k]) / r.mb);
-      console.log(`| ${r.kind} | ${r.floor ? f(r.floor) : '–'} | ${f(r.platform)} | ${r.floor ? `${f(r.platform / r.floor, 2)}×` : '–'} | ${PROCS.map(perMb).join(' | ')} | ${perMb('sum')} |`);
+      console.log(`| ${r.kind} | ${r.floor ? f(r.floor) : '–'} | ${f(r.platform)} | ${r.floor ? `${f(r.platform / r.floor, 2)}×` : '–'} | ${f(r.raw / r.chunks / 1024)} KiB | ${PROCS.map(perMb).join(' | ')} | ${perMb('sum')} |`);
     }
   }
   if (R.sessions.length) {
