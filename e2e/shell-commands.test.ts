@@ -4,7 +4,7 @@
  * configured to run zsh: exactly the commands run, their exit codes, their place in the recording,
  * and no trace of a password typed with echo off.
  */
-import { expectedShellCommands, playShellScenario, SCENARIO_PASSWORD, ScenarioShell } from '@webxterm/testkit';
+import { expectedShellCommands, playShellScenario, SCENARIO_PASSWORD, ScenarioShell, waitUntil } from '@webxterm/testkit';
 import { TermClient } from './lib/term-client';
 import { Account, TerminalStack } from './lib/terminal-stack';
 
@@ -44,9 +44,15 @@ describe.each(['bash', 'zsh'] as ScenarioShell[])('a %s session', (shell) => {
     expect(commands[1]).toMatchObject({ session_id: t.sessionId, cwd: '/tmp', agent_id: agentId, username: admin.username });
 
     // Each command is a marker at its offset, just before the output chunk it started in.
-    const cast = await fetch(`${stack.gateways[0].url}/api/terminal/sessions/${t.sessionId}/recording`, { headers: { authorization: `Bearer ${admin.token}` } });
-    const recording = await cast.text();
-    const events: [number, string, string][] = recording.trim().split('\n').slice(1).map((l) => JSON.parse(l));
+    // The output reaches the recording's stream by its own path: read it once it holds the last command's chunk.
+    let recording = '';
+    let events: [number, string, string][] = [];
+    await waitUntil(async () => {
+      const cast = await fetch(`${stack.gateways[0].url}/api/terminal/sessions/${t.sessionId}/recording`, { headers: { authorization: `Bearer ${admin.token}` } });
+      recording = await cast.text();
+      events = recording.trim().split('\n').slice(1).map((l) => JSON.parse(l));
+      return events.filter((e) => e[1] === 'm').length >= commands.length;
+    }, 15_000, 'every command a marker in the recording');
     const markers = events.flatMap((e, i) => (e[1] === 'm' ? [i] : []));
     expect(markers.map((i) => events[i][2])).toEqual(commands.map((c: any) => c.command.slice(0, 200)));
     const printed = (from: number, to: number) => events.slice(from, to).filter((e) => e[1] === 'o').map((e) => e[2]).join('');
