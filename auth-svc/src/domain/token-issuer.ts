@@ -1,4 +1,4 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHmac, createSecretKey, KeyObject, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { ACCESS_TOKEN_TTL_SEC, AccessClaims, ClientSource, TOKEN_ISSUER } from '@webxterm/contracts';
 import { InvalidSessionToken } from './auth.errors';
@@ -12,10 +12,13 @@ export interface SessionClaims { sid: string; person_id: string; source: ClientS
  * with a key derived from the secret, so no verifier can ever take one for an access token.
  */
 export class TokenIssuer {
-  private readonly sessionKey: Buffer;
+  // Key objects, made once: given a string, jsonwebtoken first tries (and fails) to parse it as an asymmetric key on every call.
+  private readonly secret: KeyObject;
+  private readonly sessionKey: KeyObject;
 
-  constructor(private readonly secret: string, private readonly now: () => number = Date.now) {
-    this.sessionKey = createHmac('sha256', secret).update('webxterm/session-token/v1').digest();
+  constructor(secret: string, private readonly now: () => number = Date.now) {
+    this.secret = createSecretKey(Buffer.from(secret));
+    this.sessionKey = createSecretKey(createHmac('sha256', secret).update('webxterm/session-token/v1').digest());
   }
 
   newSid(): string {

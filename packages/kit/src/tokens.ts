@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import jwt from 'jsonwebtoken';
 import { AccessClaims, revokedSessionKey, TOKEN_ISSUER } from '@webxterm/contracts';
@@ -24,10 +25,12 @@ export function extractToken(req: IncomingMessage): { token: string; key?: strin
  * key not revoked. Revocation lives in Redis; if Redis cannot answer, the token is refused (fail closed).
  */
 export class AccessTokenVerifier {
-  constructor(
-    private readonly secret: string,
-    private readonly redis: Redis,
-  ) {}
+  // A key object, made once: given a string, jsonwebtoken first tries (and fails) to parse it as a public key on every call.
+  private readonly secret: KeyObject;
+
+  constructor(secret: string, private readonly redis: Redis) {
+    this.secret = createSecretKey(Buffer.from(secret));
+  }
 
   /** Signature, expiry and shape only; no revocation check. */
   decode(token: string): AccessClaims {
