@@ -36,11 +36,18 @@ export function routedBodies(limit: string): RequestHandler[] {
   return [declaredSize, parse];
 }
 
+/** Up to this much of an unread body is read and discarded after an early answer, so the client finishes sending and reads the answer. */
+const DRAIN_MAX_BYTES = 8 * 1024 * 1024;
+
 /**
- * On an error answered before the request body was read, close the connection after the answer
- * instead of letting Node read and discard a possibly huge upload to keep the connection alive.
+ * On an error answered before the request body was read: a body of known size up to
+ * DRAIN_MAX_BYTES is drained by Node after the answer (a client still writing it would otherwise
+ * fail with EPIPE instead of reading the 413); anything larger, or of unknown size, closes the
+ * connection after the answer instead of reading a possibly huge upload.
  */
 export const closeIfBodyUnread: ErrorRequestHandler = (err, req, res, next) => {
-  if (!req.complete && !res.headersSent) res.setHeader('connection', 'close');
+  const declared = Number(req.headers['content-length']);
+  const drainable = Number.isFinite(declared) && declared <= DRAIN_MAX_BYTES;
+  if (!req.complete && !res.headersSent && !drainable) res.setHeader('connection', 'close');
   next(err);
 };

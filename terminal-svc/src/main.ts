@@ -52,7 +52,7 @@ export async function startTerminalService(config: TerminalConfig): Promise<Runn
   const ends = await consumeSessionEnds(nc, repo, log);
 
   const app = createHttpApp({
-    service: 'terminal-svc', log, metrics, trustProxy: 1,
+    service: 'terminal-svc', log, metrics, trustProxy: 1, jsonLimit: '16kb',
     ready: dependencyCheck({ pool, redis, nc }),
   });
   app.use(sessionRoutes(verifier, sessions, nc, async (tenantId, sessionId) =>
