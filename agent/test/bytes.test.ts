@@ -19,9 +19,10 @@ describe('PTY bytes', () => {
     const all = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
     // stty raw -opost: the line discipline must not rewrite \n into \r\n.
     const octal = [...all].map((b) => `\\${b.toString(8).padStart(3, '0')}`).join('');
-    session(`stty raw -echo -opost; printf 'BEGIN${octal}END'`, sent);
-    // Wait for the bytes themselves, not the exit: node-pty drops output still unread 200 ms after it.
+    // The shell stays until the test closes it: node-pty drops output still unread 200 ms after an exit.
+    const s = session(`stty raw -echo -opost; printf 'BEGIN${octal}END'; sleep 60`, sent);
     await waitUntil(() => output(sent).includes('END'), 10_000, 'END');
+    s.close();
     const out = output(sent);
     const start = out.indexOf('BEGIN') + 5;
     const end = out.lastIndexOf('END');
@@ -34,8 +35,9 @@ describe('PTY bytes', () => {
     const text = unit.repeat(4000); // ~150 KB: several chunks, cut wherever the reads fall, mid-character too
     // Written by printf from octal escapes: the command line stays ASCII, so only the PTY's output path is tested.
     const octal = [...Buffer.from(unit)].map((b) => `\\${b.toString(8).padStart(3, '0')}`).join('');
-    session(`stty -opost; for i in $(seq 4000); do printf '${octal}'; done`, sent);
+    const s = session(`stty -opost; for i in $(seq 4000); do printf '${octal}'; done; sleep 60`, sent);
     await waitUntil(() => output(sent).toString('utf8').includes(text), 20_000, 'the whole text');
+    s.close();
     expect(sent.filter((m) => m.output).length).toBeGreaterThan(1);
   });
 
