@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { freePort, MailDev, ServiceProcess, startMailDev, startServiceProcess, uniqueName } from '@webxterm/testkit';
-import { CONSOLE_INDEX, collectPageErrors, launchBrowser, screenshot, seriousA11yViolations, terminalText, TestBrowser } from './lib/browser';
+import { COLOUR_RULES, CONSOLE_INDEX, collectPageErrors, launchBrowser, screenshot, seriousA11yViolations, terminalText, TestBrowser } from './lib/browser';
 import { TerminalStack, until } from './lib/terminal-stack';
 
 jest.setTimeout(90_000);
@@ -370,7 +370,8 @@ describe('the console, served by the gateway', () => {
       await p.goto(path());
       await p.locator('h1, .terminal-view').first().waitFor();
       await p.getByText(/^Loading/).first().waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
-      a11y[`${name}-${scheme}`] = await seriousA11yViolations(p);
+      // Light gets every WCAG 2.1 A/AA rule; dark only the rules a colour scheme can change.
+      a11y[`${name}-${scheme}`] = await seriousA11yViolations(p, scheme === 'dark' ? COLOUR_RULES : undefined);
       await screenshot(p, `${name}-${scheme}`);
     }
     await p.setViewportSize({ width: 375, height: 740 });
@@ -387,11 +388,12 @@ describe('the console, served by the gateway', () => {
 
   it('every page in light and dark: no serious or critical axe-core violation, screenshots, no error in the browser console, nothing wider than 375 px', async () => {
     const stored = (await page.evaluate(() => sessionStorage.getItem('webxterm.session')))!;
-    // Both themes at once: axe takes seconds per page here.
+    // Both themes at once: axe takes seconds per page here, and longer while other suites load
+    // both cores (the CI of stop 14 ran past 150 s beside the failure drills).
     const [light, dark] = await Promise.all([walkEveryPage('light', stored), walkEveryPage('dark', stored)]);
     expect(Object.entries(a11y).filter(([, v]) => v.length > 0)).toEqual([]);
     expect({ light, dark }).toEqual({ light: [], dark: [] });
-  }, 150_000);
+  }, 300_000);
 
   it('no error in the browser console through the whole walk', () => {
     expect(errors).toEqual([]);

@@ -47,9 +47,16 @@ export function collectPageErrors(page: Page): string[] {
   return errors;
 }
 
-/** axe-core on the current page: the serious and critical violations, as readable lines. */
-export async function seriousA11yViolations(page: Page): Promise<string[]> {
-  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+/** The axe-core rules whose outcome depends on the colour scheme. */
+export const COLOUR_RULES = ['color-contrast', 'link-in-text-block'];
+
+/**
+ * axe-core on the current page: the serious and critical violations, as readable lines. `rules`
+ * narrows the run to those rules (a second colour scheme needs only COLOUR_RULES).
+ */
+export async function seriousA11yViolations(page: Page, rules?: string[]): Promise<string[]> {
+  const builder = new AxeBuilder({ page });
+  const result = await (rules ? builder.withRules(rules) : builder.withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])).analyze();
   return result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
