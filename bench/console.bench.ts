@@ -6,9 +6,10 @@
  *   npm run bench -- console     (web/dist must be built: npm start or npm run build -w web)
  */
 import { existsSync } from 'node:fs';
+import { waitUntil } from '@webxterm/testkit';
 import { CONSOLE_INDEX, launchBrowser } from '../e2e/lib/browser';
 import { TermClient } from '../e2e/lib/term-client';
-import { TerminalStack, until } from '../e2e/lib/terminal-stack';
+import { TerminalStack } from '../e2e/lib/terminal-stack';
 import { machine } from './lib';
 import { percentiles, Sample } from './terminal-lib';
 
@@ -31,7 +32,7 @@ async function main(): Promise<void> {
     const created = await stack.api(0, 'POST', '/api/machines', { name: 'bench', linux_user: 'nobody' }, a.token);
     await stack.startAgent(a, created.body.registration_token);
     const agentId: string = created.body.agent_id;
-    await until(async () => (await stack.api(0, 'GET', `/api/machines/${agentId}`, undefined, a.token)).body.status === 'online', 30_000, 'online');
+    await waitUntil(async () => (await stack.api(0, 'GET', `/api/machines/${agentId}`, undefined, a.token)).body.status === 'online', 30_000, 'online');
     const base = stack.gateways[0].url;
 
     // 1. Sign-in to prompt.

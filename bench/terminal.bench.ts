@@ -23,8 +23,9 @@ import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import * as pty from 'node-pty';
+import { waitUntil } from '@webxterm/testkit';
 import { TermClient } from '../e2e/lib/term-client';
-import { TerminalStack, until } from '../e2e/lib/terminal-stack';
+import { TerminalStack } from '../e2e/lib/terminal-stack';
 import { machine } from './lib';
 import { loadAverage, nodePidOf, percentiles, processTree, ProcessSet, profileOf, Sample, summariseProfile, Usage } from './terminal-lib';
 
@@ -232,9 +233,9 @@ async function main() {
     const created = await stack.api(0, 'POST', '/api/machines', { name: 'bench', linux_user: 'nobody' }, owner.token);
     const agent = await stack.startAgent(owner, created.body.registration_token);
     const agentId = created.body.agent_id;
-    await until(async () => (await stack.api(0, 'GET', `/api/machines/${agentId}`, undefined, owner.token)).body.status === 'online', 120_000, 'online');
+    await waitUntil(async () => (await stack.api(0, 'GET', `/api/machines/${agentId}`, undefined, owner.token)).body.status === 'online', 120_000, 'online');
     // Under load the agent may be reconnecting to its bridge (503 machine offline) or machine-svc slow to answer (504).
-    const openClient = () => until(() => TermClient.open(stack.wsUrl(0, agentId, owner.token, '&cols=120&rows=40')).catch((e) => {
+    const openClient = () => waitUntil(() => TermClient.open(stack.wsUrl(0, agentId, owner.token, '&cols=120&rows=40')).catch((e) => {
       if (e.status !== 503 && e.status !== 504) throw e;
       return undefined;
     }), 60_000, 'a session opened');
@@ -296,7 +297,7 @@ async function main() {
         R.sessions.push({ n, floor: floor.sessions.get(n), platform, wall, cpu, rssOpen, stored });
         R.loads.push(`N=${n}: ${loadAverage()}`);
         terms.forEach((t) => t.type('\x03'));
-        await until(async () => clients.every((c) => c.closed), 60_000, 'sessions ended').catch(() => clients.forEach((c) => c.close()));
+        await waitUntil(async () => clients.every((c) => c.closed), 60_000, 'sessions ended').catch(() => clients.forEach((c) => c.close()));
       }
     }
     if (PROFILE_DIR) {

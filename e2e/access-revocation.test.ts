@@ -3,8 +3,9 @@
  * terminal-svc replica holds it: the group change travels auth-svc → machine-svc (projection) →
  * every terminal-svc replica (AccessChanged), which re-checks its open sockets. Real processes.
  */
+import { waitUntil } from '@webxterm/testkit';
 import { TermClient } from './lib/term-client';
-import { Account, TerminalStack, until } from './lib/terminal-stack';
+import { Account, TerminalStack } from './lib/terminal-stack';
 
 jest.setTimeout(60_000);
 const stack = new TerminalStack();
@@ -32,7 +33,7 @@ describe('access revoked while a terminal is open', () => {
     const g = (await stack.api(0, 'POST', '/api/groups', { name: 'ops' }, admin.token)).body;
     await stack.api(0, 'POST', `/api/groups/${g.id}/machines`, { machine_ids: [agentId] }, admin.token);
     await stack.api(0, 'POST', `/api/groups/${g.id}/members`, { user_id: m.userId }, admin.token);
-    await until(async () => (await stack.api(0, 'GET', `/api/machines/${agentId}`, undefined, m.token)).status === 200, 5000, 'group access reaches machine-svc');
+    await waitUntil(async () => (await stack.api(0, 'GET', `/api/machines/${agentId}`, undefined, m.token)).status === 200, 5000, 'group access reaches machine-svc');
     const owners = await TermClient.open(stack.wsUrl(0, agentId, admin.token));
     owners.type("echo still''here\r");
     await owners.waitForText('stillhere\r\n');

@@ -5,9 +5,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
-import { freePort, MailDev, ServiceProcess, startMailDev, startServiceProcess, uniqueName } from '@webxterm/testkit';
+import { freePort, MailDev, ServiceProcess, startMailDev, startServiceProcess, uniqueName, waitUntil } from '@webxterm/testkit';
 import { COLOUR_RULES, CONSOLE_INDEX, collectPageErrors, launchBrowser, screenshot, seriousA11yViolations, terminalText, TestBrowser } from './lib/browser';
-import { TerminalStack, until } from './lib/terminal-stack';
+import { TerminalStack } from './lib/terminal-stack';
 
 jest.setTimeout(90_000);
 
@@ -164,16 +164,16 @@ describe('the console, served by the gateway', () => {
     await page.locator('.terminal-view[data-state="open"]').waitFor({ timeout: 20_000 });
     await page.locator('.terminal-box').click();
     await page.keyboard.type('echo $((6*7))\n');
-    await until(async () => /^42\s*$/m.test(await terminalText(page)), 10_000, '42 on the page');
+    await waitUntil(async () => /^42\s*$/m.test(await terminalText(page)), 10_000, '42 on the page');
     await screenshot(page, 'terminal-in-use-light');
 
     const size = async () => {
       await page.keyboard.type('clear; stty size\n');
-      return until(async () => /^(\d+) (\d+)\s*$/m.exec(await terminalText(page))?.slice(1, 3).join('x'), 10_000, 'stty size');
+      return waitUntil(async () => /^(\d+) (\d+)\s*$/m.exec(await terminalText(page))?.slice(1, 3).join('x'), 10_000, 'stty size');
     };
     const before = await size();
     await page.setViewportSize({ width: 760, height: 520 });
-    const after = await until(async () => { const s = await size(); return s !== before ? s : undefined; }, 15_000, 'a new stty size');
+    const after = await waitUntil(async () => { const s = await size(); return s !== before ? s : undefined; }, 15_000, 'a new stty size');
     expect(after).not.toBe(before);
     await page.setViewportSize({ width: 1280, height: 800 });
     sessionId = await page.evaluate(() => JSON.parse(sessionStorage.getItem('webxterm.tabs')!).tabs[0].sessionId as string);
@@ -194,11 +194,11 @@ describe('the console, served by the gateway', () => {
     await viewer.getByText('Read-only: you are watching this session.').waitFor();
     await page.locator('.terminal-box').click();
     await page.keyboard.type('echo view""er-sees-this\n');
-    await until(async () => /^viewer-sees-this\s*$/m.test(await terminalText(viewer)), 10_000, 'the owner\'s output in the viewer');
+    await waitUntil(async () => /^viewer-sees-this\s*$/m.test(await terminalText(viewer)), 10_000, 'the owner\'s output in the viewer');
     await viewer.locator('.terminal-box').click();
     await viewer.keyboard.type('echo typed-by-vi""ewer\n');
     await page.keyboard.type('echo af""ter\n');
-    await until(async () => /^after\s*$/m.test(await terminalText(page)), 10_000, 'the owner\'s next line');
+    await waitUntil(async () => /^after\s*$/m.test(await terminalText(page)), 10_000, 'the owner\'s next line');
     expect(await terminalText(page)).not.toContain('typed-by-viewer');
     await c2.close();
   });
@@ -210,29 +210,29 @@ describe('the console, served by the gateway', () => {
     expect(made.status).toBe(201);
     await stack.startAgent({ token: cli.body.token, apiKey: cli.body.user.api_key, userId: '', tenantId: person.org, username: person.username }, made.body.registration_token);
     const picker = page.getByLabel('New terminal on');
-    await until(async () => (await picker.locator('option', { hasText: 'db-1' }).count()) > 0, 20_000, 'db-1 online in the picker');
+    await waitUntil(async () => (await picker.locator('option', { hasText: 'db-1' }).count()) > 0, 20_000, 'db-1 online in the picker');
     await picker.selectOption({ label: 'db-1' });
     await page.getByRole('button', { name: 'Open', exact: true }).click();
     await page.locator('.terminal-view:not([hidden])[data-state="open"]').waitFor({ timeout: 20_000 });
     await page.locator('.terminal-view:not([hidden]) .terminal-box').click();
     await page.keyboard.type('echo second-$((40+2))\n');
-    await until(async () => /^second-42\s*$/m.test(await terminalText(page)), 10_000, 'output in the second tab');
+    await waitUntil(async () => /^second-42\s*$/m.test(await terminalText(page)), 10_000, 'output in the second tab');
     await page.getByRole('button', { name: 'Close terminal db-1' }).click();
     await page.getByRole('button', { name: /^web-1/ }).click();
-    await until(async () => /^after\s*$/m.test(await terminalText(page)) && !/second-42/.test(await terminalText(page)), 10_000, 'the first tab as it was');
+    await waitUntil(async () => /^after\s*$/m.test(await terminalText(page)) && !/second-42/.test(await terminalText(page)), 10_000, 'the first tab as it was');
   });
 
   it('a terminal-svc replica restart while a command prints: "reconnecting", then every line exactly once', async () => {
     const N = 300;
     await page.locator('.terminal-box').click();
     await page.keyboard.type(`clear; for i in $(seq 1 ${N}); do echo row-$i; sleep 0.02; done; echo DO""NE\n`);
-    await until(async () => /^row-\d+\s*$/m.test(await terminalText(page)), 10_000, 'the first rows');
+    await waitUntil(async () => /^row-\d+\s*$/m.test(await terminalText(page)), 10_000, 'the first rows');
     // SIGTERM: the replica closes its sockets with 1012 and stops; then it comes back on its port.
     const old = stack.terminals[0];
     await old.stop();
     await page.locator('[data-banner="reconnecting"]').waitFor({ timeout: 10_000 });
     stack.terminals[0] = await startServiceProcess('terminal-svc', { ...stack.serviceEnv(), PORT: String(old.port) });
-    await until(async () => /^DONE\s*$/m.test(await terminalText(page)), 30_000, 'the loop finished after the resume');
+    await waitUntil(async () => /^DONE\s*$/m.test(await terminalText(page)), 30_000, 'the loop finished after the resume');
     expect(await page.locator('[data-banner="reconnecting"]').count()).toBe(0);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Save output' }).click()]);
     const rows = readFileSync((await download.path())!, 'utf8').split('\n').filter((l) => /^row-\d+$/.test(l.trim())).map((l) => l.trim());
@@ -251,19 +251,19 @@ describe('the console, served by the gateway', () => {
     await page.goto('/sessions');
     await page.locator(`a[href="/sessions/${sessionId}"]`).click();
     await page.waitForURL(new RegExp(`/sessions/${sessionId}$`));
-    await until(async () => (await page.getByTestId('exit-code').innerText()) === '3', 10_000, 'exit code 3 in the record');
+    await waitUntil(async () => (await page.getByTestId('exit-code').innerText()) === '3', 10_000, 'exit code 3 in the record');
     await page.locator('.ap-player').waitFor({ timeout: 15_000 });
     const seek = page.getByLabel('Seek');
-    await until(async () => Number(await seek.getAttribute('max')) > 0.1, 10_000, 'the recording duration');
+    await waitUntil(async () => Number(await seek.getAttribute('max')) > 0.1, 10_000, 'the recording duration');
     // The last screen of the recording (after `clear; stty size`) has the typed `exit 3` on it; the first has nothing.
     await seek.fill(await seek.getAttribute('max') as string);
-    await until(async () => /exit 3/.test(await page.getByTestId('player').innerText()), 10_000,
+    await waitUntil(async () => /exit 3/.test(await page.getByTestId('player').innerText()), 10_000,
       `\`exit 3\` on the screen after seeking to the end (${await page.getByTestId('replay-time').innerText()})`);
     await seek.fill('0');
-    await until(async () => !/exit 3/.test(await page.getByTestId('player').innerText()), 10_000, 'an empty screen after seeking to the start');
+    await waitUntil(async () => !/exit 3/.test(await page.getByTestId('player').innerText()), 10_000, 'an empty screen after seeking to the start');
     // The session's commands (the agent's shell integration) are markers: jump to one.
     await page.getByRole('button', { name: 'Jump to echo $((6*7))' }).click();
-    await until(async () => /echo \$\(\(6\*7\)\)/.test(await page.getByTestId('player').innerText()), 10_000,
+    await waitUntil(async () => /echo \$\(\(6\*7\)\)/.test(await page.getByTestId('player').innerText()), 10_000,
       `the command on the screen after jumping to it; at ${await page.getByTestId('replay-time').innerText()} the screen is ${
         JSON.stringify((await page.getByTestId('player').innerText()).replace(/\s+/g, ' ').slice(0, 300))}; commands: ${
         (await page.getByRole('button', { name: /^Jump to/ }).allInnerTexts()).join(' | ')}`);
@@ -277,7 +277,7 @@ describe('the console, served by the gateway', () => {
   it('the audit page lists these actions and verifies the chain', async () => {
     await page.goto('/audit');
     const table = page.getByTestId('audit-table');
-    await until(async () => {
+    await waitUntil(async () => {
       await page.getByRole('button', { name: 'Apply' }).click();
       const text = await table.innerText().catch(() => '');
       return /POST \/api\/machines/.test(text) && /PUT \/api\/organization/.test(text) ? text : undefined;

@@ -4,15 +4,25 @@
  * The browser socket goes through gateway A to terminal-svc A; the agent sits on bridge B.
  */
 import { createHash } from 'node:crypto';
-import { startServiceProcess } from '@webxterm/testkit';
-import { nodePidOf, usage } from '../bench/terminal-lib';
+import { readFileSync } from 'node:fs';
+import { startServiceProcess, waitUntil } from '@webxterm/testkit';
+import { nodePidOf, processTree, usage } from '../bench/terminal-lib';
 import { connectOnce } from './lib/grpc-probe';
 import { killTree } from './lib/kill-tree';
 import { TermClient } from './lib/term-client';
-import { Account, TerminalStack, until } from './lib/terminal-stack';
+import { Account, TerminalStack } from './lib/terminal-stack';
 
 jest.setTimeout(60_000);
 const stack = new TerminalStack();
+
+/** Bytes written so far by the process called `comm` below `root` (its `wchar` in /proc). */
+function bytesWritten(root: number, comm: string): number {
+  const read = (file: string) => { try { return readFileSync(file, 'utf8'); } catch { return ''; } }; // a process may end meanwhile
+  const pid = processTree(root).find((p) => read(`/proc/${p}/comm`).trim() === comm);
+  const io = pid === undefined ? undefined : /wchar: (\d+)/.exec(read(`/proc/${pid}/io`));
+  if (!io) throw new Error(`no ${comm} below process ${root}`);
+  return Number(io[1]);
+}
 let owner: Account;
 let agentId: string;
 
@@ -26,7 +36,7 @@ beforeAll(async () => {
   await stack.startAgent(owner, created.body.registration_token);
   // Registration replaces the agent's own id with the machine's.
   agentId = created.body.agent_id;
-  await until(async () => (await stack.api(0, 'GET', `/api/machines/${agentId}`, undefined, owner.token)).body.status === 'online', 20_000,
+  await waitUntil(async () => (await stack.api(0, 'GET', `/api/machines/${agentId}`, undefined, owner.token)).body.status === 'online', 20_000,
     `machine online; agent log: ${stack.agentLogs.join('\n')}`);
 }, 120_000);
 
@@ -45,7 +55,7 @@ describe('terminal through the gateway', () => {
     t.type('exit 3\r');
     await t.waitFor(() => t.controls.some((c) => c.type === 'exit'), 10_000, 'exit');
     expect(t.controls.find((c) => c.type === 'exit')).toMatchObject({ code: 3 });
-    const rec = await until(async () => {
+    const rec = await waitUntil(async () => {
       const r = await stack.api(0, 'GET', `/api/sessions/${t.sessionId}`, undefined, owner.token);
       return r.body.session?.exit_code === 3 ? r.body.session : undefined;
     }, 10_000, 'exit code recorded');
@@ -154,7 +164,7 @@ describe('viewers and failover', () => {
     const holder = (await held(0)) ? 0 : 1;
     const other = 1 - holder;
     killTree(stack.bridges[holder].child.pid!);
-    await until(() => held(other), 20_000, 'agent on the other bridge');
+    await waitUntil(() => held(other), 20_000, 'agent on the other bridge');
     t.type('echo two-$((2+2))\r');
     await t.waitForText('two-4\r\n');
     expect(t.closed).toBeNull();
@@ -168,14 +178,15 @@ describe('viewers and failover', () => {
     await t.waitForText('before-3\r\n');
     await stack.nats.restart(1000);
     // A browser reconnects on its own when its socket drops; the session resumes from its last seq.
+    // Typed again every 500 ms until its output comes back.
     const typed = async () => {
+      if (t.text().includes('after-6\r\n')) return true;
       if (t.closed) await t.connect(stack.wsUrl(0, agentId, owner.token, `&session_id=${t.sessionId}&last_seq=${t.seq}`)).catch(() => undefined);
       if (!t.closed) t.type('echo after-$((3+3))\r');
-      await new Promise((r) => setTimeout(r, 500));
-      return t.text().includes('after-6\r\n');
+      return false;
     };
-    await until(typed, 30_000, 'typing works after the NATS restart');
-    const cmd = await until(async () => {
+    await waitUntil(typed, 30_000, 'typing works after the NATS restart', 500);
+    const cmd = await waitUntil(async () => {
       const r = await stack.api(0, 'POST', `/api/machines/${agentId}/command`, { command: 'echo ok' }, owner.token);
       return r.status === 200 ? r : undefined;
     }, 20_000, 'commands after the NATS restart');
@@ -186,7 +197,7 @@ describe('viewers and failover', () => {
     fresh.type('echo fresh-$((4+4))\r');
     await fresh.waitForText('fresh-8\r\n');
     fresh.close();
-    await until(async () => (await stack.api(0, 'GET', `/api/machines/${agentId}`, undefined, owner.token)).body.status === 'online', 10_000, 'online');
+    await waitUntil(async () => (await stack.api(0, 'GET', `/api/machines/${agentId}`, undefined, owner.token)).body.status === 'online', 10_000, 'online');
   });
 
   it('restart NATS while a terminal prints a numbered line every 50 ms: every line arrives once, in order, and in the recording', async () => {
@@ -195,15 +206,15 @@ describe('viewers and failover', () => {
     await t.waitForText('line-20\r\n');
     await stack.nats.restart(500);
     // The browser reconnects by itself and resumes from its last seq, as the console does.
-    await until(async () => {
+    await waitUntil(async () => {
       if (t.closed) await t.connect(stack.wsUrl(0, agentId, owner.token, `&session_id=${t.sessionId}&last_seq=${t.seq}`)).catch(() => undefined);
       return t.text().includes('DONE\r\n');
-    }, 30_000, `the loop finished on screen; tail ${JSON.stringify(t.text().slice(-200))}`);
+    }, 30_000, () => `the loop finished on screen; tail ${JSON.stringify(t.text().slice(-200))}`);
     const lines = [...t.text().matchAll(/line-(\d+)\r\n/g)].map((m) => Number(m[1]));
     expect(lines).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
     const sessionId = t.sessionId;
     t.type('exit\r');
-    await until(async () => (await stack.api(0, 'GET', `/api/sessions/${sessionId}`, undefined, owner.token)).body.session?.status === 'closed', 10_000, 'closed');
+    await waitUntil(async () => (await stack.api(0, 'GET', `/api/sessions/${sessionId}`, undefined, owner.token)).body.session?.status === 'closed', 10_000, 'closed');
     const cast = await fetch(`${stack.gateways[0].url}/api/terminal/sessions/${sessionId}/recording`, { headers: { authorization: `Bearer ${owner.token}` } });
     const recorded = (await cast.text()).trim().split('\n').slice(1).map((l) => JSON.parse(l)[2]).join('');
     expect([...recorded.matchAll(/line-(\d+)\r\n/g)].map((m) => Number(m[1]))).toEqual(lines);
@@ -218,7 +229,15 @@ describe('flow control', () => {
     await t.waitFor(() => t.bytes > 1_000_000, 10_000, 'output flowing');
     const before = pids.map((p) => usage(p).rssMiB);
     (t.ws as any)._socket.pause(); // the browser stops reading
-    await new Promise((r) => setTimeout(r, 4000));
+    // … until `base64` itself is held: it has written nothing more for half a second.
+    const agentPid = nodePidOf(stack.agents[0].pid!);
+    let writtenBefore = -1;
+    await waitUntil(() => {
+      const now = bytesWritten(agentPid, 'base64');
+      const held = now === writtenBefore;
+      writtenBefore = now;
+      return held;
+    }, 20_000, () => `base64 held by the full PTY (it has written ${writtenBefore} bytes)`, 500);
     const stalled = t.bytes;
     const grown = pids.map((p, i) => usage(p).rssMiB - before[i]);
     expect(Math.max(...grown)).toBeLessThan(64);
@@ -278,18 +297,17 @@ describe('machine status follows the agent; delete disconnects it', () => {
     const status = async () => (await stack.api(0, 'GET', `/api/machines/${agentId}`, undefined, owner.token)).body.status;
     process.kill(pid, 'SIGSTOP');
     try {
-      await until(async () => (await status()) === 'offline', 15_000, 'offline after missed heartbeats');
+      await waitUntil(async () => (await status()) === 'offline', 15_000, 'offline after missed heartbeats');
     } finally {
       process.kill(pid, 'SIGCONT');
     }
-    await until(async () => (await status()) === 'online', 20_000, 'online again');
+    await waitUntil(async () => (await status()) === 'online', 20_000, 'online again');
   });
 
   it('DELETE /api/machines/:agent_id removes the machine and the agent stops', async () => {
     const agent = stack.agents[0];
-    const exited = new Promise<number | null>((resolve) => agent.once('exit', (code) => resolve(code)));
     expect((await stack.api(0, 'DELETE', `/api/machines/${agentId}`, undefined, owner.token)).status).toBe(200);
     expect((await stack.api(0, 'GET', `/api/machines/${agentId}`, undefined, owner.token)).status).toBe(404);
-    await expect(Promise.race([exited, new Promise((r) => setTimeout(() => r('still running'), 10_000))])).resolves.not.toBe('still running');
+    await waitUntil(() => agent.exitCode !== null || agent.signalCode !== null, 10_000, 'the agent to exit');
   });
 });

@@ -3,7 +3,7 @@
  * again every ack_wait (nats-server 2.9 ignores `+TERM <reason>`, it knows only a bare `+TERM`).
  */
 import { AUDIT_STREAM } from '@webxterm/contracts';
-import { pollFor, uniqueName } from '@webxterm/testkit';
+import { uniqueName, waitUntil } from '@webxterm/testkit';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Pool } from 'pg';
 import { AuditConfigSchema } from '../src/config';
@@ -36,10 +36,10 @@ it('terminated events leave the consumer: nothing pending, never delivered twice
   await publishAll(bus.js, [makeEvent(T, { at: '0000-01-01T00:00:00Z' }), makeEvent(T), makeEvent(T)]);
   expect(await waitForStored(pool, T, 2, 15_000)).toBe(2);
   const jsm = await jetstreamManager(bus.nc);
-  const settled = await pollFor(async () => {
+  const settled = await waitUntil(async () => {
     const info = await jsm.consumers.info(AUDIT_STREAM.name, CONSUMER);
     return info.num_ack_pending === 0 && info.num_pending === 0 ? info : undefined;
-  }, 10_000, 100);
+  }, 10_000, 'the consumer settled');
   expect(settled).toMatchObject({ num_ack_pending: 0, num_redelivered: 0 });
   expect(svc.consumer.stats.invalid).toBe(3);
 });

@@ -3,7 +3,7 @@
  * stranger lock the owner out. auth-svc on real PostgreSQL and Redis; sources are told apart by
  * X-Forwarded-For, as the gateway sends it (TRUST_PROXY=1).
  */
-import { pollFor, uniqueName } from '@webxterm/testkit';
+import { uniqueName, waitUntil } from '@webxterm/testkit';
 import { Harness, startHarness } from './harness';
 
 let h: Harness;
@@ -82,11 +82,11 @@ describe('login limits', () => {
     expect((await h.post('/api/auth/login', { email: a.email, password: a.password }, from(home))).status).toBe(200);
     // A new source gets its turn once the slot has passed, and the right password works.
     const later = newSource();
-    const ok = await pollFor(async () => {
+    const ok = await waitUntil(async () => {
       const r = await h.post('/api/auth/login', { email: a.email, password: a.password }, from(later));
       return r.status === 200 ? r : undefined;
-    }, 5000, 250);
-    expect(ok?.status).toBe(200);
+    }, 5000, 'a login from a new source once the slot has passed', 250);
+    expect(ok.status).toBe(200);
   });
 
   it('unknown names are limited exactly like known ones (the answers reveal nothing)', async () => {

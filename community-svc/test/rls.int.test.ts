@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { AUTH_EVENTS_STREAM, OrganizationDeleted } from '@webxterm/contracts';
 import { connectNats, createPool, ensureStream, jetstream, objectId, publishDurable, runMigrations, type NatsConnection } from '@webxterm/kit';
-import { pollFor } from '@webxterm/testkit/src/wait';
+import { waitUntil } from '@webxterm/testkit';
 import { uniqueName } from '@webxterm/testkit';
 import { BoardRepository } from '../src/store/board.repository';
 import { ImageRepository } from '../src/store/image.repository';
@@ -76,8 +76,7 @@ describe('an organization deleted in auth-svc', () => {
     const [g, k] = [person(gone, 'user'), person(kept, 'user')];
     for (const p of [g, k]) expect((await api(base, 'POST', '/api/community/issues', p, { title: 'x', body: 'y' })).status).toBe(201);
     await publishDurable(jetstream(nc), OrganizationDeleted, { tenant_id: gone, at: new Date().toISOString() }, `org-deleted-${gone}`);
-    const emptied = await pollFor(async () => ((await api(base, 'GET', '/api/community/issues', g)).body.total === 0 ? true : undefined), 10_000);
-    expect(emptied).toBe(true);
+    await waitUntil(async () => (await api(base, 'GET', '/api/community/issues', g)).body.total === 0, 10_000, 'the deleted organization\'s board emptied');
     expect((await api(base, 'GET', '/api/community/issues', k)).body.total).toBe(1);
   });
 });

@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { waitUntil } from '@webxterm/testkit';
 
 /**
  * A browser-like terminal client: counts binary frames (each is the next seq), keeps the output,
@@ -25,26 +26,32 @@ export class TermClient {
     return c;
   }
 
+  /**
+   * Resolves once the session is known: at its `session` message, or on open when resuming one
+   * (`sessionId` already set). Rejects on a refused upgrade, or a close before either.
+   */
   connect(url: string): Promise<void> {
     this.closed = null;
     const ws = new WebSocket(url, { perMessageDeflate: false });
     this.ws = ws;
-    ws.on('message', (data: Buffer, isBinary) => {
-      if (isBinary) { this.seq++; this.chunks.push(data); this.bytes += data.length; this.joined = null; return; }
-      const msg = JSON.parse(data.toString());
-      if (msg.type === 'session') { this.sessionId = msg.session_id; this.seq = msg.seq; }
-      this.controls.push(msg);
-    });
-    ws.on('close', (code, reason) => { this.closed = { code, reason: reason.toString() }; });
     return new Promise((resolve, reject) => {
+      ws.on('message', (data: Buffer, isBinary) => {
+        if (isBinary) { this.seq++; this.chunks.push(data); this.bytes += data.length; this.joined = null; return; }
+        const msg = JSON.parse(data.toString());
+        if (msg.type === 'session') { this.sessionId = msg.session_id; this.seq = msg.seq; resolve(); }
+        this.controls.push(msg);
+      });
+      ws.on('close', (code, reason) => {
+        this.closed = { code, reason: reason.toString() };
+        reject(Object.assign(new Error(`closed (${code} ${reason}) before the session began`), { code }));
+      });
       ws.once('unexpected-response', (_req, res) => {
         let body = '';
         res.on('data', (d: Buffer) => { body += d; });
         res.on('end', () => reject(Object.assign(new Error(`HTTP ${res.statusCode}: ${body}`), { status: res.statusCode, body })));
       });
       ws.once('error', reject);
-      const waitSession = () => (this.sessionId ? resolve() : setTimeout(waitSession, 5));
-      ws.once('open', waitSession);
+      ws.once('open', () => { if (this.sessionId) resolve(); });
     });
   }
 
@@ -53,12 +60,9 @@ export class TermClient {
 
   text(): string { return this.output.toString('utf8'); }
 
+  /** Waits until `pred` holds; the failure shows the tail of the output. */
   async waitFor(pred: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!pred()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; output tail: ${JSON.stringify(this.text().slice(-300))}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    await waitUntil(pred, timeoutMs, () => `${what}; output tail: ${JSON.stringify(this.text().slice(-300))}`);
   }
 
   waitForText(re: RegExp | string, timeoutMs?: number): Promise<void> {

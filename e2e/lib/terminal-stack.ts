@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, ServiceProcess, startServiceProcess, TestEnv, testEnv, uniqueName } from '@webxterm/testkit';
+import { freePort, ServiceProcess, startServiceProcess, TestEnv, testEnv, uniqueName, waitUntil } from '@webxterm/testkit';
 import { OpenApiResponseCheck } from './openapi-check';
 import { PrivateNats, startPrivateNats } from './private-nats';
 
@@ -132,7 +132,7 @@ export class TerminalStack {
     if (created.status !== 201) throw new Error(`create machine ${created.status} ${JSON.stringify(created.body)}`);
     await this.startAgent(owner, created.body.registration_token, linuxUser, shell);
     const agentId: string = created.body.agent_id;
-    await until(async () => (await this.api(0, 'GET', `/api/machines/${agentId}`, undefined, owner.token)).body.status === 'online', 20_000,
+    await waitUntil(async () => (await this.api(0, 'GET', `/api/machines/${agentId}`, undefined, owner.token)).body.status === 'online', 20_000,
       `${name} online; agent log: ${this.agentLogs.join('\n')}`);
     return agentId;
   }
@@ -156,12 +156,3 @@ export class TerminalStack {
   }
 }
 
-export async function until<T>(f: () => Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

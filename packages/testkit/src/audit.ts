@@ -1,7 +1,7 @@
 import { connect } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import { AUDIT_STREAM, type AuditEvent } from '@webxterm/contracts';
-import { pollFor } from './wait';
+import { waitUntil } from './wait';
 
 export interface ReadAuditOptions {
   /** Give up after this long and return what matched so far. Default 20 s. */
@@ -32,10 +32,10 @@ export async function readAuditEvents<T = AuditEvent>(
     const js = jetstream(nc);
     // The stream appears when the first service starts; until then there is nothing to read.
     // A single filter subject (not an array) keeps nats-server 2.9 (Debian 12) happy.
-    const consumer = await pollFor(
+    const consumer = await waitUntil(
       () => js.consumers.get(AUDIT_STREAM.name, { filter_subjects: tenant ? `audit.v1.${tenant}.>` : AUDIT_STREAM.subjects[0], opt_start_time: since.toISOString() })
         .catch(() => undefined),
-      timeoutMs, 200);
+      timeoutMs, 'the audit stream').catch(() => undefined);
     if (!consumer) return [];
 
     const matched: T[] = [];

@@ -4,6 +4,6 @@ export { uniqueName } from './names';
 export { startMailDev, type Mail, type MailDev } from './maildev';
 export { readAuditEvents, type ReadAuditOptions } from './audit';
 export { startServiceProcess, type ServiceProcess } from './service-process';
-export { pollFor, waitUntil } from './wait';
+export { waitUntil, WaitTimeout, type NotYet } from './wait';
 export { parsePrometheus, sampleValue, scrapeMetrics, type PromSample } from './prometheus';
 export { expectedShellCommands, playShellScenario, SCENARIO_PASSWORD, type ExpectedShellCommand, type ScenarioShell, type ShellDriver } from './shell-scenario';

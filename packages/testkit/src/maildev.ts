@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { freePort } from './ports';
-import { pollFor, sleep } from './wait';
+import { waitUntil } from './wait';
 
 /** One email as MailDev received it. */
 export interface Mail {
@@ -110,15 +110,16 @@ export async function startMailDev(): Promise<MailDev> {
       process.removeListener('exit', killOnExit);
       if (!exited) {
         child.kill('SIGTERM');
-        await pollFor(async () => (exited ? true : undefined), STOP_TIMEOUT_MS, 50);
+        await waitUntil(() => exited, STOP_TIMEOUT_MS, 'MailDev to exit').catch(() => undefined);
         if (!exited) child.kill('SIGKILL');
       }
       rmSync(mailDir, { recursive: true, force: true });
     };
 
     const web = `http://127.0.0.1:${webPort}`;
-    const ready = await pollFor(async () => (exited ? false : (await getJson(`${web}/email`)) ? true : undefined), START_TIMEOUT_MS);
-    if (ready) {
+    const outcome = await waitUntil(async () => (exited ? 'exited' : (await getJson(`${web}/email`)) ? 'up' : undefined), START_TIMEOUT_MS, 'MailDev to answer')
+      .catch(() => 'silent' as const);
+    if (outcome === 'up') {
       const messagesTo = async (address: string): Promise<Mail[]> => {
         const raw = (await getJson(`${web}/email`)) as RawMail[] | undefined;
         if (!raw) throw new Error(`MailDev on ${web} did not answer`);
@@ -126,15 +127,12 @@ export async function startMailDev(): Promise<MailDev> {
         return raw.map(toMail).filter((m) => m.to.includes(wanted));
       };
       const waitForMail = async (address: string, predicate: (mail: Mail) => boolean = () => true, timeoutMs = 10_000) => {
-        const found = await pollFor(async () => (await messagesTo(address)).find(predicate), timeoutMs);
-        if (!found) throw new Error(`no matching mail for ${address} within ${timeoutMs} ms`);
-        return found;
+        return waitUntil(async () => (await messagesTo(address)).find(predicate), timeoutMs, `a matching mail for ${address}`);
       };
       return { smtpPort, webPort, messagesTo, waitForMail, stop };
     }
     lastError = exited ? `it exited: ${stderr.trim()}` : `no answer on ${web} within ${START_TIMEOUT_MS} ms`;
     await stop();
-    await sleep(100);
   }
   throw new Error(`MailDev did not start: ${lastError}`);
 }

@@ -49,9 +49,9 @@ export function expectedShellCommands(shell: ScenarioShell): ExpectedShellComman
 export async function playShellScenario(shell: ScenarioShell, d: ShellDriver, timeoutMs = 15_000): Promise<void> {
   const tail = () => JSON.stringify(d.output().slice(-300));
   const printed = async (text: string, after: number, what: string) =>
-    waitUntil(() => d.output().slice(after).includes(text), timeoutMs, `${what}; output tail ${tail()}`);
+    waitUntil(() => d.output().slice(after).includes(text), timeoutMs, () => `${what}; output tail ${tail()}`);
   const recorded = async (n: number, what: string) =>
-    waitUntil(async () => (await d.commandCount()) >= n, timeoutMs, `${what} recorded (command ${n}); output tail ${tail()}`);
+    waitUntil(async () => (await d.commandCount()) >= n, timeoutMs, () => `${what} recorded (command ${n}); output tail ${tail()}`);
 
   d.type('cd /tmp && echo hel""lo\r');
   await recorded(1, 'cd && echo');
