@@ -23,12 +23,10 @@ import { userRoutes } from './http/users.routes';
 import { profileRoutes } from './http/profile.routes';
 import { ProfileService } from './domain/profile.service';
 import { AvatarImages } from './domain/avatar-image';
-import { ProfileRepository } from './store/profile.repository';
 import { SmtpMailer } from './mail/smtp-mailer';
 import { announceLoginRevoked, JetStreamDomainEvents } from './messaging/auth.events';
 import { serveAuthRpc } from './messaging/auth.handlers';
-import { TenantStore } from './store/tenant-scope';
-import { PgAccountRepository } from './store/account.repository';
+import { PgStore } from './store/pg-store';
 import { BuiltinCredentialStore } from './store/builtin-credentials';
 import { RedisOtpStore, RedisRevocationList } from './store/otp.redis';
 import { RedisLoginThrottle } from './store/login-throttle.redis';
@@ -53,29 +51,28 @@ export async function startAuthService(config: AuthConfig): Promise<RunningAuthS
     user: config.SMTP_USER, password: config.SMTP_PASSWORD, from: config.SMTP_FROM,
   });
 
-  const repo = new PgAccountRepository(pool);
+  const store = new PgStore(pool);
   const credentials = new BuiltinCredentialStore(pool, { memoryCost: config.ARGON2_MEMORY_KIB, timeCost: config.ARGON2_TIME_COST });
   const verifier = new AccessTokenVerifier(config.JWT_SECRET, redis);
-  const sessions = new Sessions(repo, new RedisRevocationList(redis, (sid) => announceLoginRevoked(nc, sid)), new TokenIssuer(config.JWT_SECRET), audit, config.SESSION_MAX_DAYS);
+  const sessions = new Sessions(store, new RedisRevocationList(redis, (sid) => announceLoginRevoked(nc, sid)), new TokenIssuer(config.JWT_SECRET), audit, config.SESSION_MAX_DAYS);
   const throttle = new RedisLoginThrottle(redis, {
     perSource: config.LOGIN_FAILURES_PER_SOURCE, windowSec: config.LOGIN_FAILURE_WINDOW_SEC, slowdownAfter: config.LOGIN_SLOWDOWN_AFTER,
     slowdownMs: config.LOGIN_SLOWDOWN_MS, trustedSec: config.LOGIN_TRUSTED_SOURCE_DAYS * 86_400,
   });
-  const login = new LoginService(repo, credentials, sessions, new RedisOtpStore(redis), mailer, countingLogins(audit, metrics),
+  const login = new LoginService(store, credentials, sessions, new RedisOtpStore(redis), mailer, countingLogins(audit, metrics),
     { ttlMin: config.OTP_TTL_MIN, maxAttempts: config.OTP_MAX_ATTEMPTS }, throttle);
-  const signup = new SignupService(repo, credentials, audit);
-  const direct = new DirectLoginService(repo, login, sessions);
-  const store = new TenantStore(pool);
+  const signup = new SignupService(store, credentials, audit);
+  const direct = new DirectLoginService(store, login, sessions);
   const events = new JetStreamDomainEvents(jetstream(nc), log);
-  const users = new UsersService(repo, store, credentials, sessions, audit, events, (i) => {
+  const users = new UsersService(store, credentials, sessions, audit, events, (i) => {
     mailer.sendInvitation(i.to, i.username, i.organizationName, i.invitedBy).catch((e: Error) => log.warn({ err: e.message }, 'invitation mail not sent'));
   });
-  const invitations = new InvitationsService(repo, audit);
+  const invitations = new InvitationsService(store, audit);
   const machineDirectory = async (tenantId: string, ids: string[]) =>
     (await callRpc(nc, MachinesOfTenant, { tenant_id: tenantId, machine_ids: ids })).known;
-  const groups = new GroupsService(repo, store, audit, events, machineDirectory);
-  const orgs = new OrganizationsService(repo, store, sessions, audit, events);
-  const profile = new ProfileService(repo, new ProfileRepository(pool), credentials, sessions, throttle,
+  const groups = new GroupsService(store, audit, events, machineDirectory);
+  const orgs = new OrganizationsService(store, sessions, audit, events);
+  const profile = new ProfileService(store, credentials, sessions, throttle,
     new AvatarImages({ maxPixels: config.AVATAR_MAX_PIXELS, maxSide: config.AVATAR_SIDE, concurrency: config.IMAGE_CONCURRENCY }), audit);
 
   if (config.SUPER_ADMIN_EMAIL && config.SUPER_ADMIN_PASSWORD) {
@@ -84,15 +81,15 @@ export async function startAuthService(config: AuthConfig): Promise<RunningAuthS
     }
   }
 
-  const rpc = serveAuthRpc(nc, repo, pool, log);
+  const rpc = serveAuthRpc(nc, store.unscoped.users, pool, log);
 
   const app = createHttpApp({
     service: 'auth-svc', log, metrics, jsonLimit: config.BODY_LIMIT, trustProxy: config.TRUST_PROXY,
     ready: dependencyCheck({ pool, redis, nc }),
   });
   app.use(authRoutes({ signup, login, sessions, verifier }));
-  app.use(compatRoutes({ signup, direct, sessions, verifier, repo }));
-  app.use(userRoutes({ verifier, repo, users, invitations }));
+  app.use(compatRoutes({ signup, direct, sessions, verifier }));
+  app.use(userRoutes({ verifier, users, invitations }));
   app.use(groupRoutes({ verifier, groups }));
   app.use(organizationRoutes({ verifier, orgs }));
   app.use(roleRoutes({ verifier }));

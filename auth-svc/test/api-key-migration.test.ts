@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Pool } from 'pg';
 import { runMigrations } from '@webxterm/kit';
 import { testEnv } from '@webxterm/testkit';
-import { PgAccountRepository } from '../src/store/account.repository';
+import { PgUsersRepository } from '../src/store/users.repository';
 
 const DIR = join(__dirname, '../src/store/migrations');
 const dbName = `auth_keymig_${randomBytes(4).toString('hex')}`;
@@ -49,7 +49,7 @@ describe('migration 0004: API keys become hashes', () => {
       id: `${i}`.repeat(24), api_key_hash: createHash('sha256').update(k).digest('hex'), api_key_prefix: k.slice(0, 8),
     })));
     expect(JSON.stringify((await pool.query('SELECT * FROM auth.memberships')).rows)).not.toContain(keys[0]);
-    const repo = new PgAccountRepository(pool);
+    const repo = new PgUsersRepository(pool);
     expect((await repo.membershipByApiKey(keys[1]))?.id).toBe('1'.repeat(24));
     expect((await repo.membershipByApiKey(keys[0]))?.apiKeyPrefix).toBe(keys[0].slice(0, 8));
     // The stored hash itself is no key.

@@ -9,7 +9,7 @@ const SECRET = 'unit-test-secret-unit-test-secret-0000';
 const member: Membership = {
   id: '6b02793f9c33a193e2c6b981', role: 'user', machineRole: '', apiKeyPrefix: 'vsk_x', groups: ['devops'],
   person: { id: 'p1', email: 'a@b.co', username: 'ada', firstName: 'Ada', lastName: 'L', emailVerified: false, keycloakId: '' },
-  organization: { id: 'o1', tenantId: 'my-org', name: 'My Org', otpEnabled: false },
+  organization: { id: 'o1', tenantId: 'my-org', name: 'My Org', otpEnabled: false, createdAt: new Date(0) },
 };
 
 describe('normalizeOrganizationName', () => {

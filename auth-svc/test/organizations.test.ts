@@ -1,5 +1,5 @@
 import { uniqueName } from '@webxterm/testkit';
-import { withTenant } from '../src/store/tenant-scope';
+import { inOrganizationScope, PgStore } from '../src/store/pg-store';
 import { Harness, startHarness } from './harness';
 
 const rootEmail = `${uniqueName('root')}@example.com`;
@@ -81,7 +81,7 @@ describe('row-level security', () => {
     await h.post('/api/groups', { name: 'a-group' }, a.headers);
     await h.post('/api/groups', { name: 'b-group' }, b.headers);
     const orgA = (await h.pool.query('SELECT id FROM auth.organizations WHERE tenant_id = $1', [a.tenantId])).rows[0].id;
-    const seen = await withTenant(h.pool, orgA, async (c) => ({
+    const seen = await inOrganizationScope(h.pool, orgA, async (c) => ({
       orgs: (await c.query('SELECT tenant_id FROM auth.organizations')).rows.map((r) => r.tenant_id),
       members: (await c.query('SELECT DISTINCT organization_id FROM auth.memberships')).rows.map((r) => r.organization_id),
       persons: (await c.query('SELECT email FROM auth.persons')).rows.map((r) => r.email),
@@ -93,13 +93,16 @@ describe('row-level security', () => {
     expect(seen.persons).toEqual([a.email]);
     expect(seen.groups).toEqual(['a-group']);
     expect(seen.credentials).toBe('42501');
+    // The repositories run in the same scope: a list of every organization's users shows A's only.
+    const users = await new PgStore(h.pool).inScope(orgA, (r) => r.users.list(null));
+    expect(users.map((u) => u.tenantId)).toEqual([a.tenantId]);
   });
 
   it('and cannot write into another tenant', async () => {
     const a = await h.admin();
     const b = await h.admin();
     const orgA = (await h.pool.query('SELECT id FROM auth.organizations WHERE tenant_id = $1', [a.tenantId])).rows[0].id;
-    const updated = await withTenant(h.pool, orgA, async (c) =>
+    const updated = await inOrganizationScope(h.pool, orgA, async (c) =>
       (await c.query("UPDATE auth.memberships SET role = 'user' WHERE id = $1", [b.userId])).rowCount);
     expect(updated).toBe(0);
     expect((await h.pool.query('SELECT role FROM auth.memberships WHERE id = $1', [b.userId])).rows[0].role).toBe('company_admin');

@@ -1,7 +1,8 @@
 import { AccessClaims, decide, Permission } from '@webxterm/contracts';
 import type { AppError, AuditInput, AuditSink } from '@webxterm/kit';
 import { Forbidden, OrganizationNotFound } from './auth.errors';
-import type { AccountRepository } from './ports';
+import type { OrgScope } from './model';
+import type { Repositories } from './ports';
 
 /** Asks the policy; a resource outside the caller's organization answers as missing, not forbidden. */
 export function authorize(actor: AccessClaims, permission: Permission, resourceTenant: string, notFound: () => AppError): void {
@@ -10,9 +11,9 @@ export function authorize(actor: AccessClaims, permission: Permission, resourceT
   if (d === 'forbidden') throw Forbidden();
 }
 
-/** The row-level-security scope of a caller: their organization's id, or `*` for a super_admin. */
-export async function scopeOf(repo: AccountRepository, actor: AccessClaims): Promise<{ scope: string; organizationId: string }> {
-  const org = await repo.findOrganizationByTenant(actor.tenant_id);
+/** The row-level-security scope of a caller (their organization's id, or `*` for a super_admin) and their organization's id. */
+export async function scopeOf(db: Repositories, actor: AccessClaims): Promise<{ scope: OrgScope; organizationId: string }> {
+  const org = await db.organizations.byTenant(actor.tenant_id);
   if (!org) throw OrganizationNotFound();
   return { scope: actor.role === 'super_admin' ? '*' : org.id, organizationId: org.id };
 }

@@ -1,7 +1,7 @@
 import { OtpRequired, TenantRequired, InvalidCredentials } from './auth.errors';
 import type { LoginService } from './login.service';
 import type { Membership, Person, RequestContext } from './model';
-import type { AccountRepository } from './ports';
+import type { Repositories, Store } from './ports';
 import type { IssuedToken, Sessions } from './sessions';
 
 /** Which organization a one-step login lands in when the person is in several. */
@@ -14,13 +14,17 @@ export type TenantChoice = { tenantId: string } | 'first-joined' | 'must-be-uniq
  */
 export class DirectLoginService {
   constructor(
-    private readonly repo: AccountRepository,
+    private readonly store: Store,
     private readonly login: LoginService,
     private readonly sessions: Sessions,
   ) {}
 
+  private get db(): Repositories {
+    return this.store.unscoped;
+  }
+
   async withEmail(email: string, password: string, ctx: RequestContext): Promise<{ issued: IssuedToken; membership: Membership }> {
-    const person = await this.repo.findPersonByEmail(email);
+    const person = await this.db.persons.byEmail(email);
     return this.complete(await this.login.authenticate(person, password, ctx, email), 'first-joined', ctx);
   }
 
@@ -29,19 +33,19 @@ export class DirectLoginService {
     const at = username.lastIndexOf('@');
     if (at > 0) {
       const [user, tenantId] = [username.slice(0, at), username.slice(at + 1).toLowerCase()];
-      const person = await this.repo.findPersonByUsername(user);
-      if (person && (await this.repo.membershipsOf(person.id)).some((m) => m.organization.tenantId === tenantId)) {
+      const person = await this.db.persons.byUsername(user);
+      if (person && (await this.db.users.membershipsOf(person.id)).some((m) => m.organization.tenantId === tenantId)) {
         return this.complete(await this.login.authenticate(person, password, ctx, username), { tenantId }, ctx);
       }
-      const byEmail = await this.repo.findPersonByEmail(username);
+      const byEmail = await this.db.persons.byEmail(username);
       return this.complete(await this.login.authenticate(byEmail, password, ctx, username), 'must-be-unique', ctx);
     }
-    const person = await this.repo.findPersonByUsername(username);
+    const person = await this.db.persons.byUsername(username);
     return this.complete(await this.login.authenticate(person, password, ctx, username), 'must-be-unique', ctx);
   }
 
   private async complete(person: Person, choice: TenantChoice, ctx: RequestContext) {
-    const all = await this.repo.membershipsOf(person.id);
+    const all = await this.db.users.membershipsOf(person.id);
     const chosen = typeof choice === 'object'
       ? all.find((m) => m.organization.tenantId === choice.tenantId)
       : choice === 'first-joined' || all.length === 1 ? all[0] : undefined;

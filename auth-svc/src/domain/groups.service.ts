@@ -2,12 +2,10 @@ import {
   AccessClaims, GroupDeleted, GroupMachinesChanged, GroupMembersChanged,
 } from '@webxterm/contracts';
 import { AuditInput, AuditSink, objectId } from '@webxterm/kit';
-import type { DomainEvents } from '../messaging/auth.events';
-import type { TenantStore } from '../store/tenant-scope';
 import { authorize, recordChange, scopeOf } from './access';
 import { GroupNotFound, MachinesUnknown, OrganizationNotFound, UserNotFound } from './auth.errors';
-import type { Group, UserRow } from './directory.model';
-import type { AccountRepository } from './ports';
+import type { Group, OrgScope, UserRow } from './model';
+import type { DomainEvents, Store } from './ports';
 
 /** Asks machine-svc which ids are machines of an organization. */
 export type MachineDirectory = (tenantId: string, machineIds: string[]) => Promise<string[]>;
@@ -19,8 +17,7 @@ type Ctx = Pick<AuditInput, 'client_ip' | 'request_id'>;
  */
 export class GroupsService {
   constructor(
-    private readonly repo: AccountRepository,
-    private readonly store: TenantStore,
+    private readonly store: Store,
     private readonly audit: AuditSink,
     private readonly events: DomainEvents,
     private readonly machines: MachineDirectory,
@@ -28,8 +25,8 @@ export class GroupsService {
 
   async list(actor: AccessClaims): Promise<Group[]> {
     authorize(actor, 'groups:read', actor.tenant_id, OrganizationNotFound);
-    const { scope, organizationId } = await scopeOf(this.repo, actor);
-    return this.store.run(scope, (tx) => tx.groups.list(organizationId));
+    const { scope, organizationId } = await scopeOf(this.store.unscoped, actor);
+    return this.store.inScope(scope, (tx) => tx.groups.list(organizationId));
   }
 
   async get(actor: AccessClaims, groupId: string): Promise<Group> {
@@ -40,9 +37,9 @@ export class GroupsService {
 
   async create(actor: AccessClaims, input: { name: string; description?: string }, ctx: Ctx): Promise<Group> {
     authorize(actor, 'groups:manage', actor.tenant_id, OrganizationNotFound);
-    const { scope, organizationId } = await scopeOf(this.repo, actor);
+    const { scope, organizationId } = await scopeOf(this.store.unscoped, actor);
     const id = objectId();
-    const g = await this.store.run(scope, async (tx) => {
+    const g = await this.store.inScope(scope, async (tx) => {
       await tx.groups.insert({ id, organizationId, name: input.name, description: input.description ?? '' });
       return (await tx.groups.get(id))!;
     });
@@ -52,7 +49,7 @@ export class GroupsService {
 
   async update(actor: AccessClaims, groupId: string, changes: { name?: string; description?: string }, ctx: Ctx): Promise<Group> {
     const g = await this.manageable(actor, groupId);
-    const updated = await this.store.run(await this.scope(actor), async (tx) => {
+    const updated = await this.store.inScope(await this.scope(actor), async (tx) => {
       await tx.groups.update(groupId, changes);
       return (await tx.groups.get(groupId))!;
     });
@@ -62,23 +59,23 @@ export class GroupsService {
 
   async remove(actor: AccessClaims, groupId: string, ctx: Ctx): Promise<void> {
     const g = await this.manageable(actor, groupId);
-    await this.store.run(await this.scope(actor), (tx) => tx.groups.remove(groupId));
+    await this.store.inScope(await this.scope(actor), (tx) => tx.groups.remove(groupId));
     await this.events.publish(GroupDeleted, { tenant_id: g.tenantId, group_id: g.id });
     this.record(actor, ctx, 'groups.delete', g);
   }
 
   async members(actor: AccessClaims, groupId: string): Promise<UserRow[]> {
     const g = await this.get(actor, groupId);
-    return this.store.run(await this.scope(actor), (tx) => tx.groups.members(g.id));
+    return this.store.inScope(await this.scope(actor), (tx) => tx.users.listOfGroup(g.id));
   }
 
   async addMember(actor: AccessClaims, groupId: string, userId: string, ctx: Ctx): Promise<UserRow[]> {
     const g = await this.manageable(actor, groupId);
-    const members = await this.store.run(await this.scope(actor), async (tx) => {
+    const members = await this.store.inScope(await this.scope(actor), async (tx) => {
       const user = await tx.users.get(userId);
       if (!user || user.organizationId !== g.organizationId) throw UserNotFound();
       await tx.groups.addMember(g, userId);
-      return tx.groups.members(g.id);
+      return tx.users.listOfGroup(g.id);
     });
     await this.membersChanged(g, members);
     this.record(actor, ctx, 'groups.members.add', g, { details: { user_id: userId } });
@@ -87,9 +84,9 @@ export class GroupsService {
 
   async removeMember(actor: AccessClaims, groupId: string, userId: string, ctx: Ctx): Promise<UserRow[]> {
     const g = await this.manageable(actor, groupId);
-    const members = await this.store.run(await this.scope(actor), async (tx) => {
+    const members = await this.store.inScope(await this.scope(actor), async (tx) => {
       if (!(await tx.groups.removeMember(g.id, userId))) throw UserNotFound();
-      return tx.groups.members(g.id);
+      return tx.users.listOfGroup(g.id);
     });
     await this.membersChanged(g, members);
     this.record(actor, ctx, 'groups.members.remove', g, { details: { user_id: userId } });
@@ -98,7 +95,7 @@ export class GroupsService {
 
   async machinesOf(actor: AccessClaims, groupId: string): Promise<string[]> {
     const g = await this.get(actor, groupId);
-    return this.store.run(await this.scope(actor), (tx) => tx.groups.machines(g.id));
+    return this.store.inScope(await this.scope(actor), (tx) => tx.groups.machines(g.id));
   }
 
   /** Only machines of the group's own organization can join it; machine-svc says which those are. */
@@ -108,7 +105,7 @@ export class GroupsService {
     const known = new Set(await this.machines(g.tenantId, wanted));
     const unknown = wanted.filter((id) => !known.has(id));
     if (unknown.length) throw MachinesUnknown(unknown);
-    const all = await this.store.run(await this.scope(actor), async (tx) => {
+    const all = await this.store.inScope(await this.scope(actor), async (tx) => {
       await tx.groups.addMachines(g, wanted);
       return tx.groups.machines(g.id);
     });
@@ -119,7 +116,7 @@ export class GroupsService {
 
   async removeMachine(actor: AccessClaims, groupId: string, machineId: string, ctx: Ctx): Promise<string[]> {
     const g = await this.manageable(actor, groupId);
-    const all = await this.store.run(await this.scope(actor), async (tx) => {
+    const all = await this.store.inScope(await this.scope(actor), async (tx) => {
       if (!(await tx.groups.removeMachine(g.id, machineId))) throw MachinesUnknown([machineId]);
       return tx.groups.machines(g.id);
     });
@@ -142,12 +139,12 @@ export class GroupsService {
     return g;
   }
 
-  private async scope(actor: AccessClaims): Promise<string> {
-    return (await scopeOf(this.repo, actor)).scope;
+  private async scope(actor: AccessClaims): Promise<OrgScope> {
+    return (await scopeOf(this.store.unscoped, actor)).scope;
   }
 
   private async load(actor: AccessClaims, groupId: string): Promise<Group> {
-    const g = await this.store.run(await this.scope(actor), (tx) => tx.groups.get(groupId));
+    const g = await this.store.inScope(await this.scope(actor), (tx) => tx.groups.get(groupId));
     if (!g) throw GroupNotFound();
     return g;
   }

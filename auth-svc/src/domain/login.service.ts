@@ -4,7 +4,7 @@ import {
   InvalidCredentials, InvalidOtp, MailUnavailable, NoOrganization, NotAMember, OtpBurnt,
 } from './auth.errors';
 import type { LoginSession, Membership, Person, RequestContext } from './model';
-import type { AccountRepository, CredentialStore, LoginThrottle, Mailer, OtpStore } from './ports';
+import type { CredentialStore, LoginThrottle, Mailer, OtpStore, Repositories, Store } from './ports';
 import { IssuedToken, Sessions } from './sessions';
 
 /** What a login step ends in: a token, an emailed-code challenge, or a workspace picker. */
@@ -17,7 +17,7 @@ export interface OtpPolicy { ttlMin: number; maxAttempts: number }
 
 export class LoginService {
   constructor(
-    private readonly repo: AccountRepository,
+    private readonly store: Store,
     private readonly credentials: CredentialStore,
     private readonly sessions: Sessions,
     private readonly otp: OtpStore,
@@ -26,6 +26,11 @@ export class LoginService {
     private readonly otpPolicy: OtpPolicy,
     private readonly throttle: LoginThrottle,
   ) {}
+
+  /** Logins come before any caller's organization is known: no scope limits them. */
+  private get db(): Repositories {
+    return this.store.unscoped;
+  }
 
   /**
    * Checks the password; unknown people take as long as known ones and fail the same way. Guesses
@@ -56,8 +61,8 @@ export class LoginService {
 
   /** `POST /api/auth/login`: document 002's three scenarios. */
   async login(email: string, password: string, ctx: RequestContext): Promise<LoginOutcome> {
-    const person = await this.authenticate(await this.repo.findPersonByEmail(email), password, ctx, email);
-    const memberships = await this.repo.membershipsOf(person.id);
+    const person = await this.authenticate(await this.db.persons.byEmail(email), password, ctx, email);
+    const memberships = await this.db.users.membershipsOf(person.id);
     if (memberships.length === 0) throw NoOrganization();
     const { session, sessionToken } = await this.sessions.open(person.id, ctx.source, ctx);
     if (memberships.length > 1) {
@@ -70,7 +75,7 @@ export class LoginService {
   /** `POST /api/auth/select-tenant`. */
   async selectTenant(sessionToken: unknown, tenantId: string, ctx: RequestContext): Promise<LoginOutcome> {
     const session = await this.sessions.resume(sessionToken);
-    const memberships = await this.repo.membershipsOf(session.personId);
+    const memberships = await this.db.users.membershipsOf(session.personId);
     const chosen = memberships.find((m) => m.organization.tenantId === tenantId);
     if (!chosen) {
       this.record({ ...ctx, source: session.source }, 'auth.select_tenant', 'denied', null, { reason: 'not_a_member', details: { tenant: tenantId } });
@@ -83,17 +88,17 @@ export class LoginService {
   async verifyOtp(username: string, code: string, ctx: RequestContext): Promise<LoginOutcome> {
     const r = await this.otp.attempt(username.toLowerCase(), code, this.otpPolicy.maxAttempts);
     if (r.result !== 'ok') {
-      const person = await this.repo.findPersonByUsername(username);
+      const person = await this.db.persons.byUsername(username);
       this.record(ctx, 'auth.otp.failed', 'failure', person ? await this.firstMembership(person) : null,
         { reason: r.result === 'burnt' ? 'burnt' : r.result === 'wrong' ? 'wrong_code' : 'no_code' }, person);
       throw r.result === 'burnt' ? OtpBurnt() : InvalidOtp();
     }
-    const m = await this.repo.membershipById(r.pending.userId);
-    const session = await this.repo.findSession(r.pending.sid);
+    const m = await this.db.users.membership(r.pending.userId);
+    const session = await this.db.loginSessions.get(r.pending.sid);
     if (!m || !session || session.revokedAt) throw InvalidOtp();
     const issued = await this.sessions.mint(m, session);
     this.record({ ...ctx, source: session.source }, 'auth.otp.verified', 'success', m);
-    const available = await this.repo.membershipsOf(m.person.id);
+    const available = await this.db.users.membershipsOf(m.person.id);
     const apiKey = await this.sessions.loginApiKey(m.id, session.sid);
     return { kind: 'token', issued, membership: m, sessionToken: this.sessions.sessionTokenFor(session), available, apiKey };
   }
@@ -126,7 +131,7 @@ export class LoginService {
   }
 
   private async firstMembership(p: Person): Promise<Membership | null> {
-    return (await this.repo.membershipsOf(p.id))[0] ?? null;
+    return (await this.db.users.membershipsOf(p.id))[0] ?? null;
   }
 
   record(ctx: RequestContext, action: string, result: AuditInput['result'], m: Membership | null,

@@ -1,22 +1,14 @@
 import type { AccessClaims } from '@webxterm/contracts';
 import type { AuditInput, AuditSink } from '@webxterm/kit';
-import { apiKeyPrefix, hashApiKey, newApiKey } from './api-keys';
+import { apiKeyPrefix, newApiKey } from './api-keys';
 import { AvatarNotFound, InvalidSessionToken, SamePassword, WrongCurrentPassword } from './auth.errors';
-import type { AvatarImages, CleanImage, ImageType } from './avatar-image';
+import type { AvatarImages, CleanImage } from './avatar-image';
 import { loginAccount } from './login.service';
 import type { Membership } from './model';
-import type { AccountRepository, CredentialStore, LoginThrottle } from './ports';
+import type { CredentialStore, LoginThrottle, ProfileExtras, Store } from './ports';
 import type { Sessions } from './sessions';
 
-/** The profile store (store/profile.repository.ts). */
-export interface ProfileStore {
-  extras(userId: string): Promise<{ memberSince: Date; apiKeyCreatedAt: Date; avatarId: string | null } | null>;
-  replaceApiKey(userId: string, hash: string, prefix: string): Promise<Date>;
-  saveAvatar(organizationId: string, userId: string, img: CleanImage): Promise<string>;
-  avatar(organizationId: string, id: string): Promise<{ id: string; contentType: ImageType; data: Buffer; sha256: string } | null>;
-}
-
-export interface Profile { membership: Membership; memberSince: Date; apiKeyCreatedAt: Date; avatarId: string | null }
+export interface Profile extends ProfileExtras { membership: Membership }
 
 export interface ProfileContext { clientIp: string | null; userAgent: string | null; requestId: string | null }
 
@@ -27,8 +19,7 @@ export interface ProfileContext { clientIp: string | null; userAgent: string | n
  */
 export class ProfileService {
   constructor(
-    private readonly repo: AccountRepository,
-    private readonly store: ProfileStore,
+    private readonly store: Store,
     private readonly credentials: CredentialStore,
     private readonly sessions: Sessions,
     private readonly throttle: LoginThrottle,
@@ -38,7 +29,7 @@ export class ProfileService {
 
   async get(claims: AccessClaims): Promise<Profile> {
     const membership = await this.self(claims);
-    const extras = await this.store.extras(membership.id);
+    const extras = await this.store.unscoped.users.profileExtras(membership.id);
     if (!extras) throw InvalidSessionToken();
     return { membership, ...extras };
   }
@@ -47,7 +38,7 @@ export class ProfileService {
   async regenerateApiKey(claims: AccessClaims, ctx: ProfileContext): Promise<{ apiKey: string; prefix: string; createdAt: Date }> {
     const m = await this.self(claims);
     const apiKey = newApiKey();
-    const createdAt = await this.store.replaceApiKey(m.id, hashApiKey(apiKey), apiKeyPrefix(apiKey));
+    const createdAt = await this.store.transaction((tx) => tx.apiKeys.replaceMembershipKey(m.id, apiKey));
     this.record(m, ctx, 'profile.api_key_regenerated', 'success', { details: { prefix: apiKeyPrefix(apiKey) } });
     return { apiKey, prefix: apiKeyPrefix(apiKey), createdAt };
   }
@@ -78,22 +69,22 @@ export class ProfileService {
   async uploadAvatar(claims: AccessClaims, upload: Buffer, ctx: ProfileContext): Promise<{ id: string; image: CleanImage }> {
     const m = await this.self(claims);
     const image = await this.images.clean(upload);
-    const id = await this.store.saveAvatar(m.organization.id, m.id, image);
+    const id = await this.store.inScope(m.organization.id, (tx) => tx.avatars.save(m.organization.id, m.id, image));
     this.record(m, ctx, 'profile.avatar_updated', 'success', { details: { avatar_id: id, content_type: image.contentType, bytes: image.data.length } });
     return { id, image };
   }
 
-  /** An avatar of someone in the caller's organization; any other id is not found. */
+  /** An avatar of someone in the caller's organization (row-level security hides every other one); any other id is not found. */
   async avatar(claims: AccessClaims, id: string) {
     const m = await this.self(claims);
-    const a = await this.store.avatar(m.organization.id, id);
+    const a = await this.store.inScope(m.organization.id, (tx) => tx.avatars.get(id));
     if (!a) throw AvatarNotFound();
     return a;
   }
 
   /** The membership the token names; gone (removed since) means the token is no longer good. */
   private async self(claims: AccessClaims): Promise<Membership> {
-    const m = await this.repo.membershipById(claims.user_id);
+    const m = await this.store.unscoped.users.membership(claims.user_id);
     if (!m || m.organization.tenantId !== claims.tenant_id) throw InvalidSessionToken();
     return m;
   }

@@ -2,7 +2,7 @@ import { ACCESS_TOKEN_TTL_SEC, AccessClaims, ClientSource } from '@webxterm/cont
 import type { AuditSink } from '@webxterm/kit';
 import { InvalidSessionToken, SessionExpired } from './auth.errors';
 import type { LoginSession, Membership, RequestContext } from './model';
-import type { AccountRepository, RevocationList } from './ports';
+import type { LoginSessionsRepository, RevocationList, Store } from './ports';
 import { TokenIssuer } from './token-issuer';
 import { newApiKey } from './api-keys';
 
@@ -14,7 +14,7 @@ export interface IssuedToken { token: string; claims: AccessClaims; expiresIn: n
  */
 export class Sessions {
   constructor(
-    private readonly repo: AccountRepository,
+    private readonly store: Store,
     private readonly revocations: RevocationList,
     private readonly tokens: TokenIssuer,
     private readonly audit: AuditSink,
@@ -22,19 +22,24 @@ export class Sessions {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** Logins are the person's, not an organization's: no caller scope limits them. */
+  private get logins(): LoginSessionsRepository {
+    return this.store.unscoped.loginSessions;
+  }
+
   async open(personId: string, source: ClientSource, ctx: RequestContext): Promise<{ session: LoginSession; sessionToken: string }> {
     const session: LoginSession = {
       sid: this.tokens.newSid(), personId, source,
       createdAt: new Date(this.now()), expiresAt: new Date(this.now() + ACCESS_TOKEN_TTL_SEC * 1000),
     };
-    await this.repo.createSession({ ...session, clientIp: ctx.clientIp });
+    await this.logins.create({ ...session, clientIp: ctx.clientIp });
     return { session, sessionToken: this.tokens.session({ sid: session.sid, person_id: personId, source }, session.expiresAt) };
   }
 
   /** The live login behind a session token, or 401. */
   async resume(sessionToken: unknown): Promise<LoginSession> {
     const claims = this.tokens.readSession(sessionToken);
-    const s = await this.repo.findSession(claims.sid);
+    const s = await this.logins.get(claims.sid);
     if (!s || s.revokedAt || s.personId !== claims.person_id || (await this.revocations.isRevoked(s.sid))) throw InvalidSessionToken();
     return s;
   }
@@ -45,7 +50,7 @@ export class Sessions {
 
   /** An access token for one membership; the login remembers it, so removing the user can revoke it. */
   async mint(m: Membership, s: Pick<LoginSession, 'sid' | 'source'>): Promise<IssuedToken> {
-    await this.repo.linkSessionUser(s.sid, m.id);
+    await this.logins.linkUser(s.sid, m.id);
     const { token, claims } = this.tokens.access(m, s.sid, s.source);
     return { token, claims, expiresIn: ACCESS_TOKEN_TTL_SEC };
   }
@@ -56,18 +61,18 @@ export class Sessions {
    */
   async loginApiKey(userId: string, sid: string): Promise<string> {
     const key = newApiKey();
-    await this.repo.addLoginApiKey(key, userId, sid);
+    await this.store.unscoped.apiKeys.addLoginKey(key, userId, sid);
     return key;
   }
 
   /** Ends every other login of a person (a password change), at once; returns how many. */
   async revokePersonExcept(personId: string, keepSid: string): Promise<number> {
-    return this.revokeAll(await this.repo.revokeSessionsOfPerson(personId, keepSid));
+    return this.revokeAll(await this.logins.revokeOfPerson(personId, keepSid));
   }
 
   /** Revokes every login that minted a token for one of these memberships, at once. */
   async revokeUsers(userIds: string[]): Promise<number> {
-    return this.revokeAll(await this.repo.revokeSessionsOfUsers(userIds));
+    return this.revokeAll(await this.logins.revokeOfUsers(userIds));
   }
 
   private async revokeAll(live: LoginSession[]): Promise<number> {
@@ -82,13 +87,13 @@ export class Sessions {
    * can be kept alive this way for at most `maxDays`.
    */
   async refresh(current: AccessClaims, ctx: RequestContext): Promise<IssuedToken> {
-    const s = await this.repo.findSession(current.sid);
+    const s = await this.logins.get(current.sid);
     if (!s || s.revokedAt) throw InvalidSessionToken();
     if (this.now() - s.createdAt.getTime() > this.maxDays * 86_400_000) throw SessionExpired();
-    const m = await this.repo.membershipById(current.user_id);
+    const m = await this.store.unscoped.users.membership(current.user_id);
     if (!m) throw InvalidSessionToken();
     const issued = await this.mint(m, { sid: s.sid, source: current.source });
-    await this.repo.extendSession(s.sid, new Date(issued.claims.exp * 1000));
+    await this.logins.extend(s.sid, new Date(issued.claims.exp * 1000));
     this.audit.record({
       action: 'auth.refresh', result: 'success', tenant_id: m.organization.tenantId,
       actor: { user_id: m.id, username: m.person.username, email: m.person.email, role: m.role },
@@ -99,7 +104,7 @@ export class Sessions {
 
   /** Revokes the login everywhere until the last token it produced would have expired anyway. */
   async logout(current: AccessClaims, ctx: RequestContext): Promise<void> {
-    const s = await this.repo.markSessionRevoked(current.sid);
+    const s = await this.logins.markRevoked(current.sid);
     const until = Math.max(s?.expiresAt.getTime() ?? 0, current.exp * 1000);
     await this.revocations.revoke(current.sid, Math.max(1, Math.ceil((until - this.now()) / 1000) + 60));
     this.audit.record({

@@ -1,15 +1,13 @@
 import { AccessClaims, mayAssignRole, PortalRole, roleRank, UserRemoved } from '@webxterm/contracts';
 import { AuditInput, AuditSink, objectId } from '@webxterm/kit';
-import type { DomainEvents } from '../messaging/auth.events';
-import type { TenantStore } from '../store/tenant-scope';
 import { authorize, recordChange, scopeOf } from './access';
 import {
   AlreadyMember, CannotChangeOwnRole, CannotDeleteSelf, Forbidden, OrganizationNotFound, RoleTooHigh, SharedPerson,
   UsernameTaken, UserNotFound,
 } from './auth.errors';
-import type { UserRow } from './directory.model';
+import type { Membership, OrgScope, UserRow } from './model';
 import { normalizeEmail } from './normalize';
-import type { AccountRepository, CredentialStore } from './ports';
+import type { CredentialStore, DomainEvents, Store } from './ports';
 import type { Sessions } from './sessions';
 import { newApiKey } from './api-keys';
 
@@ -18,8 +16,7 @@ export interface UserChanges { first_name?: string; last_name?: string; role?: P
 
 export class UsersService {
   constructor(
-    private readonly repo: AccountRepository,
-    private readonly store: TenantStore,
+    private readonly store: Store,
     private readonly credentials: CredentialStore,
     private readonly sessions: Sessions,
     private readonly audit: AuditSink,
@@ -32,13 +29,20 @@ export class UsersService {
   async list(actor: AccessClaims, tenantId?: string): Promise<UserRow[]> {
     const target = tenantId ?? actor.tenant_id;
     authorize(actor, 'users:read', target, OrganizationNotFound);
-    const { scope } = await scopeOf(this.repo, actor);
-    return this.store.run(scope, async (tx) => {
+    const { scope } = await scopeOf(this.store.unscoped, actor);
+    return this.store.inScope(scope, async (tx) => {
       if (target === '*') return tx.users.list(null);
       const org = await tx.organizations.get(target);
       if (!org) throw OrganizationNotFound();
       return tx.users.list(org.id);
     });
+  }
+
+  /** `GET /api/users/me`: the caller's own membership, as their token names it. */
+  async me(actor: AccessClaims): Promise<Membership> {
+    const m = await this.store.unscoped.users.membership(actor.user_id);
+    if (!m) throw UserNotFound();
+    return m;
   }
 
   async get(actor: AccessClaims, userId: string): Promise<UserRow> {
@@ -56,24 +60,26 @@ export class UsersService {
   async create(actor: AccessClaims, input: NewUser, ctx: Pick<AuditInput, 'client_ip' | 'request_id'>): Promise<UserRow> {
     authorize(actor, 'users:manage', actor.tenant_id, OrganizationNotFound);
     if (!mayAssignRole(actor, '', input.role)) throw RoleTooHigh();
-    const { organizationId } = await scopeOf(this.repo, actor);
+    // A person may be in other organizations: looked up unscoped, and nothing of them is shown.
+    const db = this.store.unscoped;
+    const { organizationId } = await scopeOf(db, actor);
     const email = normalizeEmail(input.email);
-    const existing = await this.repo.findPersonByEmail(email);
-    if (existing && (await this.repo.isMemberOrInvited(existing.id, organizationId))) throw AlreadyMember();
-    if (await this.repo.findPersonByUsername(input.username)) throw UsernameTaken();
+    const existing = await db.persons.byEmail(email);
+    if (existing && (await db.users.isMemberOrInvited(existing.id, organizationId))) throw AlreadyMember();
+    if (await db.persons.byUsername(input.username)) throw UsernameTaken();
     const hash = await this.credentials.prepare(input.password); // also for an invitation: the same time either way
     const userId = objectId();
     const membership = { id: userId, organizationId, role: input.role, machineRole: input.machine_role ?? '', apiKey: newApiKey() };
-    const user = await this.store.run(organizationId, async (tx) => {
+    const user = await this.store.inScope(organizationId, async (tx) => {
       if (existing) {
-        await tx.users.insertMembership({
+        await tx.users.insert({
           ...membership, personId: existing.id,
           invited: { username: input.username, firstName: input.first_name, lastName: input.last_name, by: actor.user_id },
         });
       } else {
         const personId = objectId();
-        await tx.users.insertPerson({ id: personId, email, username: input.username, firstName: input.first_name, lastName: input.last_name }, hash);
-        await tx.users.insertMembership({ ...membership, personId });
+        await tx.persons.insert({ id: personId, email, username: input.username, firstName: input.first_name, lastName: input.last_name }, hash);
+        await tx.users.insert({ ...membership, personId });
       }
       return (await tx.users.get(userId))!;
     });
@@ -87,15 +93,15 @@ export class UsersService {
     authorize(actor, 'users:manage', user.tenantId, UserNotFound);
     if (changes.role !== undefined || changes.machine_role !== undefined) this.checkRoleChange(actor, user, changes.role ?? user.role);
     if (!user.pending && (changes.first_name !== undefined || changes.last_name !== undefined)) {
-      const shared = (await this.repo.membershipsOf(user.personId)).length > 1;
+      const shared = (await this.store.unscoped.users.membershipsOf(user.personId)).length > 1;
       if (shared && actor.role !== 'super_admin') throw SharedPerson();
     }
-    const updated = await this.store.run(await this.scope(actor), async (tx) => {
+    const updated = await this.store.inScope(await this.scope(actor), async (tx) => {
       const names = { firstName: changes.first_name, lastName: changes.last_name };
       // An invited person keeps their own names: the organization renames only what it shows.
       if (user.pending) await tx.users.updateInvitedNames(userId, names);
-      else await tx.users.updatePersonNames(user.personId, names);
-      await tx.users.updateMembership(userId, { role: changes.role, machineRole: changes.machine_role });
+      else await tx.persons.updateNames(user.personId, names);
+      await tx.users.updateRoles(userId, { role: changes.role, machineRole: changes.machine_role });
       return (await tx.users.get(userId))!;
     });
     if (updated.role !== user.role || updated.machineRole !== user.machineRole) await this.sessions.revokeUsers([userId]);
@@ -110,8 +116,8 @@ export class UsersService {
     if (user.id === actor.user_id) throw CannotDeleteSelf();
     if (roleRank(user.role) > roleRank(actor.role)) throw RoleTooHigh();
     await this.sessions.revokeUsers([userId]);
-    await this.store.run(await this.scope(actor), (tx) => tx.users.deleteMembership(userId));
-    await this.repo.deleteOrphanPersons();
+    await this.store.inScope(await this.scope(actor), (tx) => tx.users.remove(userId));
+    await this.store.unscoped.persons.deleteOrphans();
     await this.events.publish(UserRemoved, { tenant_id: user.tenantId, user_id: userId });
     this.record(actor, ctx, 'users.delete', user);
   }
@@ -122,12 +128,12 @@ export class UsersService {
     if (!mayAssignRole(actor, user.id, role)) throw actor.role === 'user' ? Forbidden() : RoleTooHigh();
   }
 
-  private async scope(actor: AccessClaims): Promise<string> {
-    return (await scopeOf(this.repo, actor)).scope;
+  private async scope(actor: AccessClaims): Promise<OrgScope> {
+    return (await scopeOf(this.store.unscoped, actor)).scope;
   }
 
   private async load(actor: AccessClaims, userId: string): Promise<UserRow> {
-    const user = await this.store.run(await this.scope(actor), (tx) => tx.users.get(userId));
+    const user = await this.store.inScope(await this.scope(actor), (tx) => tx.users.get(userId));
     if (!user) throw UserNotFound();
     return user;
   }

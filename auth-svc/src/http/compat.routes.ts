@@ -2,7 +2,6 @@ import { Router } from 'express';
 import { aclForRole, roleNumber } from '@webxterm/contracts';
 import { AccessTokenVerifier, AppError, extractToken, parseInput } from '@webxterm/kit';
 import type { DirectLoginService } from '../domain/direct-login.service';
-import type { AccountRepository } from '../domain/ports';
 import type { Sessions } from '../domain/sessions';
 import type { SignupService } from '../domain/signup.service';
 import { contextOf } from './context';
@@ -10,7 +9,7 @@ import { communityUserJson } from './presenters';
 import { CommunitySignupBody, LoginBody, TokenApiLoginBody } from './schemas';
 
 export interface CompatRouteDeps {
-  signup: SignupService; direct: DirectLoginService; sessions: Sessions; verifier: AccessTokenVerifier; repo: AccountRepository;
+  signup: SignupService; direct: DirectLoginService; sessions: Sessions; verifier: AccessTokenVerifier;
 }
 
 /** The older forms kept as aliases: Community Edition (001/003) and the token API of document 004. */

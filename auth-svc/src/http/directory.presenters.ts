@@ -1,4 +1,4 @@
-import type { Group, OrganizationRow, UserRow } from '../domain/directory.model';
+import type { Group, Organization, UserRow } from '../domain/model';
 
 /** A user as others see them: never their API key. */
 export function directoryUserJson(u: UserRow) {
@@ -16,6 +16,6 @@ export function groupJson(g: Group) {
   };
 }
 
-export function organizationJson(o: OrganizationRow) {
+export function organizationJson(o: Organization) {
   return { id: o.id, tenant_id: o.tenantId, name: o.name, otp_enabled: o.otpEnabled, created_at: o.createdAt.toISOString() };
 }

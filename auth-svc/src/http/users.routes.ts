@@ -1,10 +1,8 @@
 import { Request, Router } from 'express';
 import type { AccessTokenVerifier } from '@webxterm/kit';
 import { clientIp, parseInput } from '@webxterm/kit';
-import { UserNotFound } from '../domain/auth.errors';
-import type { AccountRepository } from '../domain/ports';
 import type { InvitationsService } from '../domain/invitations.service';
-import type { Invitation } from '../domain/ports';
+import type { Invitation } from '../domain/model';
 import type { UsersService } from '../domain/users.service';
 import { directoryUserJson } from './directory.presenters';
 import { userJson } from './presenters';
@@ -13,7 +11,7 @@ import { AssignRolesBody, CreateUserBody, ObjectIdParam, UpdateUserBody, UserLis
 export const auditCtx = (req: Request) => ({ client_ip: clientIp(req), request_id: req.id ?? null });
 
 /** Users of document 000, scoped to the caller's organization. */
-export function userRoutes(d: { verifier: AccessTokenVerifier; repo: AccountRepository; users: UsersService; invitations: InvitationsService }): Router {
+export function userRoutes(d: { verifier: AccessTokenVerifier; users: UsersService; invitations: InvitationsService }): Router {
   const r = Router();
   const id = (req: Request) => parseInput(ObjectIdParam, req.params.id);
 
@@ -34,10 +32,7 @@ export function userRoutes(d: { verifier: AccessTokenVerifier; repo: AccountRepo
   });
 
   r.get('/api/users/me', async (req, res) => {
-    const claims = await d.verifier.verifyRequest(req);
-    const m = await d.repo.membershipById(claims.user_id);
-    if (!m) throw UserNotFound();
-    res.json(userJson(m));
+    res.json(userJson(await d.users.me(await d.verifier.verifyRequest(req))));
   });
 
   r.get('/api/users', async (req, res) => {
