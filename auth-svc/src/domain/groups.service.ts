@@ -48,7 +48,7 @@ export class GroupsService {
   }
 
   async update(actor: AccessClaims, groupId: string, changes: { name?: string; description?: string }, ctx: Ctx): Promise<Group> {
-    const g = await this.manageable(actor, groupId);
+    await this.manageable(actor, groupId);
     const updated = await this.store.inScope(await this.scope(actor), async (tx) => {
       await tx.groups.update(groupId, changes);
       return (await tx.groups.get(groupId))!;
