@@ -8,10 +8,10 @@
 import { join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { connect } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager, JetStreamClient } from '@nats-io/jetstream';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { Pool } from 'pg';
 import { AUDIT_STREAM, AuditEvent, AuditRecorded } from '@webxterm/contracts';
-import { ensureStream, publishDurable, runMigrations } from '@webxterm/kit';
+import { Bus, ensureStream, runMigrations } from '@webxterm/kit';
 import { EventWriter } from '../audit-svc/src/store/event-writer';
 import { chainHash, GENESIS_HASH } from '../audit-svc/src/domain/chain';
 import { freePort, machine, startServiceProcess } from './lib';
@@ -36,9 +36,9 @@ function events(tenant: string, n: number): AuditEvent[] {
   }));
 }
 
-async function publishAll(js: JetStreamClient, list: AuditEvent[]): Promise<void> {
+async function publishAll(bus: Bus, list: AuditEvent[]): Promise<void> {
   let next = 0;
-  const worker = async () => { while (next < list.length) { const e = list[next++]; await publishDurable(js, AuditRecorded, e, e.id); } };
+  const worker = async () => { while (next < list.length) { const e = list[next++]; await bus.publishDurable(AuditRecorded, e, e.id); } };
   await Promise.all(Array.from({ length: PUBLISH_WINDOW }, worker));
 }
 
@@ -76,12 +76,12 @@ async function main() {
   await runMigrations(pool, 'audit', join(__dirname, '../audit-svc/src/store/migrations'));
   const nc = await connect({ servers: NATS_URL.split(',') });
   await ensureStream(nc, AUDIT_STREAM);
-  const js = jetstream(nc);
+  const bus = new Bus(nc);
   const consumers: string[] = [];
   const rows: Row[] = [];
   try {
     // Baselines. Publishing goes to a tenant no audit-svc consumer here takes.
-    rows.push(await timed(`JetStream publish alone (${PUBLISH_WINDOW} in flight)`, N, () => publishAll(js, events(`benchraw${tag}`, N))));
+    rows.push(await timed(`JetStream publish alone (${PUBLISH_WINDOW} in flight)`, N, () => publishAll(bus, events(`benchraw${tag}`, N))));
     await pool.query('DROP SCHEMA IF EXISTS bench_audit_raw CASCADE; CREATE SCHEMA bench_audit_raw');
     await pool.query('CREATE TABLE bench_audit_raw.events (LIKE audit.events INCLUDING ALL)');
     const writer = new EventWriter(pool);
@@ -110,7 +110,7 @@ async function main() {
         let publishMs = 0;
         const row = await timed(`end to end: publish → audit-svc → stored, batch ${b}`, N, async () => {
           const t = Date.now();
-          await publishAll(js, list);
+          await publishAll(bus, list);
           publishMs = Date.now() - t;
           const stored = await waitStored(pool, tenant, N, 120_000);
           if (stored !== N) throw new Error(`only ${stored} of ${N} stored`);
@@ -121,7 +121,7 @@ async function main() {
         // The consumer side alone: N events wait in the stream while audit-svc is down; timed from
         // the first of them stored to the last (process start-up excluded).
         await svc.stop();
-        await publishAll(js, events(tenant, N));
+        await publishAll(bus, events(tenant, N));
         svc = await start();
         const first = await waitStored(pool, tenant, N + 1, 60_000, 1);
         const t = process.hrtime.bigint();

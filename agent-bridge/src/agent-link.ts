@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { headers as natsHeaders, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import {
+  MACHINE_OFFLINE,
   AgentMessage, BridgeMessage, CommandRecord, ExecResult, SessionExited, TERM_HDR, TermControl, termControlSubject, termInputSubject,
   termOutputSubject,
 } from '@webxterm/contracts';
@@ -167,7 +168,7 @@ export class AgentLink {
   close(): void {
     for (const w of [...this.opens.values(), ...this.execs.values()]) {
       clearTimeout(w.timer);
-      w.reject(new AppError('unavailable', 'machine.offline', 'machine offline'));
+      w.reject(new AppError('unavailable', MACHINE_OFFLINE.code, MACHINE_OFFLINE.message));
     }
     this.opens.clear();
     this.execs.clear();

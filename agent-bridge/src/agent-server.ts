@@ -1,19 +1,17 @@
 import type * as grpc from '@grpc/grpc-js';
 import { status } from '@grpc/grpc-js';
-import type { Subscription } from '@nats-io/transport-node';
 import {
-  AGENT_CLAIMED_FILTER, AGENT_ID, AGENT_MD, agentClaimedSubject, AgentMessage, AuthenticateAgent, BridgeMessage, DisconnectAgent, ExecCommand, forAgent,
-  GetSession, Hello, MACHINE_CREDENTIAL, MachineOffline, MachineOnline, OpenSession, ResolveApiKey, SessionEnded, TerminalCommand,
+  AGENT_ID, AGENT_MD, AgentClaimed, AgentConnected, AgentDisconnected, AgentMessage, AuthenticateAgent, BridgeMessage, DisconnectAgent, ExecCommand,
+  forAgent, GetSession, Hello, MACHINE_CREDENTIAL, OpenSession, ResolveApiKey, SessionEnded, TerminalCommand,
 } from '@webxterm/contracts';
-import { AppError, callRpc, JetStreamClient, NatsConnection, publishDurable, serveRpc, type Logger } from '@webxterm/kit';
+import { AppError, type Bus, type Logger } from '@webxterm/kit';
 import { AgentLink } from './agent-link';
 import { AgentWriter } from './agent-writer';
 
 type Call = grpc.ServerDuplexStream<AgentMessage, BridgeMessage>;
 
 export interface AgentServerDeps {
-  nc: NatsConnection;
-  js: JetStreamClient;
+  bus: Bus;
   bridgeId: string;
   heartbeatMs: number;
   openTimeoutMs: number;
@@ -40,22 +38,19 @@ export class AgentServer {
   private readonly handlers = new Map<AgentLink, { stop(): void }[]>();
   /** Ends each link's gRPC stream. */
   private readonly ends = new Map<AgentLink, (reason: string) => void>();
-  private readonly claims: Subscription;
+  private readonly claims: { stop(): void };
 
   constructor(private readonly d: AgentServerDeps) {
-    this.claims = d.nc.subscribe(AGENT_CLAIMED_FILTER, {
-      callback: (err, msg) => {
-        if (err) return;
-        const link = this.links.get(msg.subject.split('.')[3] ?? '');
-        if (link && link.connectionId !== msg.string()) {
-          this.links.delete(link.agentId);
-          this.drop(link, 'the agent connected to another bridge');
-        }
-      },
+    this.claims = d.bus.subscribe(AgentClaimed, {}, (claim) => {
+      const link = this.links.get(claim.agent_id);
+      if (link && link.connectionId !== claim.connection_id) {
+        this.links.delete(link.agentId);
+        this.drop(link, 'the agent connected to another bridge');
+      }
     });
   }
 
-  stop(): void { this.claims.unsubscribe(); }
+  stop(): void { this.claims.stop(); }
 
   /** gRPC `Connect`: authenticate, wait for hello, register, then relay until the stream ends. */
   connect = (call: Call): void => {
@@ -77,7 +72,7 @@ export class AgentServer {
     if (!AGENT_ID.test(agentId)) throw new AppError('unauthenticated', 'agent.id_invalid', 'missing or invalid agent id');
     const hello = this.waitForHello(call);
     hello.catch(() => undefined);
-    const machine = await callRpc(this.d.nc, AuthenticateAgent, await this.credentialsOf(agentId, bearer, registration));
+    const machine = await this.d.bus.request(AuthenticateAgent, await this.credentialsOf(agentId, bearer, registration));
     const h = await hello;
     const sessions = await this.ownSessions(machine.tenant_id, machine.agent_id, h.sessions.map((s) => s.session_id));
     this.register(call, machine, h, sessions);
@@ -89,7 +84,7 @@ export class AgentServer {
       if (!MACHINE_CREDENTIAL.test(bearer)) throw new AppError('unauthenticated', 'agent.credential_invalid', 'Invalid machine credential');
       return { agent_id: agentId, credential: bearer };
     }
-    const owner = await callRpc(this.d.nc, ResolveApiKey, { api_key: bearer.slice(0, 200) });
+    const owner = await this.d.bus.request(ResolveApiKey, { api_key: bearer.slice(0, 200) });
     if (!owner.found) throw new AppError('unauthenticated', 'agent.key_invalid', 'invalid API key');
     return {
       agent_id: agentId, owner: { tenant_id: owner.tenant_id, user_id: owner.user_id, role: owner.role },
@@ -103,7 +98,7 @@ export class AgentServer {
    */
   private async ownSessions(tenantId: string, agentId: string, ids: string[]): Promise<string[]> {
     const wellFormed = [...new Set(ids)].filter((id) => SESSION_ID.test(id)).slice(0, MAX_RESUMED_SESSIONS);
-    const records = await Promise.all(wellFormed.map((id) => callRpc(this.d.nc, GetSession, { tenant_id: tenantId, session_id: id })
+    const records = await Promise.all(wellFormed.map((id) => this.d.bus.request(GetSession, { tenant_id: tenantId, session_id: id })
       .then((r) => r.session, () => null)));
     return wellFormed.filter((id, i) => records[i]?.agent_id === agentId && !records[i]?.ended_at);
   }
@@ -121,11 +116,11 @@ export class AgentServer {
   }
 
   private register(call: Call, machine: AuthenticatedMachine, hello: Hello, sessions: string[]): void {
-    const { log, nc, js } = this.d;
+    const { log, bus } = this.d;
     const { agent_id: agentId, tenant_id: tenantId } = machine;
     const previous = this.links.get(agentId);
     if (previous) this.drop(previous, 'replaced by a new stream');
-    const link = new AgentLink(agentId, tenantId, new AgentWriter(call), nc, log, { maxCommands: this.d.maxCommands });
+    const link = new AgentLink(agentId, tenantId, new AgentWriter(call), bus.nc, log, { maxCommands: this.d.maxCommands });
     const rpcs = this.serveAgentRpc(link, call);
     this.handlers.set(link, rpcs);
     this.links.set(agentId, link);
@@ -134,12 +129,12 @@ export class AgentServer {
     link.send({ welcome: {
       machine_id: machine.machine_id, heartbeat_interval_ms: this.d.heartbeatMs, agent_id: agentId, machine_credential: machine.credential ?? '',
     } });
-    nc.publish(agentClaimedSubject(agentId), link.connectionId);
+    bus.publish(AgentClaimed, { agent_id: agentId, connection_id: link.connectionId });
     const info = {
       hostname: hello.hostname, os: hello.os, kernel: hello.kernel, arch: hello.arch, ips: hello.ips,
       agent_version: hello.agent_version, linux_user: hello.linux_user,
     };
-    void publishDurable(js, MachineOnline, {
+    void bus.publishDurable(AgentConnected, {
       agent_id: agentId, tenant_id: tenantId, connection_id: link.connectionId, bridge_id: this.d.bridgeId, at: new Date().toISOString(), info,
     }, `online:${link.connectionId}`).catch((e) => log.warn({ err: (e as Error).message }, 'online event not published'));
     log.info({ agent_id: agentId, sessions: hello.sessions.length }, 'agent connected');
@@ -158,18 +153,18 @@ export class AgentServer {
       this.ends.delete(link);
       link.close();
       if (this.links.get(agentId) === link) this.links.delete(agentId);
-      void publishDurable(js, MachineOffline, {
+      void bus.publishDurable(AgentDisconnected, {
         agent_id: agentId, tenant_id: tenantId, connection_id: link.connectionId, at: new Date().toISOString(), reason,
       }, `offline:${link.connectionId}`).catch((e) => log.warn({ err: (e as Error).message }, 'offline event not published'));
       log.info({ agent_id: agentId, reason }, 'agent disconnected');
     };
     call.on('data', (m: AgentMessage) => link.onAgentMessage(m, (e) => {
-      void publishDurable(js, SessionEnded, {
+      void bus.publishDurable(SessionEnded, {
         session_id: e.session_id, agent_id: agentId, exit_code: e.exit_code, signal: e.signal, bytes: e.bytes, at: new Date().toISOString(),
       }, `ended:${e.session_id}`).catch((err) => log.warn({ err: (err as Error).message }, 'session end not published'));
     }, (c) => {
       const at = (ms: number) => new Date(Number.isFinite(ms) && ms > 0 && ms < 8.64e15 ? ms : Date.now()).toISOString();
-      void publishDurable(js, TerminalCommand, {
+      void bus.publishDurable(TerminalCommand, {
         agent_id: agentId, tenant_id: tenantId, session_id: c.session_id, command: c.command.slice(0, 64 * 1024), cwd: c.cwd.slice(0, 4096),
         exit_code: c.exit_code, seq: c.seq, started_at: at(c.started_at_ms), ended_at: at(c.ended_at_ms),
       }, `command:${c.session_id}:${c.seq}:${c.started_at_ms}`).catch((err) => log.warn({ err: (err as Error).message }, 'command not published'));
@@ -182,20 +177,20 @@ export class AgentServer {
 
   /** NATS requests addressed to this agent; only the replica holding the stream subscribes. */
   private serveAgentRpc(link: AgentLink, call: Call) {
-    const { nc, log } = this.d;
-    const q = 'agent-bridge';
+    const { bus } = this.d;
+    const q = { queue: 'agent-bridge' };
     return [
-      serveRpc(nc, forAgent(OpenSession, link.agentId), q, log, async (r) => ({
+      bus.serve(forAgent(OpenSession, link.agentId), q, async (r) => ({
         pid: await link.openSession(r.session_id, r.cols, r.rows, r.window_bytes, this.d.openTimeoutMs),
       })),
-      serveRpc(nc, forAgent(ExecCommand, link.agentId), q, log, async (r) => {
+      bus.serve(forAgent(ExecCommand, link.agentId), q, async (r) => {
         const res = await link.exec(r.command, r.timeout_ms, r.max_output_bytes);
         return {
           exit_code: res.exit_code, output: res.output.toString('utf8'), duration_ms: res.duration_ms,
           timed_out: res.timed_out, truncated: res.truncated,
         };
       }),
-      serveRpc(nc, forAgent(DisconnectAgent, link.agentId), q, log, async (r) => {
+      bus.serve(forAgent(DisconnectAgent, link.agentId), q, async (r) => {
         link.send({ disconnect: { reason: r.reason, forget: r.forget } });
         setTimeout(() => fail(call, r.forget ? status.PERMISSION_DENIED : status.UNAVAILABLE, r.reason), 200);
         return { disconnected: true };

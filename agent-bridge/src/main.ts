@@ -5,7 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { AGENT_PROTO_OPTIONS, AGENT_PROTO_PATH, AgentsSeen, MACHINE_STREAM, TERMINAL_STREAM } from '@webxterm/contracts';
 import {
-  closeServer, connectNats, createHttpApp, createLogger, ensureStream, finishApp, jetstream, Lifecycle, listen, loadConfig, portOf, runAsProcess, serveMetrics, ServiceMetrics,
+  Bus, closeServer, connectNats, createHttpApp, createLogger, finishApp, Lifecycle, listen, loadConfig, portOf, runAsProcess, serveMetrics, ServiceMetrics,
 } from '@webxterm/kit';
 import { AgentServer } from './agent-server';
 import { meterConnectedAgents } from './bridge-metrics';
@@ -20,10 +20,11 @@ export async function startBridge(config: BridgeConfig): Promise<RunningBridge> 
   const log = createLogger('agent-bridge', config.LOG_LEVEL).child({ bridge_id: bridgeId });
   const metrics = new ServiceMetrics('agent-bridge');
   const nc = await connectNats(config.NATS_URL, `agent-bridge ${bridgeId}`);
-  await ensureStream(nc, MACHINE_STREAM);
-  await ensureStream(nc, TERMINAL_STREAM);
+  const bus = new Bus(nc, log);
+  await bus.ensureStream(MACHINE_STREAM);
+  await bus.ensureStream(TERMINAL_STREAM);
   const agents = new AgentServer({
-    nc, js: jetstream(nc), bridgeId, heartbeatMs: config.HEARTBEAT_INTERVAL_MS, openTimeoutMs: config.OPEN_TIMEOUT_MS, maxCommands: config.MAX_COMMANDS_PER_MACHINE, log,
+    bus, bridgeId, heartbeatMs: config.HEARTBEAT_INTERVAL_MS, openTimeoutMs: config.OPEN_TIMEOUT_MS, maxCommands: config.MAX_COMMANDS_PER_MACHINE, log,
   });
 
   meterConnectedAgents(metrics, bridgeId, () => agents.links.size);
@@ -42,8 +43,7 @@ export async function startBridge(config: BridgeConfig): Promise<RunningBridge> 
   });
 
   const seen = setInterval(() => {
-    const seenNow = AgentsSeen.schema.parse({ bridge_id: bridgeId, agent_ids: agents.agentIds(), interval_ms: config.HEARTBEAT_INTERVAL_MS });
-    nc.publish(AgentsSeen.subjectFor(seenNow), JSON.stringify(seenNow));
+    bus.publish(AgentsSeen, { bridge_id: bridgeId, agent_ids: agents.agentIds(), interval_ms: config.HEARTBEAT_INTERVAL_MS });
   }, config.HEARTBEAT_INTERVAL_MS);
 
   const app = createHttpApp({ service: 'agent-bridge', log, metrics, ready: async () => ({ nats: !nc.isClosed() }) });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AuditRecorded } from '@webxterm/contracts';
 import { databaseUrl, jwtSecret, logLevel, natsUrl, metricsPort, port, redisUrl } from '@webxterm/kit';
 
 const positiveInt = (dflt: number, max: number) => z.coerce.number().int().min(1).max(max).default(dflt);
@@ -22,10 +23,11 @@ export const AuditConfigSchema = z.object({
   /** Durable consumer name. Every replica uses the same one, so they share the work. */
   CONSUMER_NAME: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'CONSUMER_NAME: letters, digits, _ and - only').default('audit-svc'),
   /**
-   * The subjects the durable consumer takes: the whole AUDIT stream by default. A narrower filter
-   * (`audit.v1.<tenant>.>`) gives a deployment, or a test on a shared stream, a part of it.
+   * The subjects the durable consumer takes: the whole AUDIT stream by default (`AuditRecorded.filter`).
+   * A narrower filter (`auditTenantFilter(tenant)`, `audit.v1.<tenant>.>`) gives a deployment, or a
+   * test on a shared stream, a part of it.
    */
-  CONSUMER_FILTER: z.string().regex(/^audit\.v1(\.[A-Za-z0-9_*>-]+)+$/, 'CONSUMER_FILTER must be a subject under audit.v1').default('audit.v1.>'),
+  CONSUMER_FILTER: z.string().regex(/^audit\.v1(\.[A-Za-z0-9_*>-]+)+$/, 'CONSUMER_FILTER must be a subject under audit.v1').default(AuditRecorded.filter),
   /**
    * Where the durable consumer starts when it does not exist yet: `all` = the first event still in
    * the stream (nothing published before audit-svc's first start is lost), `new` = only events

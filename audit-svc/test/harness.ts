@@ -4,7 +4,7 @@ import { Pool } from 'pg';
 import { connect, NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, JetStreamClient } from '@nats-io/jetstream';
 import { AccessClaims, AUDIT_STREAM, AuditEvent, AuditRecorded, PortalRole, TOKEN_ISSUER } from '@webxterm/contracts';
-import { ensureStream, publishDurable } from '@webxterm/kit';
+import { ensureStream } from '@webxterm/kit';
 import { testEnv, uniqueName } from '@webxterm/testkit';
 
 export const SECRET = 'audit-test-secret-that-is-long-enough-0123456789';
@@ -41,13 +41,13 @@ export async function openBus(): Promise<Bus> {
   return { nc, js: jetstream(nc), close: () => nc.drain() };
 }
 
-/** Publishes through the contract (msgID = event id), `window` publishes in flight at a time. */
+/** Publishes through the contract (validated, msgID = event id), `window` publishes in flight at a time. */
 export async function publishAll(js: JetStreamClient, events: readonly AuditEvent[], window = 256): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < events.length) {
       const e = events[next++];
-      await publishDurable(js, AuditRecorded, e, e.id);
+      await js.publish(AuditRecorded.subjectFor(AuditRecorded.schema.parse(e)), JSON.stringify(e), { msgID: e.id });
     }
   };
   await Promise.all(Array.from({ length: Math.min(window, events.length) }, worker));

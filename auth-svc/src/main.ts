@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { AUDIT_STREAM, AUTH_EVENTS_STREAM, MachinesOfTenant } from '@webxterm/contracts';
 import {
-  AccessTokenVerifier, dependencyCheck, AuditPublisher, callRpc, closeServer, connectNats, createHttpApp, createLogger, createPool, createRedis,
-  ensureStream, finishApp, jetstream, Lifecycle, listen, loadConfig, portOf, runAsProcess, runMigrations, serveMetrics, ServiceMetrics,
+  AccessTokenVerifier, dependencyCheck, AuditPublisher, Bus, closeServer, connectNats, createHttpApp, createLogger, createPool, createRedis,
+  finishApp, Lifecycle, listen, loadConfig, portOf, runAsProcess, runMigrations, serveMetrics, ServiceMetrics,
 } from '@webxterm/kit';
 import { AuthConfig, AuthConfigSchema } from './config';
 import { DirectLoginService } from './domain/direct-login.service';
@@ -43,9 +43,10 @@ export async function startAuthService(config: AuthConfig): Promise<RunningAuthS
   await runMigrations(pool, 'auth', join(__dirname, 'store/migrations'), log);
   const redis = createRedis(config.REDIS_URL);
   const nc = await connectNats(config.NATS_URL, 'auth-svc');
-  await ensureStream(nc, AUDIT_STREAM);
-  await ensureStream(nc, AUTH_EVENTS_STREAM);
-  const audit = new AuditPublisher(jetstream(nc), 'auth-svc', log);
+  const bus = new Bus(nc, log);
+  await bus.ensureStream(AUDIT_STREAM);
+  await bus.ensureStream(AUTH_EVENTS_STREAM);
+  const audit = new AuditPublisher(bus, 'auth-svc', log);
   const mailer = new SmtpMailer({
     host: config.SMTP_HOST, port: config.SMTP_PORT, secure: config.SMTP_SECURE,
     user: config.SMTP_USER, password: config.SMTP_PASSWORD, from: config.SMTP_FROM,
@@ -54,7 +55,7 @@ export async function startAuthService(config: AuthConfig): Promise<RunningAuthS
   const store = new PgStore(pool);
   const credentials = new BuiltinCredentialStore(pool, { memoryCost: config.ARGON2_MEMORY_KIB, timeCost: config.ARGON2_TIME_COST });
   const verifier = new AccessTokenVerifier(config.JWT_SECRET, redis);
-  const sessions = new Sessions(store, new RedisRevocationList(redis, (sid) => announceLoginRevoked(nc, sid)), new TokenIssuer(config.JWT_SECRET), audit, config.SESSION_MAX_DAYS);
+  const sessions = new Sessions(store, new RedisRevocationList(redis, (sid) => announceLoginRevoked(bus, sid)), new TokenIssuer(config.JWT_SECRET), audit, config.SESSION_MAX_DAYS);
   const throttle = new RedisLoginThrottle(redis, {
     perSource: config.LOGIN_FAILURES_PER_SOURCE, windowSec: config.LOGIN_FAILURE_WINDOW_SEC, slowdownAfter: config.LOGIN_SLOWDOWN_AFTER,
     slowdownMs: config.LOGIN_SLOWDOWN_MS, trustedSec: config.LOGIN_TRUSTED_SOURCE_DAYS * 86_400,
@@ -63,13 +64,13 @@ export async function startAuthService(config: AuthConfig): Promise<RunningAuthS
     { ttlMin: config.OTP_TTL_MIN, maxAttempts: config.OTP_MAX_ATTEMPTS }, throttle);
   const signup = new SignupService(store, credentials, audit);
   const direct = new DirectLoginService(store, login, sessions);
-  const events = new JetStreamDomainEvents(jetstream(nc), log);
+  const events = new JetStreamDomainEvents(bus, log);
   const users = new UsersService(store, credentials, sessions, audit, events, (i) => {
     mailer.sendInvitation(i.to, i.username, i.organizationName, i.invitedBy).catch((e: Error) => log.warn({ err: e.message }, 'invitation mail not sent'));
   });
   const invitations = new InvitationsService(store, audit);
   const machineDirectory = async (tenantId: string, ids: string[]) =>
-    (await callRpc(nc, MachinesOfTenant, { tenant_id: tenantId, machine_ids: ids })).known;
+    (await bus.request(MachinesOfTenant, { tenant_id: tenantId, machine_ids: ids })).known;
   const groups = new GroupsService(store, audit, events, machineDirectory);
   const orgs = new OrganizationsService(store, sessions, audit, events);
   const profile = new ProfileService(store, credentials, sessions, throttle,
@@ -81,7 +82,7 @@ export async function startAuthService(config: AuthConfig): Promise<RunningAuthS
     }
   }
 
-  const rpc = serveAuthRpc(nc, store.unscoped.users, pool, log);
+  const rpc = serveAuthRpc(bus, store.unscoped.users, pool);
 
   const app = createHttpApp({
     service: 'auth-svc', log, metrics, jsonLimit: config.BODY_LIMIT, trustProxy: config.TRUST_PROXY,

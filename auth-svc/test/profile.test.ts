@@ -1,14 +1,15 @@
 import { ResolveApiKey } from '@webxterm/contracts';
-import { callRpc, connectNats, NatsConnection } from '@webxterm/kit';
+import { Bus, connectNats, NatsConnection } from '@webxterm/kit';
 import { BROWSER_UA, Harness, startHarness } from './harness';
 
 let h: Harness;
 let nc: NatsConnection;
-beforeAll(async () => { h = await startHarness(); nc = await connectNats(h.env.natsUrl, 'profile-test'); });
+let bus: Bus;
+beforeAll(async () => { h = await startHarness(); nc = await connectNats(h.env.natsUrl, 'profile-test'); bus = new Bus(nc); });
 afterAll(async () => { await nc.drain(); await h.close(); });
 
 const get = (path: string, headers?: Record<string, string>) => h.call('GET', path, undefined, headers);
-const resolves = async (apiKey: string) => (await callRpc(nc, ResolveApiKey, { api_key: apiKey })).found;
+const resolves = async (apiKey: string) => (await bus.request(ResolveApiKey, { api_key: apiKey })).found;
 
 describe('GET /api/profile', () => {
   it('answers the caller’s profile in the organization of their token, with the key masked', async () => {
@@ -88,7 +89,7 @@ describe('API keys are kept as hashes', () => {
       message: expect.any(String), api_key: expect.stringMatching(/^vsk_[A-Za-z0-9_-]{43}$/),
       api_key_prefix: r.body.api_key.slice(0, 8), api_key_created_at: expect.any(String),
     });
-    expect(await callRpc(nc, ResolveApiKey, { api_key: r.body.api_key })).toEqual({
+    expect(await bus.request(ResolveApiKey, { api_key: r.body.api_key })).toEqual({
       found: true, user_id: a.userId, username: a.username, tenant_id: a.tenantId, role: 'company_admin',
     });
     expect(await resolves(loginKey)).toBe(false);
@@ -104,8 +105,8 @@ describe('API keys are kept as hashes', () => {
     const m = await h.member(a.token);
     const adminKey = (await h.post('/api/profile/regenerate-api-key', undefined, a.headers)).body.api_key;
     const memberKey = (await h.post('/api/profile/regenerate-api-key', undefined, m.headers)).body.api_key;
-    expect((await callRpc(nc, ResolveApiKey, { api_key: memberKey }))).toMatchObject({ found: true, user_id: m.userId, role: 'user' });
-    expect((await callRpc(nc, ResolveApiKey, { api_key: adminKey }))).toMatchObject({ found: true, user_id: a.userId });
+    expect((await bus.request(ResolveApiKey, { api_key: memberKey }))).toMatchObject({ found: true, user_id: m.userId, role: 'user' });
+    expect((await bus.request(ResolveApiKey, { api_key: adminKey }))).toMatchObject({ found: true, user_id: a.userId });
     expect((await h.post('/api/profile/regenerate-api-key')).status).toBe(401);
   });
 });

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import {
-  AccessTokenVerifier, closeServer, connectNats, createHttpApp, createLogger, createPool, createRedis, dependencyCheck, finishApp,
+  AccessTokenVerifier, Bus, closeServer, connectNats, createHttpApp, createLogger, createPool, createRedis, dependencyCheck, finishApp,
   Lifecycle, listen, loadConfig, portOf, runAsProcess, runMigrations, serveMetrics, ServiceMetrics,
 } from '@webxterm/kit';
 import { CommunityConfig, CommunityConfigSchema } from './config';
@@ -26,7 +26,7 @@ export async function startCommunityService(config: CommunityConfig): Promise<Ru
   const boards = new BoardRepository(pool);
   const board = new BoardService(boards, new ImageRepository(pool),
     new ImageSanitizer({ maxPixels: config.IMAGE_MAX_PIXELS, concurrency: config.IMAGE_CONCURRENCY }));
-  const orgEvents = await removeBoardsOfDeletedOrganizations(nc, (tenantId) => boards.removeTenant(tenantId), log);
+  const orgEvents = await removeBoardsOfDeletedOrganizations(new Bus(nc, log), (tenantId) => boards.removeTenant(tenantId));
 
   const app = createHttpApp({
     service: 'community-svc', log, metrics, jsonLimit: config.BODY_LIMIT, trustProxy: 1,

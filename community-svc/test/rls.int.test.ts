@@ -1,7 +1,7 @@
 /** Tenant isolation in PostgreSQL itself, and an organization's deletion taking its board along. */
 import { join } from 'node:path';
 import { AUTH_EVENTS_STREAM, OrganizationDeleted } from '@webxterm/contracts';
-import { connectNats, createPool, ensureStream, jetstream, objectId, publishDurable, runMigrations, type NatsConnection } from '@webxterm/kit';
+import { Bus, connectNats, createPool, ensureStream, objectId, runMigrations, type NatsConnection } from '@webxterm/kit';
 import { waitUntil } from '@webxterm/testkit';
 import { uniqueName } from '@webxterm/testkit';
 import { BoardRepository } from '../src/store/board.repository';
@@ -75,7 +75,7 @@ describe('an organization deleted in auth-svc', () => {
     const [gone, kept] = [uniqueName('gone'), uniqueName('kept')];
     const [g, k] = [person(gone, 'user'), person(kept, 'user')];
     for (const p of [g, k]) expect((await api(base, 'POST', '/api/community/issues', p, { title: 'x', body: 'y' })).status).toBe(201);
-    await publishDurable(jetstream(nc), OrganizationDeleted, { tenant_id: gone, at: new Date().toISOString() }, `org-deleted-${gone}`);
+    await new Bus(nc).publishDurable(OrganizationDeleted, { tenant_id: gone, at: new Date().toISOString() }, `org-deleted-${gone}`);
     await waitUntil(async () => (await api(base, 'GET', '/api/community/issues', g)).body.total === 0, 10_000, 'the deleted organization\'s board emptied');
     expect((await api(base, 'GET', '/api/community/issues', k)).body.total).toBe(1);
   });

@@ -4,8 +4,8 @@ import type { Socket } from 'node:net';
 import type { Express } from 'express';
 import { AUDIT_STREAM } from '@webxterm/contracts';
 import {
-  AccessTokenVerifier, AuditPublisher, AuditSink, clientIp, closeServer, connectNats, createHttpApp, createLogger, createRedis,
-  ensureStream, errorHandler, jetstream, Lifecycle, listen, Logger, NatsConnection, portOf, Redis, refuseUnsafeInput, rejoinRequest,
+  AccessTokenVerifier, AuditPublisher, AuditSink, Bus, clientIp, closeServer, connectNats, createHttpApp, createLogger, createRedis,
+  errorHandler, Lifecycle, listen, Logger, NatsConnection, portOf, Redis, refuseUnsafeInput, rejoinRequest,
   serveMetrics, ServiceMetrics,
 } from '@webxterm/kit';
 import { serveApiDocs } from './api-docs';
@@ -88,8 +88,9 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
   const nc = overrides.nats ?? (await connectNats(config.NATS_URL, 'gateway'));
   let audit = overrides.audit;
   if (!audit) {
-    await ensureStream(nc, AUDIT_STREAM);
-    audit = new AuditPublisher(jetstream(nc), 'gateway', log);
+    const bus = new Bus(nc, log);
+    await bus.ensureStream(AUDIT_STREAM);
+    audit = new AuditPublisher(bus, 'gateway', log);
   }
   const deps: Deps = {
     log, metrics: new ServiceMetrics('gateway'), redis, nats: nc, audit,

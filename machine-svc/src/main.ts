@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { MACHINE_STREAM } from '@webxterm/contracts';
 import {
-  AccessTokenVerifier, dependencyCheck, closeServer, connectNats, createHttpApp, createLogger, createPool, createRedis, ensureStream, finishApp,
+  AccessTokenVerifier, Bus, dependencyCheck, closeServer, connectNats, createHttpApp, createLogger, createPool, createRedis, finishApp,
   Lifecycle, listen, loadConfig, portOf, runMigrations, runAsProcess, serveMetrics, ServiceMetrics,
 } from '@webxterm/kit';
 import { MachineConfig, MachineConfigSchema } from './config';
@@ -26,25 +26,26 @@ export async function startMachineService(config: MachineConfig): Promise<Runnin
   await runMigrations(pool, 'machines', join(__dirname, 'store/migrations'), log);
   const redis = createRedis(config.REDIS_URL);
   const nc = await connectNats(config.NATS_URL, 'machine-svc');
-  await ensureStream(nc, MACHINE_STREAM);
+  const bus = new Bus(nc, log);
+  await bus.ensureStream(MACHINE_STREAM);
 
   const repo = new MachineRepository(pool);
-  const machines = new MachineService(repo, natsAgentPort(nc), natsSessionPort(nc), natsPeoplePort(nc), {
+  const machines = new MachineService(repo, natsAgentPort(bus), natsSessionPort(bus), natsPeoplePort(bus), {
     publicUrl: config.PUBLIC_URL, registrationGraceSec: config.REGISTRATION_GRACE_SEC, offlineAfterMs: config.OFFLINE_AFTER_MS, commandTimeoutMs: config.COMMAND_TIMEOUT_MS,
     commandMaxTimeoutMs: config.COMMAND_MAX_TIMEOUT_MS, maxOutput: config.COMMAND_MAX_OUTPUT_BYTES,
-  }, (tenantId, userIds) => publishAccessChanged(nc, tenantId, userIds));
-  const rpc = serveMachineRpc(nc, machines, log);
-  const events = await consumeMachineEvents(nc, repo, machines, log);
+  }, (tenantId, userIds) => publishAccessChanged(bus, tenantId, userIds));
+  const rpc = serveMachineRpc(bus, machines);
+  const events = await consumeMachineEvents(bus, repo, machines, log);
   const groupAccess = new GroupAccessRepository(pool);
-  const groups = await projectGroups(nc, groupAccess, log, (tenantId) => machines.removeTenant(tenantId));
-  const machinesOfTenant = serveMachinesOfTenant(nc, groupAccess, log);
+  const groups = await projectGroups(bus, groupAccess, (tenantId) => machines.removeTenant(tenantId));
+  const machinesOfTenant = serveMachinesOfTenant(bus, groupAccess);
 
   const app = createHttpApp({
     service: 'machine-svc', log, metrics, jsonLimit: config.BODY_LIMIT, trustProxy: 1,
     ready: dependencyCheck({ pool, redis, nc }),
   });
   const verifier = new AccessTokenVerifier(config.JWT_SECRET, redis);
-  const dashboard = new DashboardService(new DashboardRepository(pool), repo, natsDashboardPorts(nc), config.OFFLINE_AFTER_MS);
+  const dashboard = new DashboardService(new DashboardRepository(pool), repo, natsDashboardPorts(bus), config.OFFLINE_AFTER_MS);
   app.use(machineRoutes({ verifier, machines, grpcAddress: config.AGENT_GRPC_ADDRESS, grpcTls: config.AGENT_GRPC_TLS }));
   app.use(dashboardRoutes(verifier, dashboard, (m) => machines.status(m)));
   finishApp(app);

@@ -5,9 +5,8 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import pino from 'pino';
 import { ExecCommand, forAgent, type PortalRole } from '@webxterm/contracts';
-import { connectNats, createPool, NatsConnection, objectId, Pool, serveRpc } from '@webxterm/kit';
+import { Bus, connectNats, createPool, NatsConnection, objectId, Pool } from '@webxterm/kit';
 import { testEnv, uniqueName } from '@webxterm/testkit';
 import { MachineConfigSchema } from '../src/config';
 import { RunningMachineService, startMachineService } from '../src/main';
@@ -40,7 +39,7 @@ async function api(method: string, path: string, body?: unknown) {
 async function onlineMachine(output: string): Promise<{ agentId: string; stop(): void }> {
   const m = (await api('POST', '/api/machines', { name: 'bytes' })).body;
   await pool.query('UPDATE machines.machines SET registered_at = now(), connected = true, last_seen_at = now() WHERE agent_id = $1', [m.agent_id]);
-  const agent = serveRpc(nc, forAgent(ExecCommand, m.agent_id), 'fake-agent', pino({ level: 'silent' }), async () => ({
+  const agent = new Bus(nc).serve(forAgent(ExecCommand, m.agent_id), { queue: 'fake-agent' }, async () => ({
     exit_code: 0, output, duration_ms: 3, timed_out: false, truncated: false,
   }));
   return { agentId: m.agent_id, stop: () => agent.stop() };
@@ -79,7 +78,7 @@ describe('command output with bytes a text column cannot hold', () => {
   it('a NUL in the command itself is refused with 400 before it reaches the agent', async () => {
     let reached = 0;
     const m = await onlineMachine('never');
-    const spy = serveRpc(nc, forAgent(ExecCommand, m.agentId), 'spy', pino({ level: 'silent' }), async () => {
+    const spy = new Bus(nc).serve(forAgent(ExecCommand, m.agentId), { queue: 'spy' }, async () => {
       reached++;
       return { exit_code: 0, output: '', duration_ms: 1, timed_out: false, truncated: false };
     });

@@ -2,7 +2,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { AuthenticateAgent, type PortalRole } from '@webxterm/contracts';
-import { callRpc, connectNats, createPool, NatsConnection, objectId, Pool } from '@webxterm/kit';
+import { Bus, connectNats, createPool, NatsConnection, objectId, Pool } from '@webxterm/kit';
 import { testEnv, uniqueName } from '@webxterm/testkit';
 import { RunningMachineService, startMachineService } from '../src/main';
 import { MachineRepository } from '../src/store/machine.repository';
@@ -11,6 +11,7 @@ const env = testEnv();
 const secret = randomBytes(32).toString('hex');
 let svc: RunningMachineService;
 let nc: NatsConnection;
+let bus: Bus;
 let pool: Pool;
 let base: string;
 
@@ -36,6 +37,7 @@ beforeAll(async () => {
   });
   base = `http://127.0.0.1:${svc.port}`;
   nc = await connectNats(env.natsUrl, 'machine-svc-test');
+  bus = new Bus(nc);
   pool = createPool(env.databaseUrl, 2);
 });
 afterAll(async () => { await svc.close(); await nc.close(); await pool.end(); });
@@ -85,32 +87,32 @@ describe('machines', () => {
     const c = (await api('POST', '/api/machines', admin, { name: 'reg' })).body;
     const owner = { tenant_id: tenant, user_id: userId, role: 'user' as const };
     const req = { agent_id: 'ag_selfmade1234', owner };
-    await expect(callRpc(nc, AuthenticateAgent, { ...req, registration_token: 'vrt_forged' })).rejects.toMatchObject({ kind: 'unauthenticated' });
-    const first = await callRpc(nc, AuthenticateAgent, { ...req, registration_token: c.registration_token });
+    await expect(bus.request(AuthenticateAgent, { ...req, registration_token: 'vrt_forged' })).rejects.toMatchObject({ kind: 'unauthenticated' });
+    const first = await bus.request(AuthenticateAgent, { ...req, registration_token: c.registration_token });
     expect(first).toMatchObject({ agent_id: c.agent_id, machine_id: c.id, tenant_id: tenant, credential: expect.stringMatching(/^vmc_[0-9a-f]{48}$/) });
     // The agent connects with its credential from now on; a made-up one or another machine's id is refused.
-    expect(await callRpc(nc, AuthenticateAgent, { agent_id: c.agent_id, credential: first.credential })).toMatchObject({ machine_id: c.id });
-    await expect(callRpc(nc, AuthenticateAgent, { agent_id: c.agent_id, credential: `vmc_${'0'.repeat(48)}` })).rejects.toMatchObject({ kind: 'unauthenticated' });
+    expect(await bus.request(AuthenticateAgent, { agent_id: c.agent_id, credential: first.credential })).toMatchObject({ machine_id: c.id });
+    await expect(bus.request(AuthenticateAgent, { agent_id: c.agent_id, credential: `vmc_${'0'.repeat(48)}` })).rejects.toMatchObject({ kind: 'unauthenticated' });
     // Within the grace period the same token registers again (an agent that died before saving) and replaces the credential.
-    const again = await callRpc(nc, AuthenticateAgent, { ...req, registration_token: c.registration_token });
+    const again = await bus.request(AuthenticateAgent, { ...req, registration_token: c.registration_token });
     expect(again.credential).not.toBe(first.credential);
-    await expect(callRpc(nc, AuthenticateAgent, { agent_id: c.agent_id, credential: first.credential })).rejects.toMatchObject({ kind: 'unauthenticated' });
+    await expect(bus.request(AuthenticateAgent, { agent_id: c.agent_id, credential: first.credential })).rejects.toMatchObject({ kind: 'unauthenticated' });
     // An API key never connects as a registered machine, not even an admin's.
-    await expect(callRpc(nc, AuthenticateAgent, { agent_id: c.agent_id, owner: { ...owner, role: 'user' } })).rejects.toMatchObject({ kind: 'forbidden' });
-    await expect(callRpc(nc, AuthenticateAgent, { agent_id: c.agent_id, owner: { ...owner, role: 'company_admin' } })).rejects.toMatchObject({ kind: 'unauthenticated' });
-    await expect(callRpc(nc, AuthenticateAgent, { agent_id: c.agent_id, owner: { ...owner, tenant_id: 'someone-else', role: 'company_admin' } })).rejects.toMatchObject({ kind: 'not_found' });
+    await expect(bus.request(AuthenticateAgent, { agent_id: c.agent_id, owner: { ...owner, role: 'user' } })).rejects.toMatchObject({ kind: 'forbidden' });
+    await expect(bus.request(AuthenticateAgent, { agent_id: c.agent_id, owner: { ...owner, role: 'company_admin' } })).rejects.toMatchObject({ kind: 'unauthenticated' });
+    await expect(bus.request(AuthenticateAgent, { agent_id: c.agent_id, owner: { ...owner, tenant_id: 'someone-else', role: 'company_admin' } })).rejects.toMatchObject({ kind: 'not_found' });
     expect((await api('GET', `/api/machines/${c.agent_id}`, admin)).body.status).toBe('offline');
     expect(await api('POST', `/api/machines/${c.agent_id}/command`, admin, { command: 'id' })).toEqual({ status: 503, body: { error: 'Machine is offline' } });
     // Deleting the machine revokes its credential at once.
     expect((await api('DELETE', `/api/machines/${c.agent_id}`, admin)).status).toBe(200);
-    await expect(callRpc(nc, AuthenticateAgent, { agent_id: c.agent_id, credential: again.credential })).rejects.toMatchObject({ kind: 'unauthenticated' });
+    await expect(bus.request(AuthenticateAgent, { agent_id: c.agent_id, credential: again.credential })).rejects.toMatchObject({ kind: 'unauthenticated' });
   });
 
   it('registering a new machine with an API key needs the right of POST /api/machines', async () => {
     const agentId = `ag_${randomBytes(8).toString('hex')}`;
-    await expect(callRpc(nc, AuthenticateAgent, { agent_id: agentId, owner: { tenant_id: tenant, user_id: userId, role: 'user' } }))
+    await expect(bus.request(AuthenticateAgent, { agent_id: agentId, owner: { tenant_id: tenant, user_id: userId, role: 'user' } }))
       .rejects.toMatchObject({ kind: 'forbidden' });
-    const r = await callRpc(nc, AuthenticateAgent, { agent_id: agentId, owner: { tenant_id: tenant, user_id: objectId(), role: 'company_admin' } });
+    const r = await bus.request(AuthenticateAgent, { agent_id: agentId, owner: { tenant_id: tenant, user_id: objectId(), role: 'company_admin' } });
     expect(r).toMatchObject({ agent_id: agentId, tenant_id: tenant, credential: expect.stringMatching(/^vmc_/) });
   });
 

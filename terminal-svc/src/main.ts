@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { ListSessionCommands, revokedSessionKey, TERMINAL_STREAM, termRecordSubject } from '@webxterm/contracts';
 import {
-  AccessTokenVerifier, callRpc, dependencyCheck, closeServer, connectNats, createHttpApp, createLogger, createPool, createRedis, ensureStream, finishApp,
+  AccessTokenVerifier, Bus, dependencyCheck, closeServer, connectNats, createHttpApp, createLogger, createPool, createRedis, finishApp,
   Lifecycle, listen, loadConfig, portOf, runMigrations, runAsProcess, serveMetrics, ServiceMetrics,
 } from '@webxterm/kit';
 import { TerminalConfig, TerminalConfigSchema } from './config';
@@ -27,12 +27,13 @@ export async function startTerminalService(config: TerminalConfig): Promise<Runn
   await runMigrations(pool, 'terminal', join(__dirname, 'store/migrations'), log);
   const redis = createRedis(config.REDIS_URL);
   const nc = await connectNats(config.NATS_URL, 'terminal-svc');
-  await ensureStream(nc, TERMINAL_STREAM);
+  const bus = new Bus(nc, log);
+  await bus.ensureStream(TERMINAL_STREAM);
 
   const repo = new SessionRepository(pool);
   const verifier = new AccessTokenVerifier(config.JWT_SECRET, redis);
-  const machinesPort = natsMachinePort(nc);
-  const sessions = new SessionService(repo, machinesPort, natsAgentSessionPort(nc, config.SESSION_WINDOW_BYTES, config.OPEN_TIMEOUT_MS),
+  const machinesPort = natsMachinePort(bus);
+  const sessions = new SessionService(repo, machinesPort, natsAgentSessionPort(bus, config.SESSION_WINDOW_BYTES, config.OPEN_TIMEOUT_MS),
     { perUser: config.MAX_SESSIONS_PER_USER, perMachine: config.MAX_SESSIONS_PER_MACHINE });
   const access = new AccessWatch(async (claims, agentId, view) => {
     await machinesPort.check(claims, agentId, view ? 'sessions:watch' : 'terminal:open');
@@ -41,22 +42,22 @@ export async function startTerminalService(config: TerminalConfig): Promise<Runn
     const found = await redis.pipeline(sids.map((sid) => ['exists', revokedSessionKey(sid)])).exec();
     return new Set(sids.filter((_, i) => found?.[i]?.[1] === 1));
   }, log);
-  const accessChanges = access.subscribe(nc);
+  const accessChanges = access.subscribe(bus);
   const sweep = setInterval(() => void access.sweep().catch((e) => log.warn({ err: (e as Error).message }, 'login sweep failed')), config.LOGIN_SWEEP_MS);
   const policies = new RecordingPolicyRepository(pool);
   const jsm = await jetstreamManager(nc);
   const retentionSweep = setInterval(() => void deleteExpiredRecordings(
     policies, async (id) => { await jsm.streams.purge(TERMINAL_STREAM.name, { filter: termRecordSubject(id) }); }, log,
   ).catch((e) => log.warn({ err: (e as Error).message }, 'recording retention sweep failed')), config.RECORDING_SWEEP_MS);
-  const rpc = serveSessionRpc(nc, repo, log);
-  const ends = await consumeSessionEnds(nc, repo, log);
+  const rpc = serveSessionRpc(bus, repo);
+  const ends = await consumeSessionEnds(bus, repo);
 
   const app = createHttpApp({
     service: 'terminal-svc', log, metrics, trustProxy: 1, jsonLimit: '16kb',
     ready: dependencyCheck({ pool, redis, nc }),
   });
   app.use(sessionRoutes(verifier, sessions, nc, async (tenantId, sessionId) =>
-    (await callRpc(nc, ListSessionCommands, { tenant_id: tenantId, session_id: sessionId }, { timeoutMs: 3000 })).commands,
+    (await bus.request(ListSessionCommands, { tenant_id: tenantId, session_id: sessionId }, { timeoutMs: 3000 })).commands,
   new RecordingRetention(policies), (tenantId, sessionId) => policies.scoped(tenantId).isDeleted(sessionId)));
   finishApp(app);
   const server = await listen(app, config.PORT, config.HOST);

@@ -1,9 +1,7 @@
-import {
-  AckPolicy, ConsumerMessages, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, jetstream, jetstreamManager, JsMsg,
-} from '@nats-io/jetstream';
-import { nanos, NatsConnection } from '@nats-io/transport-node';
+import { ConsumerMessages, jetstream, JsMsg } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { AuditEvent } from '@webxterm/contracts';
-import type { Logger } from '@webxterm/kit';
+import { ensureDurableConsumer, type Logger, retryDelay, type RetryPolicy } from '@webxterm/kit';
 import { parseAuditMessage } from '../domain/event';
 import type { AppendResult } from '../store/event-writer';
 
@@ -32,6 +30,8 @@ const DONE = Symbol('linger');
 /** How long one pull request waits for messages; also the longest a stop waits for the last fetch. */
 const FETCH_EXPIRES_MS = 2000;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/** The bus's retry policy, tighter: a failed batch holds up the whole stream, so it is retried sooner. */
+const BATCH_RETRY: RetryPolicy = { initialMs: 500, factor: 2, maxMs: 8000 };
 
 /**
  * The durable JetStream pull consumer that feeds the store. Messages are taken in batches (up to
@@ -82,27 +82,10 @@ export class AuditConsumer {
     clearTimeout(timer);
   }
 
-  private async ensureConsumer(): Promise<void> {
-    const jsm = await jetstreamManager(this.nc);
-    const limits = {
-      ack_wait: nanos(this.o.ackWaitSec * 1000), max_ack_pending: this.o.maxAckPending, filter_subject: this.o.filter,
-    };
-    try {
-      const { config: c } = await jsm.consumers.info(this.o.stream, this.o.durable);
-      if (c.ack_wait !== limits.ack_wait || c.max_ack_pending !== limits.max_ack_pending || c.filter_subject !== limits.filter_subject) {
-        await jsm.consumers.update(this.o.stream, this.o.durable, limits);
-      }
-      return;
-    } catch (e) {
-      if (!(e instanceof JetStreamApiError && e.code === JetStreamApiCodes.ConsumerNotFound)) throw e;
-    }
-    // Replicas starting together may both get here; the server answers an identical add idempotently.
-    await jsm.consumers.add(this.o.stream, {
-      durable_name: this.o.durable,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: this.o.deliver === 'all' ? DeliverPolicy.All : DeliverPolicy.New,
-      max_deliver: -1,
-      ...limits,
+  /** The bus's consumer setup: created, or re-filtered and re-limited in place; configuration errors are thrown. */
+  private ensureConsumer(): Promise<void> {
+    return ensureDurableConsumer(this.nc, this.o.stream, this.o.durable, {
+      filter: this.o.filter, deliver: this.o.deliver, ackWaitMs: this.o.ackWaitSec * 1000, maxAckPending: this.o.maxAckPending,
     });
   }
 
@@ -178,7 +161,7 @@ export class AuditConsumer {
       this.stats.failedBatches++;
       if (isDataError(e)) { await this.storeOneByOne(valid); return; }
       this.failures++;
-      const delay = Math.min(500 * 2 ** Math.min(this.failures - 1, 4), 8000);
+      const delay = retryDelay(this.failures, BATCH_RETRY);
       this.log.warn({ err: (e as Error).message, events: valid.length, retry_ms: delay }, 'audit batch not stored; redelivering');
       for (const v of valid) v.msg.nak(delay);
       if (!this.stopping) await sleep(delay);

@@ -2,7 +2,6 @@ import { AppError } from '@webxterm/kit';
 
 export const MachineNotFound = () => new AppError('not_found', 'machine.not_found', 'Machine not found');
 export const MachineForbidden = () => new AppError('forbidden', 'machine.forbidden', 'Insufficient permissions for this machine');
-export const MachineOffline = () => new AppError('unavailable', 'machine.offline', 'Machine is offline');
 export const MachinePending = () => new AppError('conflict', 'machine.pending', 'Machine has not connected yet');
 export const InvalidRegistration = () => new AppError('unauthenticated', 'agent.registration_invalid', 'Invalid registration token');
 export const RegistrationRequired = () => new AppError('unauthenticated', 'agent.registration_required', 'This machine needs its registration token');

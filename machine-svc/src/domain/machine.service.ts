@@ -5,7 +5,7 @@ import type { MachineRepository } from '../store/machine.repository';
 import type { MachineRole } from '@webxterm/contracts';
 import { MachineAction, machineAccess } from './access';
 import {
-  CommandTimedOut, CredentialRequired, InvalidCredential, InvalidRegistration, MachineForbidden, MachineNotFound, MachineOffline, MachinePending, RegistrationForbidden, RegistrationRequired, UserNotFound,
+  CommandTimedOut, CredentialRequired, InvalidCredential, InvalidRegistration, MachineForbidden, MachineNotFound, MachinePending, RegistrationForbidden, RegistrationRequired, UserNotFound,
 } from './machine.errors';
 import { CommandLog, Machine, machineStatus } from './model';
 
@@ -107,13 +107,8 @@ export class MachineService {
     const st = this.status(m);
     if (st === 'pending') throw MachinePending();
     const timeout = Math.min(timeoutMs ?? this.s.commandTimeoutMs, this.s.commandMaxTimeoutMs);
-    let r;
-    try {
-      r = await this.agents.exec(m.agentId, command, timeout, this.s.maxOutput);
-    } catch (e) {
-      if (e instanceof AppError && e.code === 'rpc.no_responders') throw MachineOffline();
-      throw e;
-    }
+    // An agent that is not connected fails with `machine.offline` (the contract's "no responders").
+    const r = await this.agents.exec(m.agentId, command, timeout, this.s.maxOutput);
     const log: CommandLog = {
       id: objectId(), agentId: m.agentId, userId: actor.user_id, username: actor.username, command, output: r.output,
       exitCode: r.timed_out ? null : r.exit_code, durationMs: r.duration_ms, timedOut: r.timed_out, truncated: r.truncated, createdAt: new Date(),

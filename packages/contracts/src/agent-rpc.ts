@@ -1,15 +1,36 @@
 import { z } from 'zod';
-import { RpcContract, defineRpc } from './rpc';
-import { subject } from './subjects';
+import { domainEvent } from './events';
+import { RpcContract, RpcError } from './rpc';
+import { platformSubject } from './subjects';
+
+/** The subject domain of requests to agents and of the bridges' claims on them. */
+const AGENT = 'agent';
 
 /**
- * Requests to one agent, answered by the agent-bridge replica that holds its stream: that replica
- * alone subscribes to the agent's subjects, so "no responders" means "machine offline".
+ * The failure "the machine's agent is not connected": the one wire error for it, answered when a
+ * request to an agent finds no responder (only the bridge replica holding the agent's stream
+ * subscribes to its subjects) and when a stream ends under a pending request.
  */
-export const AGENT_RPC_FILTER = 'agent.v1.rpc.*.*';
+export const MACHINE_OFFLINE: RpcError = { kind: 'unavailable', code: 'machine.offline', message: 'Machine is offline' };
 
-export const OpenSession = defineRpc({
-  subject: 'agent.v1.rpc.AGENT.open',
+/** A request to one agent, answered by the bridge replica that holds its stream; addressed with `forAgent`. */
+export interface AgentRpc<Req extends z.ZodType, Res extends z.ZodType> {
+  name: string;
+  request: Req;
+  response: Res;
+}
+
+function defineAgentRpc<Req extends z.ZodType, Res extends z.ZodType>(c: AgentRpc<Req, Res>): AgentRpc<Req, Res> {
+  return c;
+}
+
+/** The contract addressed to one agent: `agent.v1.rpc.<name>.<agent>`; no responder = `MACHINE_OFFLINE`. */
+export function forAgent<Req extends z.ZodType, Res extends z.ZodType>(rpc: AgentRpc<Req, Res>, agentId: string): RpcContract<Req, Res> {
+  return { subject: platformSubject(AGENT, 'rpc', rpc.name, agentId), request: rpc.request, response: rpc.response, noResponders: MACHINE_OFFLINE };
+}
+
+export const OpenSession = defineAgentRpc({
+  name: 'open',
   request: z.object({
     session_id: z.string().regex(/^[0-9a-f]{24}$/),
     cols: z.number().int().min(1).max(1000),
@@ -19,8 +40,8 @@ export const OpenSession = defineRpc({
   response: z.object({ pid: z.number().int() }),
 });
 
-export const ExecCommand = defineRpc({
-  subject: 'agent.v1.rpc.AGENT.exec',
+export const ExecCommand = defineAgentRpc({
+  name: 'exec',
   request: z.object({
     command: z.string().min(1).max(64 * 1024),
     timeout_ms: z.number().int().min(100).max(600_000),
@@ -31,21 +52,17 @@ export const ExecCommand = defineRpc({
   }),
 });
 
-export const DisconnectAgent = defineRpc({
-  subject: 'agent.v1.rpc.AGENT.disconnect',
+export const DisconnectAgent = defineAgentRpc({
+  name: 'disconnect',
   request: z.object({ reason: z.string().max(200), forget: z.boolean() }),
   response: z.object({ disconnected: z.boolean() }),
 });
 
-/** The contract addressed to one agent: the same schemas, the agent id in the subject. */
-export function forAgent<Req extends z.ZodType, Res extends z.ZodType>(rpc: RpcContract<Req, Res>, agentId: string): RpcContract<Req, Res> {
-  const [a, v, r, , op] = rpc.subject.split('.');
-  return { ...rpc, subject: subject(a, v, r, agentId, op) };
-}
-
 /**
- * Published by the bridge replica that admits an agent, with its connection id as the payload: any
- * other replica still holding an older stream of that agent ends it.
+ * Published (core NATS) by the bridge replica that admits an agent: any other replica still holding
+ * an older stream of that agent (another `connection_id`) ends it.
  */
-export const AGENT_CLAIMED_FILTER = 'agent.v1.claimed.*';
-export const agentClaimedSubject = (agentId: string): string => subject('agent', 'v1', 'claimed', agentId);
+export const AgentClaimed = domainEvent({
+  domain: AGENT, name: 'claimed', tokens: (e) => [e.agent_id],
+  schema: z.object({ agent_id: z.string(), connection_id: z.string() }),
+});

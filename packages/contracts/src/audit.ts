@@ -1,10 +1,16 @@
 import { z } from 'zod';
 import { defineEvent, StreamDefinition } from './events';
-import { subject } from './subjects';
+import { subject, SUBJECT_VERSION } from './subjects';
+
+/**
+ * The audit subjects are the platform's public surface: `audit.v1.<tenant>.<action…>` (the one
+ * exception to the `<domain>.v1.<kind>.<name>` layout, kept as outside consumers already use it).
+ */
+const AUDIT_ALL = 'audit.v1.>';
 
 export const AUDIT_STREAM: StreamDefinition = {
   name: 'AUDIT',
-  subjects: ['audit.v1.>'],
+  subjects: [AUDIT_ALL],
   duplicateWindowSec: 600,
   maxAgeDays: 30,
   maxBytes: 4 * 1024 ** 3,
@@ -45,10 +51,21 @@ export const AuditEventSchema = z.object({
 export type AuditEvent = z.infer<typeof AuditEventSchema>;
 
 export const AuditRecorded = defineEvent({
-  subjectFor: (e: AuditEvent) => subject('audit', 'v1', tenantToken(e.tenant_id), ...e.action.split('.')),
-  filter: 'audit.v1.>',
+  name: 'audit.recorded',
+  subjectFor: (e: AuditEvent) => auditSubject(e.tenant_id, e.action),
+  filter: AUDIT_ALL,
   schema: AuditEventSchema,
 });
+
+/** `audit.v1.<tenant>.<action…>`: the action's dots become subject tokens. */
+export function auditSubject(tenantId: string, action: string): string {
+  return subject('audit', SUBJECT_VERSION, tenantToken(tenantId), ...action.split('.'));
+}
+
+/** The audit events of one tenant (a consumer, or a test on the shared stream, takes a part of it). */
+export function auditTenantFilter(tenantId: string): string {
+  return `${subject('audit', SUBJECT_VERSION, tenantToken(tenantId))}.>`;
+}
 
 function tenantToken(tenantId: string): string {
   return tenantId === '' ? PLATFORM_TENANT : tenantId;

@@ -1,70 +1,38 @@
 import { z } from 'zod';
-import { defineEvent, StreamDefinition } from './events';
-import { defineRpc } from './rpc';
-import { subject } from './subjects';
+import { domainEvent, StreamDefinition, streamSubjects } from './events';
 
-/** Domain events of auth-svc. Group events carry the whole current set, so a projection just replaces. */
-export const AUTH_EVENTS_STREAM: StreamDefinition = { name: 'AUTH_EVENTS', subjects: ['auth.evt.>'], duplicateWindowSec: 600, maxAgeDays: 7 };
-
+/** auth-svc's subject domain. */
+const AUTH = 'auth';
 const base = { tenant_id: z.string(), at: z.string().datetime() };
 
-export const GroupMembersChanged = defineEvent({
-  subjectFor: (e) => subject('auth', 'evt', 'group_members', 'v1', e.tenant_id),
-  filter: 'auth.evt.group_members.v1.>',
-  schema: z.object({ ...base, group_id: z.string(), user_ids: z.array(z.string()) }),
-});
-
-export const GroupMachinesChanged = defineEvent({
-  subjectFor: (e) => subject('auth', 'evt', 'group_machines', 'v1', e.tenant_id),
-  filter: 'auth.evt.group_machines.v1.>',
-  schema: z.object({ ...base, group_id: z.string(), machine_ids: z.array(z.string()) }),
-});
-
-export const GroupDeleted = defineEvent({
-  subjectFor: (e) => subject('auth', 'evt', 'group_deleted', 'v1', e.tenant_id),
-  filter: 'auth.evt.group_deleted.v1.>',
-  schema: z.object({ ...base, group_id: z.string() }),
-});
-
-export const UserRemoved = defineEvent({
-  subjectFor: (e) => subject('auth', 'evt', 'user_removed', 'v1', e.tenant_id),
-  filter: 'auth.evt.user_removed.v1.>',
-  schema: z.object({ ...base, user_id: z.string() }),
-});
-
-export const OrganizationDeleted = defineEvent({
-  subjectFor: (e) => subject('auth', 'evt', 'organization_deleted', 'v1', e.tenant_id),
-  filter: 'auth.evt.organization_deleted.v1.>',
-  schema: z.object({ ...base }),
-});
-
 /**
- * Which of these ids are machines of this organization (agent ids or ObjectIDs). Answered by
- * machine-svc; auth-svc asks before putting machines into a group.
+ * Domain events of auth-svc, keyed by tenant. Group events carry the whole current set, so a
+ * projection just replaces. Until release 0.3 they were published as `auth.evt.<name>.v1.<tenant>`:
+ * the stream and the consumers still take those (`legacyFilters`) for one release.
  */
-export const MachinesOfTenant = defineRpc({
-  subject: 'machines.rpc.of_tenant.v1',
-  request: z.object({ tenant_id: z.string(), machine_ids: z.array(z.string().max(100)).max(500) }),
-  response: z.object({ known: z.array(z.string()) }),
-});
+function authEvent<S extends z.ZodType<{ tenant_id: string }>>(name: string, schema: S) {
+  return domainEvent({ domain: AUTH, name, schema, tokens: (e) => [e.tenant_id], legacyFilters: [`auth.evt.${name}.v1.>`] });
+}
 
-/**
- * Someone's access to machines may have changed (group, grant, removal). Core NATS, to every
- * terminal-svc replica: each re-checks the open terminals of these users (all of the tenant's when null).
- */
-export const AccessChanged = defineEvent({
-  subjectFor: (e) => subject('machines', 'evt', 'access_changed', 'v1', e.tenant_id),
-  filter: 'machines.evt.access_changed.v1.>',
-  schema: z.object({ ...base, user_ids: z.array(z.string()).nullable() }),
-});
+export const GroupMembersChanged = authEvent('group_members', z.object({ ...base, group_id: z.string(), user_ids: z.array(z.string()) }));
+export const GroupMachinesChanged = authEvent('group_machines', z.object({ ...base, group_id: z.string(), machine_ids: z.array(z.string()) }));
+export const GroupDeleted = authEvent('group_deleted', z.object({ ...base, group_id: z.string() }));
+export const UserRemoved = authEvent('user_removed', z.object({ ...base, user_id: z.string() }));
+export const OrganizationDeleted = authEvent('organization_deleted', z.object({ ...base }));
+
+export const AUTH_EVENTS_STREAM: StreamDefinition = {
+  name: 'AUTH_EVENTS',
+  subjects: streamSubjects(GroupMembersChanged, GroupMachinesChanged, GroupDeleted, UserRemoved, OrganizationDeleted),
+  duplicateWindowSec: 600,
+  maxAgeDays: 7,
+};
 
 /**
  * A login was revoked (logout; or the person was removed, changed role, or lost their organization,
  * which revoke their logins). Core NATS, to every terminal-svc replica: each closes at once the
  * terminals opened with a token of that login.
  */
-export const LoginRevoked = defineEvent({
-  subjectFor: () => subject('auth', 'evt', 'login_revoked', 'v1'),
-  filter: 'auth.evt.login_revoked.v1',
+export const LoginRevoked = domainEvent({
+  domain: AUTH, name: 'login_revoked',
   schema: z.object({ sid: z.string().max(128), at: z.string().datetime() }),
 });

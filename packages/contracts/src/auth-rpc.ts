@@ -7,7 +7,7 @@ import { PORTAL_ROLES } from './roles';
  * auth-svc. `found: false` for an unknown key — the caller must not learn more than that.
  */
 export const ResolveApiKey = defineRpc({
-  subject: 'auth.rpc.apikey.resolve.v1',
+  domain: 'auth', name: 'apikey_resolve',
   request: z.object({ api_key: z.string().min(1).max(200) }),
   response: z.discriminatedUnion('found', [
     z.object({ found: z.literal(false) }),
@@ -19,7 +19,7 @@ export const ResolveApiKey = defineRpc({
 
 /** How many people and groups an organization has (the dashboard asks). */
 export const OrganizationCounts = defineRpc({
-  subject: 'auth.rpc.organization.counts.v1',
+  domain: 'auth', name: 'organization_counts',
   request: z.object({ tenant_id: z.string().max(128) }),
   response: z.object({ users: z.number().int(), groups: z.number().int() }),
 });
@@ -31,7 +31,7 @@ export const OrganizationCounts = defineRpc({
  * exactly like an id that names nobody.
  */
 export const UserInOrganization = defineRpc({
-  subject: 'auth.rpc.organization.member.v1',
+  domain: 'auth', name: 'organization_member',
   request: z.object({ tenant_id: z.string().max(128), user_id: z.string().regex(/^[0-9a-f]{24}$/) }),
   response: z.discriminatedUnion('member', [
     z.object({ member: z.literal(false) }),

@@ -1,16 +1,10 @@
 import { z } from 'zod';
-import { defineEvent, StreamDefinition } from './events';
+import { domainEvent, StreamDefinition, streamSubjects } from './events';
 import { defineRpc } from './rpc';
 import { PORTAL_ROLES } from './roles';
-import { subject } from './subjects';
 
-/** Machine lifecycle events (agent-bridge → machine-svc), durable so a restart of machine-svc loses none. */
-export const MACHINE_STREAM: StreamDefinition = {
-  name: 'MACHINES',
-  subjects: ['machine.v1.evt.>'],
-  duplicateWindowSec: 120,
-  maxAgeDays: 7,
-};
+/** machine-svc's subject domain (and the bridges' events about machines). */
+const MACHINE = 'machine';
 
 export const MachineInfo = z.object({
   hostname: z.string().max(255),
@@ -26,10 +20,12 @@ export type MachineInfo = z.infer<typeof MachineInfo>;
 /** Agent ids are subject tokens: letters, digits, `_` and `-`. */
 export const AGENT_ID = /^[A-Za-z0-9_-]{8,64}$/;
 
-/** An agent's stream was accepted by a bridge replica. `connection_id` names this one stream. */
-export const MachineOnline = defineEvent({
-  subjectFor: (e: { agent_id: string }) => subject('machine', 'v1', 'evt', 'online', e.agent_id),
-  filter: 'machine.v1.evt.online.>',
+/**
+ * An agent's stream was accepted by a bridge replica. `connection_id` names this one stream.
+ * (The machine then shows as online; "machine offline" is the error `MACHINE_OFFLINE`, agent-rpc.ts.)
+ */
+export const AgentConnected = domainEvent({
+  domain: MACHINE, name: 'online', tokens: (e) => [e.agent_id],
   schema: z.object({
     agent_id: z.string(), tenant_id: z.string(), connection_id: z.string(), bridge_id: z.string(),
     at: z.string().datetime(), info: MachineInfo,
@@ -37,9 +33,8 @@ export const MachineOnline = defineEvent({
 });
 
 /** An agent's stream ended (or its heartbeats stopped). Ignored when a newer connection exists. */
-export const MachineOffline = defineEvent({
-  subjectFor: (e: { agent_id: string }) => subject('machine', 'v1', 'evt', 'offline', e.agent_id),
-  filter: 'machine.v1.evt.offline.>',
+export const AgentDisconnected = domainEvent({
+  domain: MACHINE, name: 'offline', tokens: (e) => [e.agent_id],
   schema: z.object({
     agent_id: z.string(), tenant_id: z.string(), connection_id: z.string(), at: z.string().datetime(), reason: z.string(),
   }),
@@ -50,9 +45,8 @@ export const MachineOffline = defineEvent({
  * machine whose last sighting is older than a few intervals is offline even if its bridge died
  * before it could say so.
  */
-export const AgentsSeen = defineEvent({
-  subjectFor: () => subject('machine', 'v1', 'seen'),
-  filter: 'machine.v1.seen',
+export const AgentsSeen = domainEvent({
+  domain: MACHINE, name: 'agents_seen',
   schema: z.object({ bridge_id: z.string(), agent_ids: z.array(z.string()), interval_ms: z.number().int().positive() }),
 });
 
@@ -65,7 +59,7 @@ export const MACHINE_CREDENTIAL = /^vmc_[0-9a-f]{48}$/;
  * new one (which needs the right to create machines). A registration answers a new `credential`.
  */
 export const AuthenticateAgent = defineRpc({
-  subject: 'machine.rpc.agent.authenticate.v1',
+  domain: MACHINE, name: 'agent_authenticate',
   request: z.object({
     agent_id: z.string().regex(AGENT_ID),
     credential: z.string().regex(MACHINE_CREDENTIAL).optional(),
@@ -78,9 +72,8 @@ export const AuthenticateAgent = defineRpc({
 });
 
 /** A command typed in a terminal, as the agent's shell integration reported it (durable: machine-svc logs it). */
-export const TerminalCommand = defineEvent({
-  subjectFor: (e: { agent_id: string }) => subject('machine', 'v1', 'evt', 'command', e.agent_id),
-  filter: 'machine.v1.evt.command.>',
+export const TerminalCommand = domainEvent({
+  domain: MACHINE, name: 'command', tokens: (e) => [e.agent_id],
   schema: z.object({
     agent_id: z.string(), tenant_id: z.string(), session_id: z.string(), command: z.string().max(64 * 1024), cwd: z.string().max(4096),
     exit_code: z.number().int(), seq: z.number().int().min(0), started_at: z.string().datetime(), ended_at: z.string().datetime(),
@@ -89,7 +82,7 @@ export const TerminalCommand = defineEvent({
 
 /** The commands typed in one session, in order (terminal-svc asks for the recording's markers). */
 export const ListSessionCommands = defineRpc({
-  subject: 'machine.rpc.session_commands.list.v1',
+  domain: MACHINE, name: 'session_commands_list',
   request: z.object({ tenant_id: z.string(), session_id: z.string().max(64) }),
   response: z.object({ commands: z.array(z.object({ command: z.string(), seq: z.number().int(), offset_ms: z.number().int() })) }),
 });
@@ -98,7 +91,7 @@ export const MACHINE_PERMISSIONS = ['machine:read', 'terminal:open', 'commands:r
 
 /** May this person use this machine for that? One answer for every service (terminal-svc asks). */
 export const CheckMachineAccess = defineRpc({
-  subject: 'machine.rpc.access.check.v1',
+  domain: MACHINE, name: 'access_check',
   request: z.object({
     actor: z.object({ user_id: z.string(), tenant_id: z.string(), role: z.enum(PORTAL_ROLES) }),
     agent_id: z.string().max(64),
@@ -108,4 +101,32 @@ export const CheckMachineAccess = defineRpc({
     machine_id: z.string(), agent_id: z.string(), tenant_id: z.string(), name: z.string(),
     status: z.enum(['pending', 'online', 'offline']), linux_user: z.string().nullable(),
   }),
+});
+
+/** Machine lifecycle events and typed commands (agent-bridge → machine-svc), durable so a restart of machine-svc loses none. */
+export const MACHINE_STREAM: StreamDefinition = {
+  name: 'MACHINES',
+  subjects: streamSubjects(AgentConnected, AgentDisconnected, TerminalCommand),
+  duplicateWindowSec: 120,
+  maxAgeDays: 7,
+};
+
+/**
+ * Which of these ids are machines of this organization (agent ids or ObjectIDs). Answered by
+ * machine-svc; auth-svc asks before putting machines into a group.
+ */
+export const MachinesOfTenant = defineRpc({
+  domain: MACHINE, name: 'machines_of_tenant',
+  request: z.object({ tenant_id: z.string(), machine_ids: z.array(z.string().max(100)).max(500) }),
+  response: z.object({ known: z.array(z.string()) }),
+});
+
+/**
+ * Someone's access to machines may have changed (group, grant, removal). Core NATS, published by
+ * machine-svc to every terminal-svc replica: each re-checks the open terminals of these users (all
+ * of the tenant's when null).
+ */
+export const AccessChanged = domainEvent({
+  domain: MACHINE, name: 'access_changed', tokens: (e) => [e.tenant_id],
+  schema: z.object({ tenant_id: z.string(), at: z.string().datetime(), user_ids: z.array(z.string()).nullable() }),
 });

@@ -1,7 +1,22 @@
 import { z } from 'zod';
-import { defineEvent, StreamDefinition } from './events';
+import { domainEvent, StreamDefinition, streamSubjects } from './events';
 import { defineRpc } from './rpc';
-import { subject } from './subjects';
+import { subject, SUBJECT_VERSION } from './subjects';
+
+/** The terminal's subject domain: session events, terminal-svc's RPCs and the terminal data. */
+const TERM = 'term';
+type TermDataKind = 'in' | 'out' | 'ctl' | 'rec';
+/** Terminal data: `term.v1.<in|out|ctl|rec>.<session>` (the session id in the place of the name). */
+const termData = (kind: TermDataKind, sessionId: string): string => subject(TERM, SUBJECT_VERSION, kind, sessionId);
+
+/** A session ended on the agent (durable: terminal-svc records exit code and bytes from it). */
+export const SessionEnded = domainEvent({
+  domain: TERM, name: 'ended', tokens: (e) => [e.session_id],
+  schema: z.object({
+    session_id: z.string(), agent_id: z.string(), exit_code: z.number().int(), signal: z.number().int(),
+    bytes: z.number().int(), at: z.string().datetime(),
+  }),
+});
 
 /**
  * The recording of every session, kept by JetStream: the replay buffer any terminal-svc replica
@@ -11,7 +26,7 @@ import { subject } from './subjects';
  */
 export const TERMINAL_STREAM: StreamDefinition = {
   name: 'TERMINAL',
-  subjects: ['term.v1.rec.>', 'term.v1.evt.>'],
+  subjects: [`${TERM}.${SUBJECT_VERSION}.rec.>`, ...streamSubjects(SessionEnded)],
   duplicateWindowSec: 120,
   maxAgeDays: 30,
 };
@@ -25,19 +40,19 @@ export const TERM_HDR = {
 
 /** Live output of one session (core NATS, not stored): bytes, then one `exit`, each with its sequence number. */
 export function termOutputSubject(sessionId: string): string {
-  return subject('term', 'v1', 'out', sessionId);
+  return termData('out', sessionId);
 }
 /** The stored output of one session: batches of records (output-batch.ts). */
 export function termRecordSubject(sessionId: string): string {
-  return subject('term', 'v1', 'rec', sessionId);
+  return termData('rec', sessionId);
 }
 /** Keystrokes for one session: raw bytes, browser → agent. */
 export function termInputSubject(sessionId: string): string {
-  return subject('term', 'v1', 'in', sessionId);
+  return termData('in', sessionId);
 }
 /** Control for one session: JSON `TermControl`, terminal-svc → bridge. */
 export function termControlSubject(sessionId: string): string {
-  return subject('term', 'v1', 'ctl', sessionId);
+  return termData('ctl', sessionId);
 }
 
 export const TermControl = z.discriminatedUnion('type', [
@@ -52,16 +67,6 @@ export type TermControl = z.infer<typeof TermControl>;
 
 export const SessionExit = z.object({ exit_code: z.number().int(), signal: z.number().int(), bytes: z.number().int(), seq: z.number().int() });
 export type SessionExit = z.infer<typeof SessionExit>;
-
-/** A session ended on the agent (durable: terminal-svc records exit code and bytes from it). */
-export const SessionEnded = defineEvent({
-  subjectFor: (e: { session_id: string }) => subject('term', 'v1', 'evt', 'ended', e.session_id),
-  filter: 'term.v1.evt.ended.>',
-  schema: z.object({
-    session_id: z.string(), agent_id: z.string(), exit_code: z.number().int(), signal: z.number().int(),
-    bytes: z.number().int(), at: z.string().datetime(),
-  }),
-});
 
 export const SessionRecord = z.object({
   id: z.string(),
@@ -83,20 +88,20 @@ export type SessionRecord = z.infer<typeof SessionRecord>;
 
 /** Sessions of a machine (machine-svc asks terminal-svc, the owner of session records). */
 export const ListMachineSessions = defineRpc({
-  subject: 'terminal.rpc.sessions.list.v1',
+  domain: TERM, name: 'sessions_list',
   request: z.object({ tenant_id: z.string(), agent_id: z.string(), active_only: z.boolean() }),
   response: z.object({ sessions: z.array(SessionRecord) }),
 });
 
 export const GetSession = defineRpc({
-  subject: 'terminal.rpc.session.get.v1',
+  domain: TERM, name: 'session_get',
   request: z.object({ tenant_id: z.string(), session_id: z.string() }),
   response: z.object({ session: SessionRecord.nullable() }),
 });
 
 /** Open terminals of an organization, on these machines only when `agent_ids` is given (the dashboard asks). */
 export const CountActiveSessions = defineRpc({
-  subject: 'terminal.rpc.sessions.count_active.v1',
+  domain: TERM, name: 'sessions_count_active',
   request: z.object({ tenant_id: z.string(), agent_ids: z.array(z.string().max(64)).max(100_000).nullable() }),
   response: z.object({ active: z.number().int() }),
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AuditEvent, AuditRecorded, PLATFORM_TENANT } from '@webxterm/contracts';
 import type { Logger } from 'pino';
-import { JetStreamClient, publishDurable } from './nats';
+import type { Bus } from './bus';
 import { currentRequestId } from './request-context';
 
 export type AuditInput = Omit<AuditEvent, 'id' | 'at' | 'source' | 'tenant_id'> & { tenant_id?: string | null };
@@ -22,7 +22,7 @@ export class AuditPublisher implements AuditSink {
   private closed = false;
 
   constructor(
-    private readonly js: JetStreamClient,
+    private readonly bus: Bus,
     private readonly source: string,
     private readonly log: Logger,
     private readonly maxQueued = 50_000,
@@ -80,7 +80,7 @@ export class AuditPublisher implements AuditSink {
       while (this.queue.length > 0) {
         const event = this.queue[0];
         try {
-          await publishDurable(this.js, AuditRecorded, event, event.id, event.request_id);
+          await this.bus.publishDurable(AuditRecorded, event, event.id, event.request_id);
           this.queue.shift();
         } catch (e) {
           this.log.warn({ err: (e as Error).message, pending: this.queue.length }, 'audit publish failed; will retry');

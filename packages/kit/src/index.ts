@@ -11,6 +11,9 @@ export * from './http';
 export * from './safe-input';
 export * from './lifecycle';
 export * from './client-ip';
-export * from './rpc';
+export {
+  Bus, DEFAULT_RETRY, ensureDurableConsumer, on, retryDelay,
+  type ConsumeOptions, type DurableConsumerSettings, type EventHandler, type Handles, type MessageContext, type RetryPolicy,
+} from './bus';
 export * from './metrics';
 export * from './request-context';

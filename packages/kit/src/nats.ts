@@ -1,9 +1,8 @@
 import { connect, nanos, NatsConnection } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager, JetStreamClient } from '@nats-io/jetstream';
-import type { EventContract, StreamDefinition } from '@webxterm/contracts';
+import { jetstream, jetstreamManager, JetStreamApiCodes, JetStreamApiError, JetStreamClient } from '@nats-io/jetstream';
+import type { StreamDefinition } from '@webxterm/contracts';
 import { z } from 'zod';
 import { loadConfig } from './config';
-import { requestIdHeaders } from './request-context';
 
 export type { NatsConnection, JetStreamClient };
 
@@ -41,22 +40,14 @@ export async function ensureStream(nc: NatsConnection, def: StreamDefinition, re
   };
   try {
     await jsm.streams.info(def.name);
-    await jsm.streams.update(def.name, cfg);
-  } catch {
+  } catch (e) {
+    if (!(e instanceof JetStreamApiError && e.code === JetStreamApiCodes.StreamNotFound)) throw e;
+    // Replicas starting together may both get here; an identical add is answered idempotently.
     await jsm.streams.add(cfg);
+    return;
   }
-}
-
-/**
- * Validates the payload against its contract and publishes it to JetStream, de-duplicated by
- * `msgID`. The message carries `x-request-id`: `requestId`, or the request being handled.
- */
-export async function publishDurable<S extends z.ZodType>(
-  js: JetStreamClient, contract: EventContract<S>, payload: z.infer<S>, msgID: string, requestId?: string | null,
-): Promise<void> {
-  const value = contract.schema.parse(payload);
-  const headers = requestIdHeaders(requestId ?? undefined);
-  await js.publish(contract.subjectFor(value), JSON.stringify(value), headers ? { msgID, headers } : { msgID });
+  // Subjects of a stream change in place (docs/events.md): messages stored under old subjects stay.
+  await jsm.streams.update(def.name, cfg);
 }
 
 export { jetstream };

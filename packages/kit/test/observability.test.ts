@@ -2,20 +2,21 @@ import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { Writable } from 'node:stream';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { AUDIT_STREAM, defineRpc } from '@webxterm/contracts';
+import { AUDIT_STREAM, auditSubject, defineRpc } from '@webxterm/contracts';
 import { Router } from 'express';
 import pino from 'pino';
 import { z } from 'zod';
 import { sampleValue } from '@webxterm/testkit';
 import {
-  AuditPublisher, callRpc, closeServer, connectNats, createHttpApp, ensureStream, finishApp, jetstream, listen, NatsConnection, portOf,
-  serveMetrics, serveRpc, ServiceMetrics,
+  AuditPublisher, Bus, closeServer, connectNats, createHttpApp, ensureStream, finishApp, listen, NatsConnection, portOf,
+  serveMetrics, ServiceMetrics,
 } from '../src';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
-const Echo = defineRpc({ subject: `kit.test.echo.${randomBytes(4).toString('hex')}`, request: z.object({ n: z.number() }), response: z.object({ rid: z.string().nullable() }) });
+const Echo = defineRpc({ domain: 'kittest', name: `echo_${randomBytes(4).toString('hex')}`, request: z.object({ n: z.number() }), response: z.object({ rid: z.string().nullable() }) });
 
 let nc: NatsConnection;
+let bus: Bus;
 let app: Server;
 let metricsServer: Server;
 let base: string;
@@ -28,8 +29,9 @@ beforeAll(async () => {
   nc = await connectNats(NATS_URL, 'kit-observability-test');
   await ensureStream(nc, AUDIT_STREAM);
   const log = pino({ level: 'info' }, new Writable({ write(chunk, _enc, done) { lines.push(JSON.parse(chunk.toString())); done(); } }));
-  audit = new AuditPublisher(jetstream(nc), 'kit-test', log);
-  stopRpc = serveRpc(nc, Echo, 'kit-test', log, async (_req, rid) => ({ rid })).stop;
+  bus = new Bus(nc, log);
+  audit = new AuditPublisher(bus, 'kit-test', log);
+  stopRpc = bus.serve(Echo, { queue: 'kit-test' }, async (_req, ctx) => ({ rid: ctx.requestId })).stop;
   const metrics = new ServiceMetrics('kit-test');
   const http = createHttpApp({ service: 'kit-test', log, metrics, jsonLimit: '10kb' });
   const things = Router();
@@ -38,7 +40,7 @@ beforeAll(async () => {
   // A JSON body is parsed first (the parser calls on from a socket event): the RPC and the audit
   // event made after it still belong to the request.
   http.post('/calls', async (req, res) => {
-    const { rid } = await callRpc(nc, Echo, { n: req.body.n });
+    const { rid } = await bus.request(Echo, { n: req.body.n });
     audit.record({ action: 'kit.observed', result: 'success', tenant_id: tenant, client_ip: null, actor: { user_id: null, username: null, role: null } });
     await audit.flush(3000);
     res.json({ rid });
@@ -74,12 +76,12 @@ test('requests are counted by route template and status on the metrics port, nev
 
 test("the request id is echoed, logged, and carried on the request's RPCs and audit events", async () => {
   const rid = `kit-${randomBytes(6).toString('hex')}`;
-  const sub = nc.subscribe(`audit.v1.${tenant}.kit.observed`, { max: 1 });
+  const sub = nc.subscribe(auditSubject(tenant, 'kit.observed'), { max: 1 });
   const res = await fetch(`${base}/calls`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': rid }, body: '{"n":1}' });
   expect(res.headers.get('x-request-id')).toBe(rid);
   expect(await res.json()).toEqual({ rid }); // what the RPC handler received in the NATS header
   const jsm = await jetstreamManager(nc);
-  const stored = await jsm.streams.getMessage(AUDIT_STREAM.name, { last_by_subj: `audit.v1.${tenant}.kit.observed` });
+  const stored = await jsm.streams.getMessage(AUDIT_STREAM.name, { last_by_subj: auditSubject(tenant, 'kit.observed') });
   expect(stored?.header?.get('x-request-id')).toBe(rid);
   expect(stored?.json<{ request_id: string }>().request_id).toBe(rid);
   sub.unsubscribe();

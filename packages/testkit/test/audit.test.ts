@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { AUDIT_STREAM, AuditRecorded, type AuditEvent } from '@webxterm/contracts';
-import { ensureStream, jetstream, publishDurable } from '@webxterm/kit';
+import { Bus, ensureStream } from '@webxterm/kit';
 import { readAuditEvents, testEnv, uniqueName } from '../src';
 
 let nc: NatsConnection;
@@ -20,10 +20,10 @@ function event(username: string, n: number): AuditEvent {
 
 test('reads back the events it is asked for, from the start of the stream', async () => {
   const username = uniqueName('kit');
-  const js = jetstream(nc);
+  const bus = new Bus(nc);
   for (const n of [1, 2, 3]) {
     const e = event(username, n);
-    await publishDurable(js, AuditRecorded, e, e.id);
+    await bus.publishDurable(AuditRecorded, e, e.id);
   }
 
   const events = await readAuditEvents(testEnv().natsUrl, (e) => e.actor.username === username, { expect: 3, timeoutMs: 5000 });

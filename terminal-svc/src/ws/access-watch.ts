@@ -1,6 +1,6 @@
 import type { WebSocket } from 'ws';
 import { AccessChanged, AccessClaims, LoginRevoked } from '@webxterm/contracts';
-import type { Logger, NatsConnection } from '@webxterm/kit';
+import type { Bus, Logger } from '@webxterm/kit';
 import { sendJson } from './terminal-socket';
 
 interface OpenSocket { ws: WebSocket; claims: AccessClaims; agentId: string; view: boolean }
@@ -33,25 +33,11 @@ export class AccessWatch {
     return this.open.size;
   }
 
-  subscribe(nc: NatsConnection): { stop(): void } {
-    const sub = nc.subscribe(AccessChanged.filter);
-    void (async () => {
-      for await (const m of sub) {
-        try {
-          const e = AccessChanged.schema.parse(m.json());
-          await this.recheck(e.tenant_id, e.user_ids);
-        } catch (err) {
-          this.log.warn({ err: (err as Error).message }, 'access change not applied');
-        }
-      }
-    })();
-    const logins = nc.subscribe(LoginRevoked.filter, {
-      callback: (err, m) => {
-        if (err) return;
-        try { this.closeLogins(new Set([LoginRevoked.schema.parse(m.json()).sid])); } catch { /* malformed */ }
-      },
-    });
-    return { stop: () => { sub.unsubscribe(); logins.unsubscribe(); } };
+  subscribe(bus: Bus): { stop(): void } {
+    const changes = bus.subscribe(AccessChanged, {}, (e) => this.recheck(e.tenant_id, e.user_ids)
+      .catch((err: Error) => this.log.warn({ err: err.message }, 'access change not applied')));
+    const logins = bus.subscribe(LoginRevoked, {}, (e) => { this.closeLogins(new Set([e.sid])); });
+    return { stop: () => { changes.stop(); logins.stop(); } };
   }
 
   /** Closes the terminals of revoked logins; run every few seconds. */
