@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { AuditEvent } from '@webxterm/contracts';
-import { uniqueName } from '@webxterm/testkit';
+import { accessToken, uniqueName } from '@webxterm/testkit';
 import { Pool } from 'pg';
 import { AuditConfigSchema } from '../src/config';
 import { RunningAuditService, startAuditService } from '../src/main';
 import { EventWriter } from '../src/store/event-writer';
 import {
-  adminPool, Bus, deleteConsumer, get, makeEvent, openBus, publishAll, purgeTenant, serviceEnv, token, waitForStored,
+  adminPool, Bus, deleteConsumer, get, makeEvent, openBus, publishAll, purgeTenant, SECRET, serviceEnv, waitForStored,
 } from './harness';
 
 const A = uniqueName('ta');
@@ -42,10 +42,10 @@ let pool: Pool;
 let base: string;
 let a: AuditEvent[];
 let b: AuditEvent[];
-const adminA = token('company_admin', A);
-const adminB = token('company_admin', B);
-const userA = token('user', A);
-const superAdmin = token('super_admin', uniqueName('platform'));
+const adminA = accessToken(SECRET, { role: 'company_admin', tenant_id: A });
+const adminB = accessToken(SECRET, { role: 'company_admin', tenant_id: B });
+const userA = accessToken(SECRET, { role: 'user', tenant_id: A });
+const superAdmin = accessToken(SECRET, { role: 'super_admin', tenant_id: uniqueName('platform') });
 
 /** Every page of a listing, following next_cursor. */
 async function walk(query: string, bearer: string, limit: number): Promise<{ pages: any[][]; events: any[] }> {
@@ -224,7 +224,7 @@ describe('GET /api/audit/tenants', () => {
 
   it('company_admin of an organization without events: itself, with 0', async () => {
     const t = uniqueName('empty');
-    const r = await get(base, '/api/audit/tenants', token('company_admin', t));
+    const r = await get(base, '/api/audit/tenants', accessToken(SECRET, { role: 'company_admin', tenant_id: t }));
     expect(r.body.tenants).toEqual([{ tenant_id: t, events: 0, last_event_at: null }]);
   });
 

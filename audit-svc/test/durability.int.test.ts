@@ -7,15 +7,15 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { AUDIT_STREAM, AuditEvent, AuditRecorded } from '@webxterm/contracts';
-import { freePort, ServiceProcess, startServiceProcess, uniqueName } from '@webxterm/testkit';
+import { accessToken, freePort, ServiceProcess, startServiceProcess, uniqueName } from '@webxterm/testkit';
 import { Pool } from 'pg';
 import {
-  adminPool, Bus, countStored, deleteConsumer, get, makeEvent, openBus, publishAll, purgeTenant, serviceEnv, token,
+  adminPool, Bus, countStored, deleteConsumer, get, makeEvent, openBus, publishAll, purgeTenant, SECRET, serviceEnv,
   waitForStored,
 } from './harness';
 
 const N = 10_000;
-const superAdmin = token('super_admin', 'platform');
+const superAdmin = accessToken(SECRET, { role: 'super_admin', tenant_id: 'platform' });
 let bus: Bus;
 let pool: Pool;
 const consumers: string[] = [];

@@ -1,25 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import jwt from 'jsonwebtoken';
 import { Pool } from 'pg';
 import { connect, NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, JetStreamClient } from '@nats-io/jetstream';
-import { AccessClaims, AUDIT_STREAM, AuditEvent, AuditRecorded, PortalRole, TOKEN_ISSUER } from '@webxterm/contracts';
+import { AUDIT_STREAM, AuditEvent, AuditRecorded } from '@webxterm/contracts';
 import { ensureStream } from '@webxterm/kit';
-import { testEnv, uniqueName } from '@webxterm/testkit';
+import { testEnv } from '@webxterm/testkit';
 
 export const SECRET = 'audit-test-secret-that-is-long-enough-0123456789';
 export const env = testEnv();
-
-/** An access token with the claims auth-svc would put in it. */
-export function token(role: PortalRole, tenantId: string, over: Partial<AccessClaims> = {}): string {
-  const now = Math.floor(Date.now() / 1000);
-  const claims: AccessClaims = {
-    user_id: randomUUID().replace(/-/g, '').slice(0, 24), username: uniqueName('u'), email: 'x@example.com',
-    tenant_id: tenantId, tenant_name: tenantId, role, machine_role: 'viewer', groups: [], keycloak_id: '',
-    source: 'cli', sid: randomUUID(), iss: TOKEN_ISSUER, iat: now, exp: now + 3600, ...over,
-  };
-  return jwt.sign(claims, SECRET, { algorithm: 'HS256' });
-}
 
 let clock = Date.parse('2026-03-01T00:00:00.000Z');
 

@@ -1,4 +1,5 @@
 import jwt from 'jsonwebtoken';
+import { signToken, waitUntil } from '@webxterm/testkit';
 import { BROWSER_UA, Harness, SECRET, startHarness } from './harness';
 
 let h: Harness;
@@ -152,7 +153,7 @@ describe('POST /api/auth/login — scenario B, OTP', () => {
     expect(ttl).toBeGreaterThan(590);
     expect(ttl).toBeLessThanOrEqual(600);
     await h.redis.pexpire(key, 1);
-    await new Promise((r) => setTimeout(r, 20));
+    await waitUntil(async () => (await h.redis.exists(key)) === 0, 5000, 'the code gone from Redis');
     expect((await h.post('/api/auth/verify-otp', { username: a.username, otp_code: code })).status).toBe(401);
   });
 
@@ -219,7 +220,7 @@ describe('scenario C, tenant selection', () => {
     const r = await h.login(a.email, a.password);
     const s = await h.post('/api/auth/select-tenant', { session_token: r.body.session_token, tenant_id: other.tenantId });
     expect(s).toMatchObject({ status: 403, body: { error: 'You do not belong to this organization' } });
-    const forged = jwt.sign({ sid: 'x', person_id: 'y', source: 'cli', typ: 'session' }, SECRET, { issuer: 'vsay-auth' });
+    const forged = signToken({ sid: 'x', person_id: 'y', source: 'cli', typ: 'session', iss: 'vsay-auth' }, SECRET);
     for (const token of [forged, 'garbage', r.body.session_token.slice(0, -3) + 'abc']) {
       expect((await h.post('/api/auth/select-tenant', { session_token: token, tenant_id: a.tenantId })).status).toBe(401);
     }

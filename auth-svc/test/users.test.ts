@@ -1,5 +1,4 @@
-import jwt from 'jsonwebtoken';
-import { uniqueName } from '@webxterm/testkit';
+import { signToken, uniqueName } from '@webxterm/testkit';
 import { Harness, SECRET, startHarness } from './harness';
 
 let h: Harness;
@@ -108,7 +107,7 @@ describe('privilege escalation', () => {
     const edited = { ...JSON.parse(Buffer.from(payload, 'base64url').toString()), role: 'super_admin' };
     const forged = `${head}.${Buffer.from(JSON.stringify(edited)).toString('base64url')}.${sig}`;
     expect((await h.call('GET', '/api/admin/organizations', undefined, h.bearer(forged))).status).toBe(401);
-    const resigned = jwt.sign(edited, 'guessed-secret-guessed-secret-000000');
+    const resigned = signToken(edited, 'guessed-secret-guessed-secret-000000');
     expect((await h.call('GET', '/api/admin/organizations', undefined, h.bearer(resigned))).status).toBe(401);
     expect(SECRET).not.toBe('guessed-secret-guessed-secret-000000');
   });

@@ -1,7 +1,7 @@
 /** Audit events reach the AUDIT JetStream stream with the right fields, and never a token. */
 import type { AuditEvent } from '@webxterm/contracts';
-import { readAuditEvents, uniqueName } from '@webxterm/testkit';
-import { call, claims, env, openSocket, sign, startTestGateway, startUpstream, TestGateway, Upstream } from './harness';
+import { accessClaims, accessToken, readAuditEvents, signToken, uniqueName, waitUntil } from '@webxterm/testkit';
+import { call, env, openSocket, startTestGateway, startUpstream, TestGateway, Upstream } from './harness';
 
 let up: Upstream;
 let gw: TestGateway;
@@ -23,10 +23,10 @@ let testStarted = new Date();
 beforeEach(() => { testStarted = new Date(Date.now() - 1000); });
 
 it('a mutating request by a signed-in user: http.request, success, with actor and tenant', async () => {
-  const c = claims({ role: 'company_admin' });
+  const c = accessClaims({ role: 'company_admin' });
   const rid = uniqueName('rid-');
   const r = await call(gw.url, 'POST', '/api/community/issues?token=should-not-appear', {
-    headers: { authorization: `Bearer ${sign(c, gw.config.JWT_SECRET)}`, 'x-request-id': rid, 'user-agent': 'vsay-cli/1.0' },
+    headers: { authorization: `Bearer ${signToken(c, gw.config.JWT_SECRET)}`, 'x-request-id': rid, 'user-agent': 'vsay-cli/1.0' },
     body: { title: 'hello', password: 'secret-in-body' },
   });
   expect(r.status).toBe(200);
@@ -41,7 +41,7 @@ it('a mutating request by a signed-in user: http.request, success, with actor an
 
 it('a denial by the gateway: http.denied, denied, 401, platform tenant, reason, no token in the event', async () => {
   const rid = uniqueName('rid-');
-  const expired = sign(claims({ exp: Math.floor(Date.now() / 1000) - 5 }), gw.config.JWT_SECRET);
+  const expired = accessToken(gw.config.JWT_SECRET, { exp: Math.floor(Date.now() / 1000) - 5 });
   await call(gw.url, 'GET', `/api/users/me?token=${expired}`, { headers: { authorization: `Bearer ${expired}`, 'x-request-id': rid } });
   const [e] = await readAuditEvents(env.natsUrl, byRequestId(rid), { since: testStarted, expect: 1 });
   expect(e).toMatchObject({
@@ -63,7 +63,7 @@ it('a denial returned by the upstream (a failed login) is recorded too; a plain 
 
 it('a refused WebSocket upgrade is recorded without its ?token=', async () => {
   const rid = uniqueName('rid-');
-  const bad = sign(claims(), 'x'.repeat(40));
+  const bad = signToken(accessClaims(), 'x'.repeat(40));
   await openSocket(`ws://127.0.0.1:${gw.port}/api/terminal/agent-9/ws?token=${bad}`, { 'x-request-id': rid }).catch(() => undefined);
   const [e] = await readAuditEvents(env.natsUrl, byRequestId(rid), { since: testStarted, expect: 1 });
   expect(e).toMatchObject({ action: 'http.denied', status: 401, resource: 'GET /api/terminal/agent-9/ws', client_ip: '127.0.0.1' });
@@ -72,7 +72,7 @@ it('a refused WebSocket upgrade is recorded without its ?token=', async () => {
 
 it('a failing mutating request is a failure', async () => {
   const rid = uniqueName('rid-');
-  const t = sign(claims(), gw.config.JWT_SECRET);
+  const t = accessToken(gw.config.JWT_SECRET);
   await call(gw.url, 'DELETE', '/api/nowhere/1', { headers: { authorization: `Bearer ${t}`, 'x-request-id': rid } });
   const [e] = await readAuditEvents(env.natsUrl, byRequestId(rid), { since: testStarted, expect: 1 });
   expect(e).toMatchObject({ action: 'http.request', result: 'failure', status: 404, resource: 'DELETE /api/nowhere/1' });
@@ -80,14 +80,14 @@ it('a failing mutating request is a failure', async () => {
 
 it('a mutating request whose client hangs up before the answer is recorded as 499, failure', async () => {
   const rid = uniqueName('rid-');
-  const t = sign(claims(), gw.config.JWT_SECRET);
+  const t = accessToken(gw.config.JWT_SECRET);
   const abort = new AbortController();
   const pending = fetch(`${gw.url}/api/community/issues`, {
     method: 'POST', signal: abort.signal, body: '{"a":1}',
     headers: { authorization: `Bearer ${t}`, 'content-type': 'application/json', 'x-request-id': rid, 'x-test-delay-ms': '10000' },
   }).catch(() => undefined);
   // Hang up once the request is surely in flight upstream (a fixed delay loses that race under load).
-  for (let i = 0; i < 200 && !up.seen.some((e) => e.headers['x-request-id'] === rid); i++) await new Promise((r) => setTimeout(r, 25));
+  await waitUntil(() => up.seen.some((e) => e.headers['x-request-id'] === rid), 5000, 'the request upstream');
   abort.abort();
   await pending;
   const [e] = await readAuditEvents(env.natsUrl, byRequestId(rid), { since: testStarted, expect: 1 });

@@ -2,7 +2,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import Redis from 'ioredis';
 import { revokedSessionKey } from '@webxterm/contracts';
-import { b64url, call, claims, env, secret, sign, startTestGateway, startUpstream, TestGateway, Upstream } from './harness';
+import { accessClaims, accessToken, jwtSecret, signToken } from '@webxterm/testkit';
+import { b64url, call, env, startTestGateway, startUpstream, TestGateway, Upstream } from './harness';
 
 let up: Upstream;
 let gw: TestGateway;
@@ -25,7 +26,7 @@ const me = (headers: Record<string, string>) => call(gw.url, 'GET', '/api/users/
 const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
 
 it('a valid HS256 token with full claims passes', async () => {
-  expect((await me(bearer(sign(claims(), key)))).status).toBe(200);
+  expect((await me(bearer(accessToken(key)))).status).toBe(200);
 });
 
 describe('401 { error } for', () => {
@@ -36,26 +37,26 @@ describe('401 { error } for', () => {
     ['a Basic authorization header', () => ({ authorization: 'Basic dXNlcjpwYXNz' })],
     ['"Bearer" with nothing after it', () => ({ authorization: 'Bearer' })],
     ['a token that is not a JWT', () => bearer('not.a.jwt')],
-    ['a token signed with another secret', () => bearer(sign(claims(), secret()))],
-    ['alg none', () => bearer(`${b64url({ alg: 'none', typ: 'JWT' })}.${b64url(claims())}.`)],
+    ['a token signed with another secret', () => bearer(accessToken(jwtSecret()))],
+    ['alg none', () => bearer(`${b64url({ alg: 'none', typ: 'JWT' })}.${b64url(accessClaims())}.`)],
     ['alg none with the signature of a good token', () => {
-      const [, , sig] = sign(claims(), key).split('.');
-      return bearer(`${b64url({ alg: 'none', typ: 'JWT' })}.${b64url(claims())}.${sig}`);
+      const [, , sig] = accessToken(key).split('.');
+      return bearer(`${b64url({ alg: 'none', typ: 'JWT' })}.${b64url(accessClaims())}.${sig}`);
     }],
-    ['HS512 with the right secret', () => bearer(sign(claims(), key, 'HS512'))],
-    ['RS256', () => bearer(sign(claims(), privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, 'RS256'))],
-    ['an expired token', () => bearer(sign(claims({ exp: now() - 10 }), key))],
-    ['a token without exp', () => { const c = claims(); delete c.exp; return bearer(sign(c, key)); }],
-    ['a missing claim (sid)', () => { const { sid: _sid, ...c } = claims(); return bearer(sign(c, key)); }],
-    ['a missing claim (tenant_id)', () => { const { tenant_id: _t, ...c } = claims(); return bearer(sign(c, key)); }],
-    ['an unknown role', () => bearer(sign({ ...claims(), role: 'root' }, key))],
-    ['another issuer', () => bearer(sign({ ...claims(), iss: 'someone-else' }, key))],
+    ['HS512 with the right secret', () => bearer(signToken(accessClaims(), key, 'HS512'))],
+    ['RS256', () => bearer(signToken(accessClaims(), privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, 'RS256'))],
+    ['an expired token', () => bearer(accessToken(key, { exp: now() - 10 }))],
+    ['a token without exp', () => { const { exp: _exp, ...c } = accessClaims(); return bearer(signToken(c, key)); }],
+    ['a missing claim (sid)', () => { const { sid: _sid, ...c } = accessClaims(); return bearer(signToken(c, key)); }],
+    ['a missing claim (tenant_id)', () => { const { tenant_id: _t, ...c } = accessClaims(); return bearer(signToken(c, key)); }],
+    ['an unknown role', () => bearer(signToken({ ...accessClaims(), role: 'root' }, key))],
+    ['another issuer', () => bearer(signToken({ ...accessClaims(), iss: 'someone-else' }, key))],
     ['a tampered payload', () => {
-      const [h, , s] = sign(claims(), key).split('.');
-      return bearer(`${h}.${b64url({ ...claims(), role: 'super_admin' })}.${s}`);
+      const [h, , s] = accessToken(key).split('.');
+      return bearer(`${h}.${b64url({ ...accessClaims(), role: 'super_admin' })}.${s}`);
     }],
-    ['X-Access-Token without X-Key', () => ({ 'x-access-token': sign(claims(), key) })],
-    ['X-Access-Token with a wrong X-Key', () => ({ 'x-access-token': sign(claims(), key), 'x-key': 'another-session' })],
+    ['X-Access-Token without X-Key', () => ({ 'x-access-token': accessToken(key) })],
+    ['X-Access-Token with a wrong X-Key', () => ({ 'x-access-token': accessToken(key), 'x-key': 'another-session' })],
   ];
   it.each(cases)('%s', async (_name, headers) => {
     const before = up.seen.length;
@@ -67,24 +68,24 @@ describe('401 { error } for', () => {
 });
 
 it('a revoked session key is refused, another session of the same user is not', async () => {
-  const c = claims();
+  const c = accessClaims();
   const other = { ...c, sid: `${c.sid}-2` };
   await redis.set(revokedSessionKey(c.sid), '1', 'EX', 60);
-  const r = await me(bearer(sign(c, key)));
+  const r = await me(bearer(signToken(c, key)));
   expect(r).toMatchObject({ status: 401, body: { error: 'Token has been revoked' } });
-  expect((await me(bearer(sign(other, key)))).status).toBe(200);
+  expect((await me(bearer(signToken(other, key)))).status).toBe(200);
 });
 
 it('X-Access-Token with the matching X-Key passes (document 004), headers forwarded untouched', async () => {
-  const c = claims();
-  const t = sign(c, key);
+  const c = accessClaims();
+  const t = signToken(c, key);
   const r = await call(gw.url, 'POST', '/logout', { headers: { 'x-access-token': t, 'x-key': c.sid } });
   expect(r.status).toBe(200);
   expect(r.body.headers).toMatchObject({ 'x-access-token': t, 'x-key': c.sid });
 });
 
 it('the token message tells expired from invalid', async () => {
-  const expired = await me(bearer(sign(claims({ exp: Math.floor(Date.now() / 1000) - 5 }), key)));
+  const expired = await me(bearer(accessToken(key, { exp: Math.floor(Date.now() / 1000) - 5 })));
   expect(expired.body).toEqual({ error: 'Token expired' });
 });
 
@@ -94,7 +95,7 @@ it('Redis unreachable → 503, fail closed', async () => {
   down.on('error', () => {});
   const cut = await startTestGateway({ AUTH_SVC_URL: up.url }, { redis: down });
   try {
-    const r = await call(cut.url, 'GET', '/api/users/me', { headers: bearer(sign(claims(), cut.config.JWT_SECRET)) });
+    const r = await call(cut.url, 'GET', '/api/users/me', { headers: bearer(accessToken(cut.config.JWT_SECRET)) });
     expect(r).toMatchObject({ status: 503, body: { error: expect.any(String) } });
     const login = await call(cut.url, 'POST', '/api/auth/login', { body: { email: 'a@example.com', password: 'x' } });
     expect(login.status).toBe(503);

@@ -1,17 +1,13 @@
 /**
  * Test peers for the gateway: a real upstream (HTTP echo + WebSocket echo) standing in for a
- * service, token signing with the shared secret, and a gateway started in-process on port 0
- * against the real Redis and NATS of `testEnv()`.
+ * service, and a gateway started in-process on port 0 against the real Redis and NATS of `testEnv()`.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import express from 'express';
-import jwt from 'jsonwebtoken';
 import { WebSocket, WebSocketServer } from 'ws';
-import type { AccessClaims } from '@webxterm/contracts';
 import { createLogger } from '@webxterm/kit';
-import { testEnv, uniqueName } from '@webxterm/testkit';
+import { jwtSecret, testEnv, uniqueName } from '@webxterm/testkit';
 import { GatewayConfig, GatewayConfigSchema } from '../src/config';
 import { GatewayOverrides, RunningGateway, startGateway } from '../src/main';
 
@@ -32,6 +28,10 @@ export interface Upstream {
   url: string;
   /** Every request seen, oldest first. */
   seen: Echo[];
+  /** Requests it has not finished with (answered, or the caller gone). */
+  inFlight(): number;
+  /** WebSockets open on it now. */
+  openSockets(): number;
   close(): Promise<void>;
 }
 
@@ -44,6 +44,7 @@ export interface Upstream {
  */
 export async function startUpstream(): Promise<Upstream> {
   const seen: Echo[] = [];
+  let inFlight = 0;
   const app = express();
   app.use(express.raw({ type: () => true, limit: '50mb' }));
   app.use(async (req, res) => {
@@ -52,6 +53,8 @@ export async function startUpstream(): Promise<Upstream> {
     try { body = raw ? JSON.parse(raw) : undefined; } catch { body = undefined; }
     const echo: Echo = { method: req.method, url: req.originalUrl, headers: req.headers, raw, body };
     seen.push(echo);
+    inFlight++;
+    res.once('close', () => { inFlight--; });
     const delay = Number(req.headers['x-test-delay-ms'] ?? 0);
     if (delay) {
       // Stop waiting when the caller gives up, so no timer outlives the test.
@@ -79,6 +82,8 @@ export async function startUpstream(): Promise<Upstream> {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     seen,
+    inFlight: () => inFlight,
+    openSockets: () => wss.clients.size,
     close: async () => {
       for (const c of wss.clients) c.terminate();
       wss.close();
@@ -88,32 +93,12 @@ export async function startUpstream(): Promise<Upstream> {
   };
 }
 
-export function secret(): string {
-  return randomBytes(32).toString('hex');
-}
-
-/** Full `AccessClaims` for a fresh user and session, minus what `jwt.sign` adds. */
-export function claims(over: Partial<AccessClaims> = {}): Omit<AccessClaims, 'exp' | 'iat'> & { exp?: number } {
-  const username = uniqueName('u');
-  return {
-    user_id: randomBytes(12).toString('hex'), username, email: `${username}@example.com`,
-    tenant_id: uniqueName('org-'), tenant_name: 'Test Org', role: 'user', machine_role: 'user', groups: [],
-    keycloak_id: randomUUID(), source: 'cli', sid: randomUUID(), iss: 'vsay-auth',
-    exp: Math.floor(Date.now() / 1000) + 3600,
-    ...over,
-  };
-}
-
-export function sign(payload: object, key: string, alg: jwt.Algorithm = 'HS256'): string {
-  return jwt.sign(payload, key, { algorithm: alg });
-}
-
 export const b64url = (v: object | string) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
 
 /** A gateway config for tests: real Redis/NATS, unique rate-limit keys, everything else default. */
 export function testConfig(over: Record<string, string | number> = {}): GatewayConfig {
   return GatewayConfigSchema.parse({
-    PORT: 0, HOST: '127.0.0.1', METRICS_PORT: 0, REDIS_URL: env.redisUrl, NATS_URL: env.natsUrl, JWT_SECRET: secret(),
+    PORT: 0, HOST: '127.0.0.1', METRICS_PORT: 0, REDIS_URL: env.redisUrl, NATS_URL: env.natsUrl, JWT_SECRET: jwtSecret(),
     RATE_LIMIT_PREFIX: uniqueName('gwtest-'), LOG_LEVEL: 'silent', ...over,
   });
 }

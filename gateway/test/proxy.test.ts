@@ -1,7 +1,7 @@
 /** Routing, bodies and upstream failures, through a real gateway to a real echo upstream. */
 import http from 'node:http';
-import { freePort } from '@webxterm/testkit';
-import { call, claims, Echo, rawRequest, sign, startTestGateway, startUpstream, TestGateway, Upstream } from './harness';
+import { accessToken, freePort, waitUntil } from '@webxterm/testkit';
+import { call, Echo, rawRequest, startTestGateway, startUpstream, TestGateway, Upstream } from './harness';
 
 let up: Upstream;
 let gw: TestGateway;
@@ -12,7 +12,7 @@ beforeAll(async () => {
   up = await startUpstream();
   // A port nothing listens on: machine-svc "down".
   gw = await startTestGateway({ AUTH_SVC_URL: up.url, COMMUNITY_SVC_URL: up.url, MACHINE_SVC_URL: 'http://127.0.0.1:1', BODY_LIMIT: '64kb', UPSTREAM_TIMEOUT_MS: 1000 });
-  token = sign(claims(), gw.config.JWT_SECRET);
+  token = accessToken(gw.config.JWT_SECRET);
 });
 afterAll(async () => {
   await gw?.close();
@@ -214,7 +214,7 @@ describe('garbage does not bring it down', () => {
     await rawRequest(gw.port, half, 200);
     const slow = `GET /api/community/wait HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nX-Test-Delay-Ms: 300\r\n\r\n`;
     await rawRequest(gw.port, slow, 50);
-    await new Promise((r) => setTimeout(r, 400));
+    await waitUntil(() => up.inFlight() === 0, 5000, () => `the upstream done with both requests (${up.inFlight()} left)`);
     expect((await call(gw.url, 'GET', '/health')).status).toBe(200);
   });
 });

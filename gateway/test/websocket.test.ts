@@ -2,7 +2,8 @@
 import net from 'node:net';
 import Redis from 'ioredis';
 import { revokedSessionKey } from '@webxterm/contracts';
-import { call, claims, env, openSocket, rawRequest, secret, sign, startTestGateway, startUpstream, TestGateway, Upstream } from './harness';
+import { accessClaims, accessToken, jwtSecret, signToken, waitUntil } from '@webxterm/testkit';
+import { call, env, openSocket, rawRequest, startTestGateway, startUpstream, TestGateway, Upstream } from './harness';
 
 let up: Upstream;
 let gw: TestGateway;
@@ -26,7 +27,7 @@ const wsUrl = (g: TestGateway, path: string) => `ws://127.0.0.1:${g.port}${path}
 const refusal = (p: Promise<unknown>) => p.then(() => { throw new Error('expected a refusal'); }, (e: { status?: number; body?: string }) => e);
 
 it('a valid ?token= upgrades; the socket echoes, the upstream sees the path, token and request id', async () => {
-  const token = sign(claims(), gw.config.JWT_SECRET);
+  const token = accessToken(gw.config.JWT_SECRET);
   const { ws, first } = await openSocket(wsUrl(gw, `/api/terminal/agent-1/ws?token=${token}`), { 'x-user-id': 'forged' });
   try {
     expect(first.hello.url).toBe(`/api/terminal/agent-1/ws?token=${token}`);
@@ -45,7 +46,7 @@ it('a valid ?token= upgrades; the socket echoes, the upstream sees the path, tok
 });
 
 it('a Bearer header works too (non-browser clients)', async () => {
-  const token = sign(claims(), gw.config.JWT_SECRET);
+  const token = accessToken(gw.config.JWT_SECRET);
   const { ws } = await openSocket(wsUrl(gw, '/api/terminal/a2/ws'), { authorization: `Bearer ${token}` });
   ws.close();
 });
@@ -54,8 +55,8 @@ describe('refused with an HTTP status before any upgrade', () => {
   it.each([
     ['no token', () => ''],
     ['a bad token', () => '?token=garbage'],
-    ['a token signed with another secret', () => `?token=${sign(claims(), secret())}`],
-    ['an expired token', () => `?token=${sign(claims({ exp: Math.floor(Date.now() / 1000) - 1 }), gw.config.JWT_SECRET)}`],
+    ['a token signed with another secret', () => `?token=${accessToken(jwtSecret())}`],
+    ['an expired token', () => `?token=${accessToken(gw.config.JWT_SECRET, { exp: Math.floor(Date.now() / 1000) - 1 })}`],
   ])('%s → 401', async (_n, query) => {
     const e = await refusal(openSocket(wsUrl(gw, `/api/terminal/a3/ws${query()}`)));
     expect(e.status).toBe(401);
@@ -63,13 +64,13 @@ describe('refused with an HTTP status before any upgrade', () => {
   });
 
   it('a revoked session → 401', async () => {
-    const c = claims();
+    const c = accessClaims();
     await redis.set(revokedSessionKey(c.sid), '1', 'EX', 60);
-    expect((await refusal(openSocket(wsUrl(gw, `/api/terminal/a4/ws?token=${sign(c, gw.config.JWT_SECRET)}`)))).status).toBe(401);
+    expect((await refusal(openSocket(wsUrl(gw, `/api/terminal/a4/ws?token=${signToken(c, gw.config.JWT_SECRET)}`)))).status).toBe(401);
   });
 
   it('a path that is not a WebSocket route → 404', async () => {
-    const token = sign(claims(), gw.config.JWT_SECRET);
+    const token = accessToken(gw.config.JWT_SECRET);
     for (const path of ['/api/terminal/sessions', '/api/users', '/nowhere', '/api/terminal/a/ws/extra']) {
       expect((await refusal(openSocket(wsUrl(gw, `${path}?token=${token}`)))).status).toBe(404);
     }
@@ -77,7 +78,7 @@ describe('refused with an HTTP status before any upgrade', () => {
 
   it('terminal-svc not configured → 401 without a token, 503 with one', async () => {
     expect((await refusal(openSocket(wsUrl(bare, '/api/terminal/a/ws')))).status).toBe(401);
-    const token = sign(claims(), bare.config.JWT_SECRET);
+    const token = accessToken(bare.config.JWT_SECRET);
     const e = await refusal(openSocket(wsUrl(bare, `/api/terminal/a/ws?token=${token}`)));
     expect(e.status).toBe(503);
     expect(JSON.parse(e.body!)).toEqual({ error: 'terminal-svc is not available' });
@@ -85,7 +86,8 @@ describe('refused with an HTTP status before any upgrade', () => {
 });
 
 it('clients that hang up during or after the handshake do not crash the gateway', async () => {
-  const token = sign(claims(), gw.config.JWT_SECRET);
+  const token = accessToken(gw.config.JWT_SECRET);
+  const socketsBefore = up.openSockets();
   const upgrade = (path: string) => `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
     'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n';
   // Hang up while the token is being checked.
@@ -97,14 +99,15 @@ it('clients that hang up during or after the handshake do not crash the gateway'
   // Garbage after an upgrade request, and an upgrade with a bad URL.
   await rawRequest(gw.port, `${upgrade(`/api/terminal/a7/ws?token=${token}`)}\x00\x01garbage`, 300);
   expect(await rawRequest(gw.port, upgrade('/%E0%A4%A'), 1000)).toMatch(/^HTTP\/1\.1 404/);
-  await new Promise((r) => setTimeout(r, 100));
+  // The gateway has let go of the upstream side of every socket whose client hung up.
+  await waitUntil(() => up.openSockets() <= socketsBefore, 5000, () => `the upstream sockets closed (${up.openSockets()} open, ${socketsBefore} before)`);
   expect((await call(gw.url, 'GET', '/health')).status).toBe(200);
 });
 
 it('terminal-svc down → 502 on the upgrade', async () => {
   const down = await startTestGateway({ AUTH_SVC_URL: up.url, TERMINAL_SVC_URL: 'http://127.0.0.1:1' });
   try {
-    const e = await refusal(openSocket(wsUrl(down, `/api/terminal/a/ws?token=${sign(claims(), down.config.JWT_SECRET)}`)));
+    const e = await refusal(openSocket(wsUrl(down, `/api/terminal/a/ws?token=${accessToken(down.config.JWT_SECRET)}`)));
     expect(e.status).toBe(502);
     expect(JSON.parse(e.body!)).toEqual({ error: 'Upstream unavailable' });
   } finally {
@@ -114,7 +117,7 @@ it('terminal-svc down → 502 on the upgrade', async () => {
 
 it('shutdown closes live WebSockets and returns promptly', async () => {
   const g = await startTestGateway({ AUTH_SVC_URL: up.url, TERMINAL_SVC_URL: up.url });
-  const { ws } = await openSocket(wsUrl(g, `/api/terminal/a/ws?token=${sign(claims(), g.config.JWT_SECRET)}`));
+  const { ws } = await openSocket(wsUrl(g, `/api/terminal/a/ws?token=${accessToken(g.config.JWT_SECRET)}`));
   const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
   const started = Date.now();
   await g.close();

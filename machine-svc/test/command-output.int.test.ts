@@ -3,30 +3,21 @@
  * must neither fail the request nor lose the log. machine-svc in-process on the real PostgreSQL,
  * NATS and Redis; the agent's side of `exec` is answered over NATS as agent-bridge would.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import jwt from 'jsonwebtoken';
-import { ExecCommand, forAgent, type PortalRole } from '@webxterm/contracts';
-import { Bus, connectNats, createPool, NatsConnection, objectId, Pool } from '@webxterm/kit';
-import { testEnv, uniqueName } from '@webxterm/testkit';
+import { ExecCommand, forAgent } from '@webxterm/contracts';
+import { Bus, connectNats, createPool, NatsConnection, Pool } from '@webxterm/kit';
+import { accessToken, jwtSecret, testEnv, uniqueName } from '@webxterm/testkit';
 import { MachineConfigSchema } from '../src/config';
 import { RunningMachineService, startMachineService } from '../src/main';
 
 const env = testEnv();
-const secret = randomBytes(32).toString('hex');
+const secret = jwtSecret();
 let svc: RunningMachineService;
 let nc: NatsConnection;
 let pool: Pool;
 let base: string;
 const tenant = uniqueName('out');
 
-function token(role: PortalRole): string {
-  const userId = objectId();
-  return jwt.sign({
-    user_id: userId, username: `u${userId.slice(-6)}`, email: 'x@example.com', tenant_id: tenant, tenant_name: tenant, role,
-    machine_role: '', groups: [], keycloak_id: '', source: 'cli', sid: randomUUID(),
-  }, secret, { algorithm: 'HS256', issuer: 'vsay-auth', expiresIn: 600 });
-}
-const admin = token('company_admin');
+const admin = accessToken(secret, { tenant_id: tenant, role: 'company_admin' });
 
 async function api(method: string, path: string, body?: unknown) {
   const res = await fetch(base + path, {

@@ -1,26 +1,20 @@
 /** machine-svc in-process against the real PostgreSQL, NATS and Redis. */
-import { randomBytes, randomUUID } from 'node:crypto';
-import jwt from 'jsonwebtoken';
+import { randomBytes } from 'node:crypto';
 import { AuthenticateAgent, type PortalRole } from '@webxterm/contracts';
 import { Bus, connectNats, createPool, NatsConnection, objectId, Pool } from '@webxterm/kit';
-import { testEnv, uniqueName } from '@webxterm/testkit';
+import { accessToken, jwtSecret, testEnv, uniqueName } from '@webxterm/testkit';
 import { RunningMachineService, startMachineService } from '../src/main';
 import { MachineRepository } from '../src/store/machine.repository';
 
 const env = testEnv();
-const secret = randomBytes(32).toString('hex');
+const secret = jwtSecret();
 let svc: RunningMachineService;
 let nc: NatsConnection;
 let bus: Bus;
 let pool: Pool;
 let base: string;
 
-function token(tenant: string, role: PortalRole, userId = objectId()): string {
-  return jwt.sign({
-    user_id: userId, username: `u${userId.slice(-6)}`, email: 'x@example.com', tenant_id: tenant, tenant_name: tenant, role,
-    machine_role: '', groups: [], keycloak_id: '', source: 'cli', sid: randomUUID(),
-  }, secret, { algorithm: 'HS256', issuer: 'vsay-auth', expiresIn: 600 });
-}
+const token = (tenant: string, role: PortalRole, userId = objectId()) => accessToken(secret, { tenant_id: tenant, role, user_id: userId });
 
 async function api(method: string, path: string, tok: string, body?: unknown) {
   const res = await fetch(base + path, {

@@ -1,23 +1,17 @@
 /** community-svc in-process against the real PostgreSQL, NATS and Redis, and tokens signed like auth-svc's. */
-import { randomBytes, randomUUID } from 'node:crypto';
-import jwt from 'jsonwebtoken';
+import { randomBytes } from 'node:crypto';
 import type { PortalRole } from '@webxterm/contracts';
-import { objectId } from '@webxterm/kit';
-import { testEnv } from '@webxterm/testkit';
+import { accessClaims, jwtSecret, signToken, testEnv } from '@webxterm/testkit';
 import { RunningCommunityService, startCommunityService } from '../../src/main';
 
 export const env = testEnv();
-export const secret = randomBytes(32).toString('hex');
+export const secret = jwtSecret();
 
 export interface Person { id: string; username: string; token: string }
 
 export function person(tenant: string, role: PortalRole, username = `u${randomBytes(3).toString('hex')}`): Person {
-  const id = objectId();
-  const token = jwt.sign({
-    user_id: id, username, email: `${username}@example.com`, tenant_id: tenant, tenant_name: tenant, role,
-    machine_role: '', groups: [], keycloak_id: '', source: 'cli', sid: randomUUID(),
-  }, secret, { algorithm: 'HS256', issuer: 'vsay-auth', expiresIn: 600 });
-  return { id, username, token };
+  const claims = accessClaims({ tenant_id: tenant, role, username, email: `${username}@example.com` });
+  return { id: claims.user_id, username, token: signToken(claims, secret) };
 }
 
 export async function startService(overrides: { UPLOAD_MAX_BYTES?: number; IMAGE_MAX_PIXELS?: number } = {}): Promise<RunningCommunityService> {

@@ -5,5 +5,8 @@ export { startMailDev, type Mail, type MailDev } from './maildev';
 export { readAuditEvents, type ReadAuditOptions } from './audit';
 export { startServiceProcess, type ServiceProcess } from './service-process';
 export { waitUntil, WaitTimeout, type NotYet } from './wait';
+export { useFakeDate } from './clock';
+export { bytesWrittenBy, processTreeOf } from './proc';
+export { accessClaims, accessToken, apiKey, jwtSecret, machineCredential, signToken } from './tokens';
 export { parsePrometheus, sampleValue, scrapeMetrics, type PromSample } from './prometheus';
 export { expectedShellCommands, playShellScenario, SCENARIO_PASSWORD, type ExpectedShellCommand, type ScenarioShell, type ShellDriver } from './shell-scenario';
