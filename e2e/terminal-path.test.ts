@@ -4,9 +4,8 @@
  * The browser socket goes through gateway A to terminal-svc A; the agent sits on bridge B.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { startServiceProcess, waitUntil } from '@webxterm/testkit';
-import { nodePidOf, processTree, usage } from '../bench/terminal-lib';
+import { bytesWrittenBy, startServiceProcess, waitUntil } from '@webxterm/testkit';
+import { nodePidOf, usage } from '../bench/terminal-lib';
 import { connectOnce } from './lib/grpc-probe';
 import { killTree } from './lib/kill-tree';
 import { TermClient } from './lib/term-client';
@@ -15,14 +14,6 @@ import { Account, TerminalStack } from './lib/terminal-stack';
 jest.setTimeout(60_000);
 const stack = new TerminalStack();
 
-/** Bytes written so far by the process called `comm` below `root` (its `wchar` in /proc). */
-function bytesWritten(root: number, comm: string): number {
-  const read = (file: string) => { try { return readFileSync(file, 'utf8'); } catch { return ''; } }; // a process may end meanwhile
-  const pid = processTree(root).find((p) => read(`/proc/${p}/comm`).trim() === comm);
-  const io = pid === undefined ? undefined : /wchar: (\d+)/.exec(read(`/proc/${pid}/io`));
-  if (!io) throw new Error(`no ${comm} below process ${root}`);
-  return Number(io[1]);
-}
 let owner: Account;
 let agentId: string;
 
@@ -233,7 +224,7 @@ describe('flow control', () => {
     const agentPid = nodePidOf(stack.agents[0].pid!);
     let writtenBefore = -1;
     await waitUntil(() => {
-      const now = bytesWritten(agentPid, 'base64');
+      const now = bytesWrittenBy(agentPid, 'base64');
       const held = now === writtenBefore;
       writtenBefore = now;
       return held;

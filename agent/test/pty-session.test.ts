@@ -1,8 +1,7 @@
 import * as pty from 'node-pty';
 import type { AgentMessage } from '@webxterm/contracts';
+import { bytesWrittenBy, waitUntil } from '@webxterm/testkit';
 import { PtySession } from '../src/pty-session';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function spawn(cmd: string) {
   return pty.spawn('/bin/bash', ['-c', cmd], { cols: 80, rows: 24, env: { PATH: '/usr/bin:/bin', TERM: 'xterm' }, encoding: null });
@@ -12,7 +11,7 @@ describe('PtySession: sequence numbers, window and replay', () => {
   it('numbers chunks 1, 2, 3 … and ends with the exit code and the last seq', async () => {
     const sent: AgentMessage[] = [];
     const s = new PtySession('s1', spawn('for i in 1 2 3; do echo line$i; sleep 0.02; done; exit 7'), 1 << 20, (m) => sent.push(m), () => {});
-    while (!sent.some((m) => m.exited)) await sleep(10);
+    await waitUntil(() => sent.some((m) => m.exited), 10_000, 'the exit');
     const seqs = sent.filter((m) => m.output).map((m) => m.output!.seq);
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
     const exit = sent.find((m) => m.exited)!.exited!;
@@ -25,24 +24,30 @@ describe('PtySession: sequence numbers, window and replay', () => {
     const window = 64 * 1024;
     let bytes = 0;
     const s = new PtySession('s2', spawn('cat /dev/urandom | base64'), window, (m) => { bytes += m.output?.data.length ?? 0; }, () => {});
-    for (let i = 0; i < 300 && !s.isPaused; i++) await sleep(10);
-    expect(s.isPaused).toBe(true);
-    await sleep(100); // a read already in flight when the PTY paused may still land
+    await waitUntil(() => s.isPaused, 3000, 'the PTY paused');
+    // Nothing reads the PTY any more: base64 blocks on it once its buffer is full, so from one look
+    // to the next (200 ms apart) base64 has written nothing and the session has read nothing.
+    let last = { written: -1, read: -1 };
+    await waitUntil(() => {
+      const now = { written: bytesWrittenBy(s.pid, 'base64'), read: bytes };
+      const held = now.written === last.written && now.read === last.read;
+      last = now;
+      return held;
+    }, 10_000, () => `base64 held while paused (written ${last.written}, read ${last.read})`, 200);
     const first = bytes;
-    await sleep(300);
-    expect(bytes).toBe(first); // nothing more was read while paused
+    expect(s.isPaused).toBe(true);
     expect(s.keptByteCount).toBeLessThanOrEqual(window + 2 * 64 * 1024); // the window plus at most two chunks already read
     // Credits re-open the window and output flows again.
     s.credit(1_000_000);
-    await sleep(200);
-    expect(bytes).toBeGreaterThan(first);
+    await waitUntil(() => bytes > first, 5000, 'output after the credit');
     s.close();
   });
 
   it('replay() re-sends exactly the unacknowledged chunks after a reconnect', async () => {
     const sent: AgentMessage[] = [];
     const s = new PtySession('s3', spawn('seq 1 2000; sleep 5'), 1 << 20, (m) => sent.push(m), () => {});
-    await sleep(300);
+    const text = () => Buffer.concat(sent.filter((m) => m.output).map((m) => m.output!.data)).toString();
+    await waitUntil(() => text().endsWith('\r\n2000\r\n'), 10_000, 'all of seq\'s output');
     const chunks = sent.filter((m) => m.output).map((m) => m.output!);
     expect(chunks.length).toBeGreaterThan(0);
     s.credit(chunks[0].seq);

@@ -1,8 +1,7 @@
 import type { AgentMessage } from '@webxterm/contracts';
 import { lookupLinuxUser } from '../src/linux-user';
+import { waitUntil } from '@webxterm/testkit';
 import { SessionTable } from '../src/sessions';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const asRoot = process.getuid?.() === 0 ? it : it.skip;
 
 describe('SessionTable', () => {
@@ -13,8 +12,7 @@ describe('SessionTable', () => {
     table.attach((m: AgentMessage) => { if (m.output) out += m.output.data.toString(); });
     table.open({ session_id: 's-nobody', cols: 80, rows: 24, window_bytes: 1 << 20 });
     table.get('s-nobody')!.write(Buffer.from('echo "uid=$(id -u)"\r'));
-    for (let i = 0; i < 100 && !out.includes(`uid=${nobody.uid}`); i++) await sleep(20);
-    expect(out).toContain(`uid=${nobody.uid}`);
+    await waitUntil(() => out.includes(`uid=${nobody.uid}`), 5000, () => `uid=${nobody.uid} in ${JSON.stringify(out)}`);
     table.closeAll();
   });
 
@@ -25,10 +23,12 @@ describe('SessionTable', () => {
 
   it('re-announces live sessions and replays them through a new stream', async () => {
     const table = new SessionTable(lookupLinuxUser('root'), true);
-    table.attach(() => {});
+    let before = '';
+    table.attach((m) => { if (m.output) before += m.output.data.toString(); });
     table.open({ session_id: 's-live', cols: 80, rows: 24, window_bytes: 1 << 20 });
     table.get('s-live')!.write(Buffer.from('echo survived\r'));
-    await sleep(300);
+    // The output line, after a newline or after the shell integration's mark (not the echo of the command).
+    await waitUntil(() => /[\n\x07]survived\r\n/.test(before), 5000, () => `the command's output in ${JSON.stringify(before)}`);
     table.detach();
     expect(table.live()).toEqual([expect.objectContaining({ session_id: 's-live', acked_seq: 0 })]);
     let replayed = '';
@@ -47,7 +47,7 @@ describe('detached sessions', () => {
     table.open({ session_id: 'here', cols: 80, rows: 24, window_bytes: 65536 });
     table.get('away')!.lastAttachedAt = Date.now() - 120_000;
     table.closeDetached();
-    for (let i = 0; i < 100 && !exits.includes('away'); i++) await sleep(20);
+    await waitUntil(() => exits.includes('away'), 5000, 'the session left alone closed');
     expect(exits).toEqual(['away']);
     table.closeAll();
   });

@@ -1,9 +1,11 @@
 import jwt from 'jsonwebtoken';
+import { signToken, useFakeDate } from '@webxterm/testkit';
 import { Harness, SECRET, startHarness } from './harness';
 
 let h: Harness;
-beforeAll(async () => { h = await startHarness(); });
-afterAll(async () => { await h.close(); });
+// auth-svc's clock is the test's to move (see the refresh test), not waited for.
+beforeAll(async () => { useFakeDate(); h = await startHarness(); });
+afterAll(async () => { await h.close(); jest.useRealTimers(); });
 
 const me = (token: string) => h.call('GET', '/api/users/me', undefined, { authorization: `Bearer ${token}` });
 const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
@@ -30,13 +32,13 @@ describe('access tokens', () => {
       'not bearer': { authorization: `Basic ${token}` },
       garbage: { authorization: 'Bearer not.a.jwt' },
       'tampered role': { authorization: `Bearer ${head}.${b64({ ...claims, role: 'super_admin' })}.${sig}` },
-      'another secret': { authorization: `Bearer ${jwt.sign(claims, 'another-secret-another-secret-another')}` },
+      'another secret': { authorization: `Bearer ${signToken(claims, 'another-secret-another-secret-another')}` },
       'alg none': { authorization: `Bearer ${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims)}.` },
-      'HS512': { authorization: `Bearer ${jwt.sign(claims, SECRET, { algorithm: 'HS512' })}` },
-      expired: { authorization: `Bearer ${jwt.sign({ ...claims, iat: 1000, exp: 2000 }, SECRET)}` },
-      'wrong issuer': { authorization: `Bearer ${jwt.sign({ ...claims, iss: 'someone-else' }, SECRET)}` },
-      'missing sid': { authorization: `Bearer ${jwt.sign({ ...claims, sid: undefined }, SECRET)}` },
-      'unknown role': { authorization: `Bearer ${jwt.sign({ ...claims, role: 'root' }, SECRET)}` },
+      'HS512': { authorization: `Bearer ${signToken(claims, SECRET, 'HS512')}` },
+      expired: { authorization: `Bearer ${signToken({ ...claims, iat: 1000, exp: 2000 }, SECRET)}` },
+      'wrong issuer': { authorization: `Bearer ${signToken({ ...claims, iss: 'someone-else' }, SECRET)}` },
+      'missing sid': { authorization: `Bearer ${signToken({ ...claims, sid: undefined }, SECRET)}` },
+      'unknown role': { authorization: `Bearer ${signToken({ ...claims, role: 'root' }, SECRET)}` },
     };
     for (const [name, headers] of Object.entries(cases)) {
       const r = await h.call('GET', '/api/users/me', undefined, headers);
@@ -85,7 +87,8 @@ describe('POST /api/auth/logout', () => {
 describe('POST /api/auth/refresh', () => {
   it('takes the token in the body (001/002) and answers token + expires_in', async () => {
     const { token, claims } = await loggedIn();
-    await new Promise((r) => setTimeout(r, 1100));
+    // Two seconds later on auth-svc's clock: the new token's expiry, in whole seconds, is later.
+    jest.setSystemTime(Date.now() + 2000);
     const r = await h.post('/api/auth/refresh', { token });
     expect(r.status).toBe(200);
     expect(r.body).toEqual({ token: expect.any(String), expires_in: 86400 });

@@ -2,7 +2,7 @@
 import { connect, headers } from '@nats-io/transport-node';
 import { BATCH_HDR, encodeOutputBatch, OutputRecord, TERM_HDR, TERMINAL_STREAM, termOutputSubject, termRecordSubject } from '@webxterm/contracts';
 import { connectNats, ensureStream, jetstream, NatsConnection, objectId } from '@webxterm/kit';
-import { testEnv } from '@webxterm/testkit';
+import { testEnv, waitUntil } from '@webxterm/testkit';
 import { OutputEvent, OutputGap, readOutput } from '../src/ws/output-reader';
 
 let nc: NatsConnection;
@@ -72,6 +72,12 @@ describe('readOutput', () => {
     const deaf = await connect({ servers: testEnv().natsUrl, noEcho: true });
     try {
       const s = objectId();
+      // The reader's looks into the stream for this session's batches (JetStream's API, seen from outside).
+      let looks = 0;
+      const spy = nc.subscribe(`$JS.API.STREAM.MSG.GET.${TERMINAL_STREAM.name}`, {
+        callback: (_e, m) => { if (m.string().includes(termRecordSubject(s))) looks++; },
+      });
+      await nc.flush();
       const reader = readOutput(deaf, s, 0, new AbortController().signal);
       const first = reader.next();
       await deaf.flush(); // its live subscription is in place
@@ -79,9 +85,15 @@ describe('readOutput', () => {
       live(s, { seq: 2, body: 'b ' }, deaf);
       live(s, { seq: 3, body: 'c ' });
       live(s, { seq: 4, body: exitBody(4), kind: 'exit' });
-      // The bridge stores its batch a moment later (it batches for up to 200 ms).
-      setTimeout(() => void store(s, [{ seq: 1, body: 'a ' }, { seq: 2, body: 'b ' }, { seq: 3, body: 'c ' }]), 300);
-      const events = [(await first).value as OutputEvent, ...(await collect(reader, (e) => e.kind === 'exit'))];
+      const event1 = (await first).value as OutputEvent;
+      const rest = collect(reader, (e) => e.kind === 'exit');
+      // The bridge stores its batch later (it batches for up to 200 ms): here, once the reader has
+      // looked for the missing chunk and found nothing yet.
+      const looksBefore = looks;
+      await waitUntil(() => looks > looksBefore, 5000, 'the reader looking for the missing chunk');
+      spy.unsubscribe();
+      await store(s, [{ seq: 1, body: 'a ' }, { seq: 2, body: 'b ' }, { seq: 3, body: 'c ' }]);
+      const events = [event1, ...(await rest)];
       await reader.return(undefined);
       expect(text(events)).toBe('a b c <exit 0>');
       expect(events.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
@@ -93,9 +105,12 @@ describe('readOutput', () => {
   it('a hole nobody stored is asked again from the agent, and filled by its resend', async () => {
     const s = objectId();
     const asked: number[] = [];
-    const reader = readOutput(nc, s, 0, new AbortController().signal, true, (after) => {
-      asked.push(after);
-      void store(s, [{ seq: 2, body: 'b ' }]);
+    const reader = readOutput(nc, s, 0, new AbortController().signal, {
+      resend: (after) => {
+        asked.push(after);
+        void store(s, [{ seq: 2, body: 'b ' }]);
+      },
+      gapWaitMs: 200,
     });
     const first = reader.next();
     await nc.flush();
@@ -110,7 +125,7 @@ describe('readOutput', () => {
   it('a hole the agent cannot fill ends the reader with OutputGap, never skipped silently', async () => {
     const s = objectId();
     let asked = 0;
-    const reader = readOutput(nc, s, 0, new AbortController().signal, true, () => { asked++; });
+    const reader = readOutput(nc, s, 0, new AbortController().signal, { resend: () => { asked++; }, gapWaitMs: 200 });
     const first = reader.next();
     await nc.flush();
     await both(s, { seq: 1, body: 'a ' });
@@ -118,7 +133,7 @@ describe('readOutput', () => {
     expect(((await first).value as OutputEvent).seq).toBe(1);
     await expect(reader.next()).rejects.toBeInstanceOf(OutputGap);
     expect(asked).toBe(3);
-  }, 20_000);
+  });
 
   it('a viewer joining late gets the whole backlog first, across batches', async () => {
     const s = objectId();

@@ -42,7 +42,7 @@ export function sessionRoutes(
     const commands = await commandsOf(s.tenant_id, s.id).catch(() => []);
     const decoder = new StringDecoder('utf8');
     try {
-      for await (const ev of readOutput(nc, s.id, 0, abort.signal, false)) {
+      for await (const ev of readOutput(nc, s.id, 0, abort.signal, { follow: false })) {
         while (commands.length && commands[0].seq <= ev.seq) {
           const c = commands.shift()!;
           res.write(`${asciicastMarker(Math.min(c.offset_ms, ev.at - started) / 1000, c.command.slice(0, 200))}\n`);

@@ -23,6 +23,15 @@ function toEvent(r: Raw): OutputEvent {
   return r.kind === 'exit' ? { seq: r.seq, kind: 'exit', exit: SessionExit.parse(r.json()), at: r.at } : { seq: r.seq, kind: 'data', data: r.data, at: r.at };
 }
 
+export interface ReadOutputOptions {
+  /** Follow live output after the stored backlog (false: the stored output only, as for a recording). */
+  follow?: boolean;
+  /** Asks the agent to send again what follows `afterSeq` (a gap nobody stored). */
+  resend?: (afterSeq: number) => void;
+  /** How long a gap waits for its chunks to be stored before asking again (GAP_WAIT_MS). */
+  gapWaitMs?: number;
+}
+
 /**
  * A session's output in seq order, after `afterSeq`. Live chunks come straight from the core NATS
  * subject (low latency); whatever is missing — the backlog of a resumed or joining browser, or a
@@ -30,7 +39,8 @@ function toEvent(r: Raw): OutputEvent {
  * reach. Duplicates are dropped by seq, so a browser sees each chunk exactly once.
  */
 export async function* readOutput(
-  nc: NatsConnection, sessionId: string, afterSeq: number, signal: AbortSignal, follow = true, resend: (afterSeq: number) => void = () => undefined,
+  nc: NatsConnection, sessionId: string, afterSeq: number, signal: AbortSignal,
+  { follow = true, resend = () => undefined, gapWaitMs = GAP_WAIT_MS }: ReadOutputOptions = {},
 ): AsyncGenerator<OutputEvent> {
   const subject = termOutputSubject(sessionId);
   const stored = termRecordSubject(sessionId);
@@ -53,7 +63,7 @@ export async function* readOutput(
   async function* recover(upTo: number): AsyncGenerator<OutputEvent> {
     for (let attempt = 0; last < upTo && attempt <= GAP_RESENDS && !signal.aborted; attempt++) {
       if (attempt > 0) resend(last);
-      for await (const r of backlog(nc, stored, last, upTo, signal)) {
+      for await (const r of backlog(nc, stored, last, upTo, signal, gapWaitMs)) {
         if (r.seq !== last + 1) break; // still a hole before it: ask again
         last = r.seq;
         yield toEvent(r);
@@ -62,7 +72,7 @@ export async function* readOutput(
     if (last < upTo) throw new OutputGap(last + 1, upTo);
   }
   try {
-    for await (const r of backlog(nc, stored, last, Infinity, signal)) {
+    for await (const r of backlog(nc, stored, last, Infinity, signal, 0)) {
       if (r.seq <= last) continue;
       if (r.seq > last + 1) yield* recover(r.seq - 1);
       last = r.seq;
@@ -99,11 +109,11 @@ async function hasStored(nc: NatsConnection, subject: string): Promise<boolean> 
 
 /**
  * Stored chunks with seq > after, in order: all of them (upTo = Infinity: read until the consumer
- * has nothing pending), or up to `upTo` for a gap (waiting up to GAP_WAIT_MS for them to be stored).
+ * has nothing pending), or up to `upTo` for a gap (waiting up to `waitMs` for them to be stored).
  * Batches stored twice (an agent replaying to another bridge) overlap: seqs already read are skipped.
  */
-async function* backlog(nc: NatsConnection, subject: string, after: number, upTo: number, signal: AbortSignal): AsyncGenerator<Raw> {
-  const deadline = Date.now() + (upTo === Infinity ? 0 : GAP_WAIT_MS);
+async function* backlog(nc: NatsConnection, subject: string, after: number, upTo: number, signal: AbortSignal, waitMs: number): AsyncGenerator<Raw> {
+  const deadline = Date.now() + waitMs;
   while (!(await hasStored(nc, subject))) {
     if (Date.now() >= deadline || signal.aborted) return;
     await new Promise((r) => setTimeout(r, 20));

@@ -83,7 +83,7 @@ export function relaySession(ws: WebSocket, nc: NatsConnection, o: RelayOptions,
       // The agent may be holding output for a browser that went away: re-open the window now.
       if (!o.readOnly && o.afterSeq > 0) credit(o.afterSeq);
       const resend = (after: number) => nc.publish(termControlSubject(o.sessionId), JSON.stringify({ type: 'resend', seq: after } satisfies TermControl));
-      for await (const ev of readOutput(nc, o.sessionId, o.afterSeq, abort.signal, true, o.readOnly ? undefined : resend)) {
+      for await (const ev of readOutput(nc, o.sessionId, o.afterSeq, abort.signal, { resend: o.readOnly ? undefined : resend })) {
         if (ws.readyState !== ws.OPEN) break;
         if (ev.kind === 'exit') {
           sendJson(ws, { type: 'exit', code: ev.exit.exit_code, seq: ev.seq });
