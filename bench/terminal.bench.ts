@@ -168,6 +168,7 @@ class Recording {
 // ---- results ----
 const R = {
   echo: [] as { label: string; floor: Sample; platform: Sample }[],
+  floodWindow: undefined as { fromUs: number; toUs: number } | undefined,
   floods: [] as { kind: Flood; floor?: number; platform: number; mb: number; chunks: number; cpu: Record<string, number>; stored: number; raw: number }[],
   sessions: [] as { n: number; floor?: Typing; platform: Typing; wall: number; cpu: Record<string, number>; rssOpen: Record<string, number>; stored: number }[],
   idle: {} as Record<string, number>,
@@ -262,6 +263,7 @@ async function main() {
       t.type('\x03');
     }
     if (PHASES.includes('flood')) {
+      R.floodWindow = { fromUs: now() * 1000, toUs: Infinity };
       for (const kind of Object.keys(FLOODS) as Flood[]) {
         progress(`platform: flood ${kind}`);
         const t = await open();
@@ -273,6 +275,7 @@ async function main() {
         R.floods.push({ kind, floor: floor.floods[kind], platform: r.mbps, mb: r.bytes / 1e6, chunks: r.chunks, cpu, stored, raw: r.bytes });
         t.type('exit\r');
       }
+      R.floodWindow.toUs = now() * 1000;
     }
     if (PHASES.includes('sessions')) {
       for (const n of N_LIST) {
@@ -318,13 +321,15 @@ async function main() {
 }
 
 function printProfiles(pids: Record<string, number | number[]>) {
+  // The typing of the largest N when the sessions phase ran, else the floods.
   const last = R.sessions.at(-1);
-  console.log(`\n## Where the CPU goes: self time during the typing of N = ${last?.n ?? '?'} (V8 CPU profiler)`);
+  const window = last ? last.platform : R.floodWindow;
+  console.log(`\n## Where the CPU goes: self time during ${last ? `the typing of N = ${last.n}` : 'the floods'} (V8 CPU profiler)`);
   const each = Object.entries(pids).flatMap(([k, p]) => [p].flat().map((q, i, all) => [all.length > 1 ? `${k} ${i}` : k, q] as const));
   for (const [name, pid] of each) {
     const file = profileOf(PROFILE_DIR!, pid);
     if (!file) { console.log(`\n${name}: no profile (${name === 'nats-server' ? 'not a node process' : 'none written'})`); continue; }
-    const s = summariseProfile(file, last?.platform.fromUs, last?.platform.toUs);
+    const s = summariseProfile(file, window?.fromUs, window?.toUs);
     const pct = (ms: number) => `${((100 * ms) / s.totalMs).toFixed(1)} %`;
     console.log(`\n### ${name}: ${s.totalMs.toFixed(0)} ms of CPU sampled`);
     console.log('| category | ms | share |\n|---|---:|---:|');

@@ -8,6 +8,8 @@ const BATCH_MAX_BYTES = 64 * 1024;
 /** …or once its first record is this old (interactive output: a few keystrokes per stored message). */
 const BATCH_MAX_MS = 200;
 const RETRY_MAX_MS = 2000;
+/** After a batch that did not compress, this much output is stored uncompressed before trying again. */
+const RAW_AFTER_INCOMPRESSIBLE_BYTES = 1 << 20;
 
 /**
  * Stores one session's output in JetStream in batches, and stands between the browser's credits
@@ -25,6 +27,8 @@ export class OutputRecorder {
   private wanted = 0;
   private forwarded = 0;
   private closed = false;
+  /** Output still to store uncompressed since the last batch that did not compress. */
+  private rawBytesLeft = 0;
 
   constructor(
     private readonly sessionId: string,
@@ -71,7 +75,10 @@ export class OutputRecorder {
   private async store(batch: OutputRecord[]): Promise<void> {
     const first = batch[0].seq;
     const last = batch[batch.length - 1].seq;
-    const { body, encoding } = await encodeOutputBatch(batch);
+    const tryCompress = this.rawBytesLeft <= 0;
+    const { body, encoding, compressible } = await encodeOutputBatch(batch, tryCompress);
+    if (tryCompress && !compressible) this.rawBytesLeft = RAW_AFTER_INCOMPRESSIBLE_BYTES;
+    else if (!tryCompress) this.rawBytesLeft -= body.length;
     const h = natsHeaders();
     h.set(BATCH_HDR.first, String(first));
     h.set(BATCH_HDR.last, String(last));

@@ -1,0 +1,72 @@
+import { randomBytes } from 'node:crypto';
+import type { JetStreamClient } from '@nats-io/jetstream';
+import { BATCH_HDR, decodeOutputBatch, OutputRecord } from '@webxterm/contracts';
+import { createLogger } from '@webxterm/kit';
+import { OutputRecorder } from '../src/output-recorder';
+
+interface Stored { first: number; last: number; encoding: string | undefined; records: OutputRecord[]; bytes: number }
+
+/** A JetStream client that keeps what is published to it (the recorder only publishes). */
+function recordingJetStream(): { js: JetStreamClient; stored: Stored[] } {
+  const stored: Stored[] = [];
+  const js = {
+    publish: async (_subject: string, body: Uint8Array, o: { headers: { get(k: string): string } }) => {
+      const encoding = o.headers.get(BATCH_HDR.encoding) || undefined;
+      stored.push({
+        first: Number(o.headers.get(BATCH_HDR.first)), last: Number(o.headers.get(BATCH_HDR.last)), encoding,
+        records: decodeOutputBatch(body, encoding), bytes: body.length,
+      });
+      return { seq: stored.length };
+    },
+  } as unknown as JetStreamClient;
+  return { js, stored };
+}
+
+const log = createLogger('output-recorder-test', 'silent');
+const text = (i: number) => Buffer.from(`drwxr-xr-x  2 root root  4096 Dec  2 18:00 directory-number-${i}\n`.repeat(1200));
+const random = () => Buffer.from(randomBytes(48 * 1024).toString('base64'));
+
+describe('OutputRecorder', () => {
+  it('stores typical text compressed, every byte back as written', async () => {
+    const { js, stored } = recordingJetStream();
+    const rec = new OutputRecorder('s1', js, () => undefined, log);
+    const chunks = [text(1), text(2), text(3)];
+    chunks.forEach((data, i) => rec.add({ seq: i + 1, kind: 'data', at: 1, data }));
+    await rec.close();
+    expect(stored.every((b) => b.encoding === 'br')).toBe(true);
+    const raw = chunks.reduce((n, c) => n + c.length, 0);
+    expect(raw / stored.reduce((n, b) => n + b.bytes, 0)).toBeGreaterThan(5);
+    expect(Buffer.concat(stored.flatMap((b) => b.records.map((r) => r.data)))).toEqual(Buffer.concat(chunks));
+  });
+
+  it('after a batch that does not compress, stores the next MiB as it is, then tries again', async () => {
+    const { js, stored } = recordingJetStream();
+    const rec = new OutputRecorder('s2', js, () => undefined, log);
+    const chunks: Buffer[] = [];
+    // 64 KiB batches of random base64: one tried, then about 1 MiB raw, then tried again.
+    for (let seq = 1; seq <= 24; seq++) {
+      const data = random();
+      chunks.push(data);
+      rec.add({ seq, kind: 'data', at: seq, data });
+    }
+    await rec.close();
+    const tried = stored.map((b) => b.encoding === 'br');
+    expect(tried[0]).toBe(true);
+    const rawRun = tried.indexOf(true, 1) - 1;
+    expect(rawRun * 64 * 1024).toBeGreaterThanOrEqual(1 << 20);
+    expect(rawRun).toBeLessThan(stored.length - 1); // it tried again within the run
+    expect(Buffer.concat(stored.flatMap((b) => b.records.map((r) => r.data)))).toEqual(Buffer.concat(chunks));
+  });
+
+  it('passes a credit to the agent only for stored chunks, the rest once stored', async () => {
+    const { js } = recordingJetStream();
+    const credits: number[] = [];
+    const rec = new OutputRecorder('s3', js, (seq) => credits.push(seq), log);
+    rec.add({ seq: 1, kind: 'data', at: 1, data: Buffer.from('a') });
+    rec.add({ seq: 2, kind: 'data', at: 2, data: Buffer.from('b') });
+    rec.credit(2);
+    expect(credits).toEqual([0]);
+    await rec.close();
+    expect(credits).toEqual([0, 2]);
+  });
+});
