@@ -1,6 +1,6 @@
 import {
-  AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, jetstream, jetstreamManager, type ConsumerConfig,
-  type JetStreamClient, type JsMsg,
+  AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, jetstream, jetstreamManager, type ConsumerConfig, type ConsumerInfo,
+  type JetStreamClient, type JetStreamManager, type JsMsg,
 } from '@nats-io/jetstream';
 import { headers as natsHeaders, type Msg, type NatsConnection, nanos, RequestError, TimeoutError } from '@nats-io/transport-node';
 import {
@@ -59,28 +59,59 @@ export interface DurableConsumerSettings {
 
 /**
  * Creates the durable consumer, or brings an existing one's filter and limits up to date (a consumer
- * made by an older release with an older filter is re-filtered in place, keeping its position).
- * Anything but "not found" — a bad filter, a missing stream — is thrown: configuration errors surface.
+ * made by an older release with an older filter is re-filtered, keeping its position). Anything but
+ * "not found" — a bad filter, a missing stream — is thrown: configuration errors surface.
  */
 export async function ensureDurableConsumer(nc: NatsConnection, stream: string, durable: string, s: DurableConsumerSettings): Promise<void> {
   const jsm = await jetstreamManager(nc);
   const limits: Partial<ConsumerConfig> = {
     filter_subject: s.filter, ack_wait: nanos(s.ackWaitMs), ...(s.maxAckPending ? { max_ack_pending: s.maxAckPending } : {}),
   };
+  let info: ConsumerInfo;
   try {
-    const { config: c } = await jsm.consumers.info(stream, durable);
-    if (c.filter_subject !== limits.filter_subject || c.ack_wait !== limits.ack_wait
-      || (limits.max_ack_pending !== undefined && c.max_ack_pending !== limits.max_ack_pending)) {
-      await jsm.consumers.update(stream, durable, limits);
-    }
-    return;
+    info = await jsm.consumers.info(stream, durable);
   } catch (e) {
     if (!(e instanceof JetStreamApiError && e.code === JetStreamApiCodes.ConsumerNotFound)) throw e;
+    // Replicas starting together may both get here; the server answers an identical add idempotently.
+    await jsm.consumers.add(stream, {
+      durable_name: durable, ack_policy: AckPolicy.Explicit, max_deliver: -1,
+      deliver_policy: s.deliver === 'all' ? DeliverPolicy.All : DeliverPolicy.New, ...limits,
+    });
+    return;
   }
-  // Replicas starting together may both get here; the server answers an identical add idempotently.
+  const c = info.config;
+  if (c.filter_subject !== limits.filter_subject && !updatesFilterInPlace(nc)) {
+    await refilterByRecreating(jsm, stream, info, limits);
+  } else if (c.filter_subject !== limits.filter_subject || c.ack_wait !== limits.ack_wait
+    || (limits.max_ack_pending !== undefined && c.max_ack_pending !== limits.max_ack_pending)) {
+    await jsm.consumers.update(stream, durable, limits);
+  }
+}
+
+/**
+ * nats-server 2.9 accepts a new filter subject on update, but a waiting pull is then woken only by
+ * messages of the old filter (new ones wait for the next pull, up to its expiry). From 2.10 an update
+ * is complete.
+ */
+function updatesFilterInPlace(nc: NatsConnection): boolean {
+  const [major, minor] = (nc.info?.version ?? '0.0').split('.').map(Number);
+  return major > 2 || (major === 2 && minor >= 10);
+}
+
+/**
+ * On nats-server 2.9: the durable is made again with the new filter, from the first message it has
+ * not acknowledged (what was delivered but not yet acknowledged is delivered again: at least once).
+ */
+async function refilterByRecreating(jsm: JetStreamManager, stream: string, info: ConsumerInfo, limits: Partial<ConsumerConfig>): Promise<void> {
+  const c = info.config;
+  const next = info.num_ack_pending === 0 ? info.delivered.stream_seq + 1 : info.ack_floor.stream_seq + 1;
+  const start = info.delivered.stream_seq === 0
+    ? { deliver_policy: c.deliver_policy, ...(c.opt_start_seq ? { opt_start_seq: c.opt_start_seq } : {}), ...(c.opt_start_time ? { opt_start_time: c.opt_start_time } : {}) }
+    : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: next };
+  await jsm.consumers.delete(stream, info.name);
   await jsm.consumers.add(stream, {
-    durable_name: durable, ack_policy: AckPolicy.Explicit, max_deliver: -1,
-    deliver_policy: s.deliver === 'all' ? DeliverPolicy.All : DeliverPolicy.New, ...limits,
+    durable_name: info.name, ack_policy: AckPolicy.Explicit, max_deliver: c.max_deliver ?? -1,
+    max_ack_pending: c.max_ack_pending, ...start, ...limits,
   });
 }
 
