@@ -4,9 +4,7 @@
  * oversized hellos, answers to requests nobody made. The bridge must stay up and keep serving the
  * real agent. Prints its seed; FUZZ_SEED=<seed> replays a run.
  */
-import { waitUntil } from '@webxterm/testkit';
-import { badString } from './lib/fuzz-inputs';
-import { fuzzSeed, Prng } from './lib/fuzz-prng';
+import { badString, fuzzSeed, Prng, waitUntil } from '@webxterm/testkit';
 import { ProbeAgent } from './lib/grpc-probe';
 import { TermClient } from './lib/term-client';
 import { Account, TerminalStack } from './lib/terminal-stack';

@@ -10,12 +10,10 @@
  */
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { freePort, ServiceProcess, startServiceProcess, testEnv, uniqueName } from '@webxterm/testkit';
+import { badQuery, badSegment, freePort, fuzzSeed, Prng, ServiceProcess, startServiceProcess, testEnv, uniqueName } from '@webxterm/testkit';
 import { ROUTE_TABLE, RouteTable } from '../gateway/src/routes';
 import type { Foreign, Service } from './endpoint-table';
 import { casesFor, FuzzCase, fuzzEndpoints, Role } from './lib/fuzz-cases';
-import { badQuery, badSegment } from './lib/fuzz-inputs';
-import { fuzzSeed, Prng } from './lib/fuzz-prng';
 
 const DEPLOYED: Service[] = ['auth-svc', 'audit-svc', 'machine-svc', 'terminal-svc', 'community-svc'];
 const URL_ENV: Record<Service, string> = {

@@ -12,10 +12,8 @@ import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { AGENT_PROTO_OPTIONS, AGENT_PROTO_PATH } from '@webxterm/contracts';
-import { waitUntil } from '@webxterm/testkit';
+import { badString, fuzzSeed, Prng, waitUntil } from '@webxterm/testkit';
 import { writeAgentConfig } from '../src/config-file';
-import { badString } from '../../e2e/lib/fuzz-inputs';
-import { fuzzSeed, Prng } from '../../e2e/lib/fuzz-prng';
 
 jest.setTimeout(90_000);
 const ROOT = join(__dirname, '..', '..');

@@ -3,8 +3,7 @@
  * and extra routes of gateway/src/routes.ts) and the generated cases for each.
  */
 import { ENDPOINTS, Foreign, Service } from '../endpoint-table';
-import { badQuery, badRawBody, badSegment, badValue, encodeLoose, badString } from './fuzz-inputs';
-import type { Prng } from './fuzz-prng';
+import { badQuery, badRawBody, badSegment, badString, badValue, encodeLoose, type Prng } from '@webxterm/testkit';
 
 export type Role = 'company_admin' | 'user' | 'none';
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';

@@ -7,6 +7,8 @@ export { startServiceProcess, type ServiceProcess } from './service-process';
 export { waitUntil, WaitTimeout, type NotYet } from './wait';
 export { useFakeDate } from './clock';
 export { bytesWrittenBy, processTreeOf } from './proc';
+export { fuzzSeed, Prng } from './fuzz-prng';
+export { badQuery, badRawBody, badSegment, badString, badValue, encodeLoose } from './fuzz-inputs';
 export { accessClaims, accessToken, apiKey, jwtSecret, machineCredential, signToken } from './tokens';
 export { parsePrometheus, sampleValue, scrapeMetrics, type PromSample } from './prometheus';
 export { expectedShellCommands, playShellScenario, SCENARIO_PASSWORD, type ExpectedShellCommand, type ScenarioShell, type ShellDriver } from './shell-scenario';
