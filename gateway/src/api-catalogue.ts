@@ -1,11 +1,9 @@
 import { z } from 'zod';
-import { AuditResult, type Permission } from '@webxterm/contracts';
-// The request schemas auth-svc and community-svc validate with, read here so the description is
-// generated from the very schemas that check the requests (plain zod objects: no service code runs
-// in the gateway). machine-svc, terminal-svc and audit-svc keep theirs private to their route
-// files; their shapes are repeated below from those files.
-import * as auth from '../../auth-svc/src/http/schemas';
-import * as community from '../../community-svc/src/http/inputs';
+// The request schemas auth-svc and community-svc validate with (AuthApi, CommunityApi), so the
+// description is generated from the very schemas that check the requests. machine-svc,
+// terminal-svc and audit-svc keep theirs private to their route files; their shapes are repeated
+// below from those files.
+import { AuditResult, AuthApi as auth, CommunityApi as community, type Permission } from '@webxterm/contracts';
 
 /** One operation of the public API, as the gateway exposes it. */
 export interface EndpointDoc {

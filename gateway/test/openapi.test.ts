@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileErrors, validate } from '@readme/openapi-parser';
 import { chromium } from 'playwright-core';
-import { SignupBody } from '../../auth-svc/src/http/schemas';
+import { AuthApi } from '@webxterm/contracts';
 import { API_CATALOGUE } from '../src/api-catalogue';
 import { buildOpenApiDocument, openApiPath, routeOf } from '../src/openapi';
 import { ROUTE_TABLE, RouteTable } from '../src/routes';
@@ -88,7 +88,7 @@ test('every error answer is the { error } shape, and every operation has a succe
 
 test('request bodies are the zod schemas that validate them', () => {
   const body = doc.paths['/api/auth/signup'].post.requestBody.content['application/json'].schema;
-  expect([...body.required].sort()).toEqual(Object.keys(SignupBody.shape).sort());
+  expect([...body.required].sort()).toEqual(Object.keys(AuthApi.SignupBody.shape).sort());
   expect(body.properties.username).toMatchObject({ minLength: 3, maxLength: 50 });
   const issue = doc.paths['/api/community/issues'].post.requestBody.content['application/json'].schema;
   expect(issue.required).toEqual(expect.arrayContaining(['title', 'body']));

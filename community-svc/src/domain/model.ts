@@ -1,5 +1,7 @@
 /** The community board's records, as the domain sees them. */
-export const ISSUE_STATUSES = ['open', 'solved'] as const;
+import { CommunityApi } from '@webxterm/contracts';
+
+export const ISSUE_STATUSES = CommunityApi.ISSUE_STATUSES;
 export type IssueStatus = (typeof ISSUE_STATUSES)[number];
 
 export interface Author { userId: string; username: string }

@@ -11,3 +11,5 @@ export * from './terminal';
 export * from './output-batch';
 export * from './auth-events';
 export * from './agent-proto';
+export * as AuthApi from './auth-api';
+export * as CommunityApi from './community-api';
