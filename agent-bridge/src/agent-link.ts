@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { headers as natsHeaders, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import {
   MACHINE_OFFLINE,
-  AgentMessage, BridgeMessage, CommandRecord, ExecResult, SessionExited, TERM_HDR, TermControl, termControlSubject, termInputSubject,
+  AgentMessage, BridgeMessage, CommandRecord, ExecResult, HeartbeatWatch, SessionExited, TERM_HDR, TermControl, termControlSubject, termInputSubject,
   termOutputSubject,
 } from '@webxterm/contracts';
 import { AppError, jetstream, type JetStreamClient, type Logger } from '@webxterm/kit';
@@ -24,7 +24,8 @@ export class AgentLink {
   private readonly recorders = new Map<string, OutputRecorder>();
   private readonly opens = new Map<string, Waiter<number>>();
   private readonly execs = new Map<string, Waiter<ExecResult>>();
-  lastHeard = Date.now();
+  /** Set once the stream is registered: every message from the agent counts as a heartbeat. */
+  watch: HeartbeatWatch | null = null;
   private readonly js: JetStreamClient;
 
   constructor(
@@ -46,7 +47,7 @@ export class AgentLink {
    * (anything else is dropped).
    */
   onAgentMessage(m: AgentMessage, onExit: (e: SessionExited) => void, onCommand: (c: CommandRecord) => void = () => undefined): void {
-    this.lastHeard = Date.now();
+    this.watch?.heard();
     switch (m.kind) {
       case 'output': {
         const o = m.output!;

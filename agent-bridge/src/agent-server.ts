@@ -1,6 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import { status } from '@grpc/grpc-js';
 import {
+  HeartbeatWatch, SILENT_TICKS,
   AGENT_ID, AGENT_MD, AgentClaimed, AgentConnected, AgentDisconnected, AgentMessage, AuthenticateAgent, BridgeMessage, DisconnectAgent, ExecCommand,
   forAgent, GetSession, Hello, MACHINE_CREDENTIAL, OpenSession, ResolveApiKey, SessionEnded, TerminalCommand,
 } from '@webxterm/contracts';
@@ -139,15 +140,16 @@ export class AgentServer {
     }, `online:${link.connectionId}`).catch((e) => log.warn({ err: (e as Error).message }, 'online event not published'));
     log.info({ agent_id: agentId, sessions: hello.sessions.length }, 'agent connected');
 
-    const beat = setInterval(() => {
-      if (Date.now() - link.lastHeard > this.d.heartbeatMs * 3) fail(call, status.UNAVAILABLE, 'missed heartbeats');
-      else link.send({ heartbeat: { sent_at_ms: Date.now() } });
-    }, this.d.heartbeatMs);
+    const beat = new HeartbeatWatch(this.d.heartbeatMs, SILENT_TICKS, {
+      onTick: () => link.send({ heartbeat: { sent_at_ms: Date.now() } }),
+      onSilent: () => fail(call, status.UNAVAILABLE, 'missed heartbeats'),
+    });
+    link.watch = beat;
     let gone = false;
     const onGone = (reason: string) => {
       if (gone) return;
       gone = true;
-      clearInterval(beat);
+      beat.stop();
       for (const r of rpcs) r.stop();
       this.handlers.delete(link);
       this.ends.delete(link);

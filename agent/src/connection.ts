@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import {
+  HeartbeatWatch, SILENT_TICKS,
   AGENT_MD, AGENT_PROTO_OPTIONS, AGENT_PROTO_PATH, AgentMessage, BridgeMessage,
 } from '@webxterm/contracts';
 import type { AgentConfig } from './config-file';
@@ -27,9 +28,7 @@ export class AgentConnection {
   private stream: Stream | null = null;
   private attempt = 0;
   private stopped = false;
-  private watchdog: NodeJS.Timeout | null = null;
-  private heartbeat: NodeJS.Timeout | null = null;
-  private lastHeard = 0;
+  private heartbeat: HeartbeatWatch | null = null;
 
   constructor(
     private config: AgentConfig,
@@ -100,7 +99,7 @@ export class AgentConnection {
   private sendFn: (m: AgentMessage) => void = () => {};
 
   private onMessage(stream: Stream, m: BridgeMessage): void {
-    this.lastHeard = Date.now();
+    this.heartbeat?.heard();
     const send = this.sendFn;
     switch (m.kind) {
       case 'welcome': {
@@ -114,8 +113,10 @@ export class AgentConnection {
         // A second welcome replaces the first's timers; an absurd interval is held to 1–60 s.
         this.clearTimers();
         const every = Math.min(60_000, Math.max(1000, w.heartbeat_interval_ms || 5000));
-        this.heartbeat = setInterval(() => send({ heartbeat: { sent_at_ms: Date.now() } }), every);
-        this.watchdog = setInterval(() => { if (Date.now() - this.lastHeard > every * 3) stream.cancel(); }, every);
+        this.heartbeat = new HeartbeatWatch(every, SILENT_TICKS, {
+          onTick: () => send({ heartbeat: { sent_at_ms: Date.now() } }),
+          onSilent: () => stream.cancel(),
+        });
         this.sessions.attach(send);
         return;
       }
@@ -150,8 +151,7 @@ export class AgentConnection {
   }
 
   private clearTimers(): void {
-    if (this.heartbeat) clearInterval(this.heartbeat);
-    if (this.watchdog) clearInterval(this.watchdog);
-    this.heartbeat = this.watchdog = null;
+    this.heartbeat?.stop();
+    this.heartbeat = null;
   }
 }

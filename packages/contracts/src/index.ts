@@ -13,3 +13,4 @@ export * from './auth-events';
 export * from './agent-proto';
 export * as AuthApi from './auth-api';
 export * as CommunityApi from './community-api';
+export * from './heartbeat-watch';
