@@ -1,10 +1,12 @@
 import type { AccessClaims } from '@webxterm/contracts';
+import { AvatarImages } from '../../src/domain/avatar-image';
 import { DirectLoginService } from '../../src/domain/direct-login.service';
 import { GroupsService } from '../../src/domain/groups.service';
 import { InvitationsService } from '../../src/domain/invitations.service';
 import { LoginService } from '../../src/domain/login.service';
 import type { RequestContext } from '../../src/domain/model';
 import { OrganizationsService } from '../../src/domain/organizations.service';
+import { ProfileService } from '../../src/domain/profile.service';
 import { Sessions } from '../../src/domain/sessions';
 import { SignupService } from '../../src/domain/signup.service';
 import { TokenIssuer } from '../../src/domain/token-issuer';
@@ -39,6 +41,7 @@ export function domainWorld(o: { machines?: (tenantId: string, ids: string[]) =>
   const groups = new GroupsService(store, audit, events, o.machines ?? (async () => []));
   const orgs = new OrganizationsService(store, sessions, audit, events);
   const invitations = new InvitationsService(store, audit);
+  const profile = new ProfileService(store, credentials, sessions, throttle, new AvatarImages({ maxPixels: 1_000_000, maxSide: 64, concurrency: 1 }), audit);
 
   /** A new organization and its company_admin, with the claims a token of theirs would carry. */
   async function admin(name: string) {
@@ -56,5 +59,5 @@ export function domainWorld(o: { machines?: (tenantId: string, ids: string[]) =>
     return tokens.access(m, tokens.newSid(), 'cli').claims;
   }
 
-  return { store, credentials, audit, events, mailer, otp, revocations, throttle, tokens, sessions, login, signup, direct, users, groups, orgs, invitations, invited, admin, claimsOf };
+  return { store, credentials, audit, events, mailer, otp, revocations, throttle, tokens, sessions, login, signup, direct, users, groups, orgs, invitations, profile, invited, admin, claimsOf };
 }
