@@ -10,7 +10,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Pool } from 'pg';
-import { AUDIT_STREAM, AuditEvent, AuditRecorded } from '@webxterm/contracts';
+import { AUDIT_STREAM, AuditEvent, AuditRecorded, auditTenantFilter } from '@webxterm/contracts';
 import { Bus, ensureStream, runMigrations } from '@webxterm/kit';
 import { EventWriter } from '../audit-svc/src/store/event-writer';
 import { chainHash, GENESIS_HASH } from '../audit-svc/src/domain/chain';
@@ -102,7 +102,7 @@ async function main() {
       consumers.push(consumer);
       const start = async () => startServiceProcess('audit-svc', {
         PORT: String(await freePort()), HOST: '127.0.0.1', DATABASE_URL, NATS_URL, REDIS_URL, JWT_SECRET: randomBytes(32).toString('hex'),
-        CONSUMER_NAME: consumer, CONSUMER_DELIVER: 'new', CONSUMER_FILTER: `audit.v1.${tenant}.>`, BATCH_SIZE: String(b),
+        CONSUMER_NAME: consumer, CONSUMER_DELIVER: 'new', CONSUMER_FILTER: auditTenantFilter(tenant), BATCH_SIZE: String(b),
       });
       let svc = await start();
       try {
@@ -137,7 +137,7 @@ async function main() {
     const jsm = await jetstreamManager(nc);
     for (const c of consumers) await jsm.consumers.delete(AUDIT_STREAM.name, c).catch(() => false);
     for (const t of [`benchraw${tag}`, ...BATCHES.map((b) => `bench${b}${tag}`)]) {
-      await jsm.streams.purge(AUDIT_STREAM.name, { filter: `audit.v1.${t}.>` }).catch(() => undefined);
+      await jsm.streams.purge(AUDIT_STREAM.name, { filter: auditTenantFilter(t) }).catch(() => undefined);
     }
     await nc.drain();
     await pool.end();

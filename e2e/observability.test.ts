@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { AuditRecorded } from '@webxterm/contracts';
 import { freePort, parsePrometheus, sampleValue, scrapeMetrics, ServiceProcess, startServiceProcess, testEnv, uniqueName, waitUntil } from '@webxterm/testkit';
 import { dashboardQueries, metricNames } from '../deploy/test/lib/dashboard';
 import { PrivateNats, startPrivateNats } from './lib/private-nats';
@@ -183,7 +184,7 @@ describe('request id', () => {
   it("one request's id is in the gateway's and auth-svc's logs and in the NATS headers of the audit events it caused", async () => {
     const rid = `obs-${randomBytes(8).toString('hex')}`;
     const headed: { subject: string; source: string }[] = [];
-    const sub = nc.subscribe('audit.v1.>', {
+    const sub = nc.subscribe(AuditRecorded.filter, {
       callback: (_e, m) => { if (m.headers?.get('x-request-id') === rid) headed.push({ subject: m.subject, source: m.json<{ source: string }>().source }); },
     });
     try {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AuditEvent } from '@webxterm/contracts';
+import { auditSubject, type AuditEvent } from '@webxterm/contracts';
 import { accessToken, uniqueName } from '@webxterm/testkit';
 import { Pool } from 'pg';
 import { AuditConfigSchema } from '../src/config';
@@ -78,8 +78,8 @@ beforeAll(async () => {
   b = Array.from({ length: 10 }, (_, i) => makeEvent(B, { action: 'auth.login', actor: i === 0 ? { ...bob, username: SHARED_USER } : bob }));
   const c = Array.from({ length: 10 }, () => makeEvent(C));
   // Poison first: none of it may hold up the valid events behind it.
-  bus.nc.publish(`audit.v1.${A}.junk`, 'not json at all');
-  bus.nc.publish(`audit.v1.${A}.junk`, JSON.stringify({ ...makeEvent(A), reason: 'nul \u0000 inside' }));
+  bus.nc.publish(auditSubject(A, 'junk'), 'not json at all');
+  bus.nc.publish(auditSubject(A, 'junk'), JSON.stringify({ ...makeEvent(A), reason: 'nul \u0000 inside' }));
   await publishAll(bus.js, [makeEvent(A, { at: '0000-01-01T00:00:00Z' }), ...a.slice(0, 5)]); // year 0: PostgreSQL refuses it
   await publishAll(bus.js, a.slice(5));
   const writer = new EventWriter(pool);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { connect, NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, JetStreamClient } from '@nats-io/jetstream';
-import { AUDIT_STREAM, AuditEvent, AuditRecorded } from '@webxterm/contracts';
+import { AUDIT_STREAM, AuditEvent, AuditRecorded, auditTenantFilter } from '@webxterm/contracts';
 import { ensureStream } from '@webxterm/kit';
 import { testEnv } from '@webxterm/testkit';
 
@@ -53,7 +53,7 @@ export async function deleteConsumer(nc: NatsConnection, name: string): Promise<
  */
 export async function purgeTenant(nc: NatsConnection, tenant: string): Promise<void> {
   const jsm = await jetstreamManager(nc);
-  await jsm.streams.purge(AUDIT_STREAM.name, { filter: `audit.v1.${tenant}.>` }).catch(() => undefined);
+  await jsm.streams.purge(AUDIT_STREAM.name, { filter: auditTenantFilter(tenant) }).catch(() => undefined);
 }
 
 export function adminPool(): Pool {
@@ -96,7 +96,7 @@ export async function get(base: string, path: string, bearer?: string): Promise<
 export function serviceEnv(port: number, consumer: string, tenant: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
     PORT: String(port), HOST: '127.0.0.1', METRICS_PORT: '0', DATABASE_URL: env.databaseUrl, NATS_URL: env.natsUrl, REDIS_URL: env.redisUrl,
-    JWT_SECRET: SECRET, CONSUMER_NAME: consumer, CONSUMER_DELIVER: 'new', CONSUMER_FILTER: `audit.v1.${tenant}.>`,
+    JWT_SECRET: SECRET, CONSUMER_NAME: consumer, CONSUMER_DELIVER: 'new', CONSUMER_FILTER: auditTenantFilter(tenant),
     LOG_LEVEL: 'silent', ...extra,
   };
 }

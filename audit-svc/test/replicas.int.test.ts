@@ -3,7 +3,7 @@
  * that fails: nothing may assume it is alone, a replica that leaves hands its unstored events back
  * at once, and a failed batch comes back until it is stored.
  */
-import { AUDIT_STREAM, AuditEvent } from '@webxterm/contracts';
+import { AUDIT_STREAM, AuditEvent, auditTenantFilter } from '@webxterm/contracts';
 import { createLogger } from '@webxterm/kit';
 import { uniqueName } from '@webxterm/testkit';
 import { Pool } from 'pg';
@@ -84,7 +84,7 @@ it('a batch the database fails to store is handed back and stored later, once', 
     append: (events: readonly AuditEvent[]) => (++calls <= 3 ? Promise.reject(new Error('Connection terminated unexpectedly')) : writer.append(events)),
   };
   const consumer = new AuditConsumer(bus.nc, flaky, createLogger('audit-test', 'silent'), {
-    stream: AUDIT_STREAM.name, durable, filter: `audit.v1.${t}.>`, deliver: 'new', batchSize: 100, concurrency: 1,
+    stream: AUDIT_STREAM.name, durable, filter: auditTenantFilter(t), deliver: 'new', batchSize: 100, concurrency: 1,
     lingerMs: 20, ackWaitSec: 30, maxAckPending: 1000,
   });
   await consumer.start();

@@ -2,7 +2,7 @@
  * An invalid event is terminated for good: JetStream must not hold it as pending and deliver it
  * again every ack_wait (nats-server 2.9 ignores `+TERM <reason>`, it knows only a bare `+TERM`).
  */
-import { AUDIT_STREAM } from '@webxterm/contracts';
+import { AUDIT_STREAM, auditSubject } from '@webxterm/contracts';
 import { uniqueName, waitUntil } from '@webxterm/testkit';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Pool } from 'pg';
@@ -31,8 +31,8 @@ afterAll(async () => {
 });
 
 it('terminated events leave the consumer: nothing pending, never delivered twice, the valid ones stored', async () => {
-  bus.nc.publish(`audit.v1.${T}.junk`, 'not json at all');
-  bus.nc.publish(`audit.v1.${T}.junk`, JSON.stringify({ ...makeEvent(T), reason: 'nul \u0000 inside' }));
+  bus.nc.publish(auditSubject(T, 'junk'), 'not json at all');
+  bus.nc.publish(auditSubject(T, 'junk'), JSON.stringify({ ...makeEvent(T), reason: 'nul \u0000 inside' }));
   await publishAll(bus.js, [makeEvent(T, { at: '0000-01-01T00:00:00Z' }), makeEvent(T), makeEvent(T)]);
   expect(await waitForStored(pool, T, 2, 15_000)).toBe(2);
   const jsm = await jetstreamManager(bus.nc);

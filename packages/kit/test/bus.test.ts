@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { AckPolicy, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
-import { defineEvent, defineRpc, domainEvent, type EventContract, type RpcContract, type StreamDefinition, streamSubjects } from '@webxterm/contracts';
+import { defineEvent, defineRpc, domainEvent, type EventContract, type RpcContract, type StreamDefinition, streamSubjects, subject } from '@webxterm/contracts';
 import { waitUntil } from '@webxterm/testkit';
 import { z } from 'zod';
 import { AppError, Bus, connectNats, currentRequestId, type MessageContext, NatsConnection, on, retryDelay } from '../src';
@@ -16,9 +16,10 @@ const Tenanted = z.object({ tenant_id: z.string(), n: z.number().int() });
 const Apples = domainEvent({ domain: P, name: 'apples', tokens: (e) => [e.tenant_id], schema: Tenanted });
 const Pears = domainEvent({ domain: P, name: 'pears', tokens: (e) => [e.tenant_id], schema: Tenanted });
 /** An event whose subject moved: `<P>.evt.plums.v1.<tenant>` before, `<P>.v1.evt.plums.<tenant>` now. */
-const Plums = domainEvent({ domain: P, name: 'plums', tokens: (e) => [e.tenant_id], schema: Tenanted, legacyFilters: [`${P}.evt.plums.v1.>`] });
+const oldPlums = (token: string) => subject(P, 'evt', 'plums', 'v1', token);
+const Plums = domainEvent({ domain: P, name: 'plums', tokens: (e) => [e.tenant_id], schema: Tenanted, legacyFilters: [`${oldPlums('x').slice(0, -1)}>`] });
 const OldPlums: EventContract<typeof Tenanted> = defineEvent({
-  name: 'old plums', subjectFor: (e) => `${P}.evt.plums.v1.${e.tenant_id}`, filter: `${P}.evt.plums.v1.>`, schema: Tenanted,
+  name: 'old plums', subjectFor: (e) => oldPlums(e.tenant_id), filter: Plums.legacyFilters![0], schema: Tenanted,
 });
 /** Like the platform's streams: the events' subjects only (a stream that took RPC subjects would answer the requests). */
 const STREAM: StreamDefinition = { name: `BUS_TEST_${P}`, subjects: streamSubjects(Apples, Pears, Plums), duplicateWindowSec: 60, maxAgeDays: 1 };
@@ -134,7 +135,7 @@ test('a durable made with an old filter is re-filtered (keeping its position), a
   await consume(name, [on(Plums, (e, ctx) => { plums.push({ n: e.n, subject: ctx.subject }); })]);
   await bus.publishDurable(Plums, { tenant_id: 't', n: 2 }, `${P}-new2`);
   await waitUntil(() => plums.length === 2, 5000, () => JSON.stringify(plums));
-  expect(plums).toEqual([{ n: 1, subject: `${P}.evt.plums.v1.t` }, { n: 2, subject: `${P}.v1.evt.plums.t` }]);
+  expect(plums).toEqual([{ n: 1, subject: oldPlums('t') }, { n: 2, subject: Plums.subjectFor({ tenant_id: 't', n: 2 }) }]);
   expect((await jsm.consumers.info(STREAM.name, name)).config.filter_subject).toBe(`${P}.>`);
 });
 

@@ -1,6 +1,6 @@
 import { connect } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
-import { AUDIT_STREAM, type AuditEvent } from '@webxterm/contracts';
+import { AUDIT_STREAM, auditTenantFilter, type AuditEvent } from '@webxterm/contracts';
 import { waitUntil } from './wait';
 
 export interface ReadAuditOptions {
@@ -33,7 +33,7 @@ export async function readAuditEvents<T = AuditEvent>(
     // The stream appears when the first service starts; until then there is nothing to read.
     // A single filter subject (not an array) keeps nats-server 2.9 (Debian 12) happy.
     const consumer = await waitUntil(
-      () => js.consumers.get(AUDIT_STREAM.name, { filter_subjects: tenant ? `audit.v1.${tenant}.>` : AUDIT_STREAM.subjects[0], opt_start_time: since.toISOString() })
+      () => js.consumers.get(AUDIT_STREAM.name, { filter_subjects: tenant ? auditTenantFilter(tenant) : AUDIT_STREAM.subjects[0], opt_start_time: since.toISOString() })
         .catch(() => undefined),
       timeoutMs, 'the audit stream').catch(() => undefined);
     if (!consumer) return [];
