@@ -3,7 +3,7 @@
  * projection fed by auth-svc's events, and access follows within a second. Real processes.
  */
 import { randomBytes } from 'node:crypto';
-import { freePort, ServiceProcess, startServiceProcess, testEnv, uniqueName } from '@webxterm/testkit';
+import { freePort, ServiceProcess, startServiceProcess, testEnv, uniqueName, waitUntil } from '@webxterm/testkit';
 import { OpenApiResponseCheck } from './lib/openapi-check';
 
 const env = testEnv();
@@ -37,13 +37,10 @@ async function organization() {
   return { admin, user: await login(`${n}u@example.com`, 'password-1'), userId: u.id as string };
 }
 
-/** Polls until `check` holds, for at most `ms`; returns how long it took. */
+/** Waits until `check` holds, for at most `ms`; returns how long it took. */
 async function within(ms: number, check: () => Promise<boolean>): Promise<number> {
   const t0 = Date.now();
-  while (!(await check())) {
-    if (Date.now() - t0 > ms) throw new Error(`not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  await waitUntil(check, ms, `the change within ${ms} ms`, 25);
   return Date.now() - t0;
 }
 

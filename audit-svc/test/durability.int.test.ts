@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { AUDIT_STREAM, AuditEvent, AuditRecorded } from '@webxterm/contracts';
-import { accessToken, freePort, ServiceProcess, startServiceProcess, uniqueName } from '@webxterm/testkit';
+import { accessToken, freePort, ServiceProcess, startServiceProcess, uniqueName, waitUntil } from '@webxterm/testkit';
 import { Pool } from 'pg';
 import {
   adminPool, Bus, countStored, deleteConsumer, get, makeEvent, openBus, publishAll, purgeTenant, SECRET, serviceEnv,
@@ -52,7 +52,7 @@ async function killHard(p: ServiceProcess): Promise<number[]> {
   expect(pids.length).toBeGreaterThan(0);
   for (const pid of pids) process.kill(pid, 'SIGKILL');
   await p.stop('SIGKILL');
-  for (let i = 0; i < 100 && pids.some(alive); i++) await new Promise((r) => setTimeout(r, 20));
+  await waitUntil(() => !pids.some(alive), 2000, 'the killed processes gone').catch(() => undefined); // the caller asserts it
   return pids;
 }
 
@@ -72,13 +72,12 @@ function eventsFor(tenant: string, n: number): AuditEvent[] {
 /** Waits until the durable consumer has nothing pending and nothing unacknowledged. */
 async function waitConsumerIdle(name: string, timeoutMs: number): Promise<{ pending: number; ackPending: number }> {
   const jsm = await jetstreamManager(bus.nc);
-  const deadline = Date.now() + timeoutMs;
-  let info = await jsm.consumers.info(AUDIT_STREAM.name, name);
-  while ((info.num_pending > 0 || info.num_ack_pending > 0) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
-    info = await jsm.consumers.info(AUDIT_STREAM.name, name);
-  }
-  return { pending: info.num_pending, ackPending: info.num_ack_pending };
+  let last = { pending: -1, ackPending: -1 };
+  return waitUntil(async () => {
+    const info = await jsm.consumers.info(AUDIT_STREAM.name, name);
+    last = { pending: info.num_pending, ackPending: info.num_ack_pending };
+    return last.pending === 0 && last.ackPending === 0 ? last : undefined;
+  }, timeoutMs, () => `consumer ${name} idle (${JSON.stringify(last)})`);
 }
 
 async function expectExactlyOnce(svc: ServiceProcess, tenant: string, n: number): Promise<void> {

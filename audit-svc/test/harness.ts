@@ -4,7 +4,7 @@ import { connect, NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, JetStreamClient } from '@nats-io/jetstream';
 import { AUDIT_STREAM, AuditEvent, AuditRecorded, auditTenantFilter } from '@webxterm/contracts';
 import { ensureStream } from '@webxterm/kit';
-import { testEnv } from '@webxterm/testkit';
+import { testEnv, waitUntil } from '@webxterm/testkit';
 
 export const SECRET = 'audit-test-secret-that-is-long-enough-0123456789';
 export const env = testEnv();
@@ -66,16 +66,13 @@ export async function countStored(pool: Pool, tenantId: string): Promise<{ rows:
   return rows[0];
 }
 
-/** Polls until `tenantId` has `n` stored events (or more); returns the last count seen. */
+/** Waits until `tenantId` has `n` stored events (or more); returns how many it has then. */
 export async function waitForStored(pool: Pool, tenantId: string, n: number, timeoutMs: number): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
   let seen = 0;
-  for (let i = 0; i < timeoutMs / 50 + 1; i++) {
+  return waitUntil(async () => {
     seen = (await countStored(pool, tenantId)).rows;
-    if (seen >= n || Date.now() > deadline) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return seen;
+    return seen >= n ? seen : undefined;
+  }, timeoutMs, () => `${n} events stored for ${tenantId} (${seen} so far)`);
 }
 
 export interface Reply { status: number; body: any }

@@ -1,6 +1,7 @@
 import { GroupMembersChanged } from '@webxterm/contracts';
 import { connectNats, NatsConnection } from '@webxterm/kit';
 import { jetstream } from '@nats-io/jetstream';
+import { waitUntil } from '@webxterm/testkit';
 import { Harness, startHarness } from './harness';
 
 let h: Harness;
@@ -11,8 +12,7 @@ afterAll(async () => { await nc.drain(); await h.close(); });
 /** The last domain event on `subject` whose payload matches. */
 async function lastEvent(filter: string, match: (p: any) => boolean, timeoutMs = 5000): Promise<any> {
   const js = jetstream(nc);
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
+  return waitUntil(async () => {
     const c = await js.consumers.get('AUTH_EVENTS', { filter_subjects: filter });
     let found: any = null;
     const msgs = await c.fetch({ max_messages: 1000, expires: 1000 });
@@ -21,9 +21,8 @@ async function lastEvent(filter: string, match: (p: any) => boolean, timeoutMs =
       if (match(p)) found = p;
       if (m.info.pending === 0) break;
     }
-    if (found) return found;
-  }
-  throw new Error(`no event on ${filter}`);
+    return found;
+  }, timeoutMs, `an event on ${filter}`);
 }
 
 describe('groups', () => {

@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import Redis from 'ioredis';
-import { startMailDev, testEnv, uniqueName } from '@webxterm/testkit';
+import { startMailDev, testEnv, uniqueName, waitUntil } from '@webxterm/testkit';
 import { AuthConfigSchema } from '../src/config';
 import { RunningAuthService, startAuthService } from '../src/main';
 
@@ -69,17 +69,13 @@ export async function startHarness(extraEnv: Record<string, string> = {}) {
 
   /** The 6-digit code of the `nth` login mail (1-based, in order received) MailDev got for `email`. */
   async function otpFromMail(email: string, nth = 1): Promise<string> {
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline) {
-      const mails = (await mail.messagesTo(email)).filter((m) => /login code/.test(m.subject));
-      if (mails.length >= nth) {
-        const code = /\b(\d{6})\b/.exec(mails[nth - 1].text)?.[1];
-        if (!code) throw new Error(`no code in mail: ${mails[nth - 1].text}`);
-        return code;
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`no login mail #${nth} for ${email}`);
+    const mails = await waitUntil(async () => {
+      const found = (await mail.messagesTo(email)).filter((m) => /login code/.test(m.subject));
+      return found.length >= nth ? found : undefined;
+    }, 10_000, `login mail #${nth} for ${email}`);
+    const code = /\b(\d{6})\b/.exec(mails[nth - 1].text)?.[1];
+    if (!code) throw new Error(`no code in mail: ${mails[nth - 1].text}`);
+    return code;
   }
 
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

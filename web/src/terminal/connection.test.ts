@@ -3,7 +3,7 @@
  * TerminalConnection against a real WebSocket server speaking docs/terminal-protocol.md: it counts
  * seqs, resumes after a dropped socket with session_id + last_seq, reports the exit code and 4403.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { MAX_INPUT_FRAME_BYTES, TerminalConnection, type ConnectionState } from './connection';
 
@@ -26,13 +26,8 @@ async function startServer(onConnect: (ws: WebSocket, url: URL, s: Server) => vo
   return s;
 }
 
-function waitFor(cond: () => boolean, ms = 3000): Promise<void> {
-  const deadline = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const tick = () => (cond() ? resolve() : Date.now() > deadline ? reject(new Error('condition not met')) : setTimeout(tick, 10));
-    tick();
-  });
-}
+/** vitest's own wait (the console's tests run in vitest, apart from the testkit's Node services). */
+const waitFor = (cond: () => boolean) => vi.waitUntil(cond, { timeout: 3000, interval: 10 });
 
 function open(s: Server, states: ConnectionState[], out: string[], extra: Partial<ConstructorParameters<typeof TerminalConnection>[0]> = {}) {
   const c = new TerminalConnection({
