@@ -79,7 +79,7 @@ export class AgentConnection {
       this.log('stream ended; reconnecting', { why, code, in_ms: Math.round(delay) });
       setTimeout(() => this.open(), delay);
     };
-    stream.on('data', (m: BridgeMessage) => {
+    const handle = (m: BridgeMessage) => {
       // One bad message (a size the PTY refuses, an unknown session) must not end the stream or the agent.
       try {
         this.onMessage(stream, m);
@@ -87,6 +87,25 @@ export class AgentConnection {
         this.log('message refused', { kind: m.kind, err: (e as Error).message });
         this.sendFn({ error: { code: 'agent.message_refused', message: (e as Error).message.slice(0, 500), session_id: '' } });
       }
+    };
+    // Messages are handled in order, but the event loop gets a turn after each session opened:
+    // forking a PTY blocks it for up to a few hundred ms on a busy machine, and gRPC hands over a
+    // burst of messages in one chain of microtasks, so 40 opens in a row would starve heartbeats,
+    // timers and output for seconds. What arrives meanwhile waits in the inbox.
+    const inbox: BridgeMessage[] = [];
+    let waiting = false;
+    const drain = () => {
+      waiting = false;
+      while (inbox.length && !ended) {
+        const m = inbox.shift()!;
+        handle(m);
+        if (m.kind === 'open') { waiting = true; setImmediate(drain); return; }
+      }
+    };
+    stream.on('data', (m: BridgeMessage) => {
+      this.heartbeat?.heard();
+      inbox.push(m);
+      if (!waiting) drain();
     });
     stream.on('error', (e: grpc.ServiceError) => onEnd(e.details || e.message, e.code));
     stream.on('end', () => onEnd('server ended the stream'));
@@ -99,7 +118,6 @@ export class AgentConnection {
   private sendFn: (m: AgentMessage) => void = () => {};
 
   private onMessage(stream: Stream, m: BridgeMessage): void {
-    this.heartbeat?.heard();
     const send = this.sendFn;
     switch (m.kind) {
       case 'welcome': {
