@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { waitUntil } from '@webxterm/testkit';
 import { TermClient } from './term-client';
 
 /**
@@ -87,28 +88,24 @@ export class NumberedTerminal {
     const resumed = this.client.connect(this.url(`&session_id=${this.client.sessionId}&last_seq=${this.client.seq}`));
     const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('connect timed out')), CONNECT_TIMEOUT_MS));
     Promise.race([resumed, timeout]).then(
-      () => this.waitGreeting(controlsBefore),
+      () => void this.waitGreeting(controlsBefore),
       (e: Error & { status?: number }) => this.failed(e.status ? `HTTP ${e.status}` : e.message),
     );
   }
 
   /** Open is not enough: the session is back once its `session` message arrives. */
-  private waitGreeting(controlsBefore: number): void {
-    const deadline = Date.now() + CONNECT_TIMEOUT_MS;
-    const check = () => {
-      if (this.client.controls.slice(controlsBefore).some((c) => c.type === 'session')) {
-        this.socket.push({ at: Date.now(), what: `resumed after ${this.attempt} attempt(s)` });
-        this.attempt = 0;
-        this.nextAttemptAt = 0;
-        this.connecting = false;
-      } else if (this.client.closed || Date.now() > deadline) {
-        this.client.ws.terminate();
-        this.failed(this.client.closed ? `closed ${this.client.closed.code} before the session message` : 'no session message');
-      } else {
-        setTimeout(check, 10);
-      }
-    };
-    check();
+  private async waitGreeting(controlsBefore: number): Promise<void> {
+    const greeted = () => this.client.controls.slice(controlsBefore).some((c) => c.type === 'session');
+    await waitUntil(() => greeted() || this.client.closed !== null, CONNECT_TIMEOUT_MS, 'the session message').catch(() => undefined);
+    if (greeted()) {
+      this.socket.push({ at: Date.now(), what: `resumed after ${this.attempt} attempt(s)` });
+      this.attempt = 0;
+      this.nextAttemptAt = 0;
+      this.connecting = false;
+    } else {
+      this.client.ws.terminate();
+      this.failed(this.client.closed ? `closed ${this.client.closed.code} before the session message` : 'no session message');
+    }
   }
 
   private failed(why: string): void {
