@@ -38,7 +38,7 @@ export interface UserRow {
   pending: boolean;
   username: string; email: string; firstName: string; lastName: string;
   role: PortalRole; machineRole: string; apiKeyPrefix: string; emailVerified: boolean; groups: string[];
-  tenantId: string; tenantName: string; organizationId: string; createdAt: Date;
+  tenantId: string; organizationName: string; organizationId: string; createdAt: Date;
 }
 
 export interface Group {

@@ -83,7 +83,7 @@ export class UsersService {
       }
       return (await tx.users.get(userId))!;
     });
-    if (existing) this.invite({ to: existing.email, username: existing.username, organizationName: user.tenantName, invitedBy: actor.username });
+    if (existing) this.invite({ to: existing.email, username: existing.username, organizationName: user.organizationName, invitedBy: actor.username });
     this.record(actor, ctx, 'users.create', user, { details: { role: input.role } });
     return user;
   }

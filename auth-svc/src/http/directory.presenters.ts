@@ -4,7 +4,7 @@ import type { Group, Organization, UserRow } from '../domain/model';
 export function directoryUserJson(u: UserRow) {
   return {
     id: u.id, username: u.username, email: u.email, first_name: u.firstName, last_name: u.lastName,
-    tenant_id: u.tenantId, tenant_name: u.tenantName, role: u.role, machine_role: u.machineRole, groups: u.groups,
+    tenant_id: u.tenantId, tenant_name: u.organizationName, role: u.role, machine_role: u.machineRole, groups: u.groups,
     email_verified: u.emailVerified, created_at: u.createdAt.toISOString(),
   };
 }

@@ -15,7 +15,7 @@ const USER_SELECT = `
          CASE WHEN m.pending THEN m.invited_first_name ELSE p.first_name END AS first_name,
          CASE WHEN m.pending THEN m.invited_last_name ELSE p.last_name END AS last_name,
          p.email_verified AND NOT m.pending AS email_verified,
-         o.id AS organization_id, o.tenant_id, o.name AS tenant_name, o.otp_enabled, o.created_at AS organization_created_at,
+         o.id AS organization_id, o.tenant_id, o.name AS organization_name, o.otp_enabled, o.created_at AS organization_created_at,
          coalesce((SELECT array_agg(g.name ORDER BY g.name) FROM auth.group_members gm JOIN auth.groups g ON g.id = gm.group_id
                     WHERE gm.user_id = m.id), '{}') AS groups
     FROM auth.memberships m
@@ -27,7 +27,7 @@ type Row = Record<string, any>;
 const toUser = (r: Row): UserRow => ({
   id: r.id, personId: r.person_id, pending: r.pending, username: r.username, email: r.email, firstName: r.first_name, lastName: r.last_name,
   role: r.role, machineRole: r.machine_role, apiKeyPrefix: r.api_key_prefix, emailVerified: r.email_verified, groups: r.groups,
-  tenantId: r.tenant_id, tenantName: r.tenant_name, organizationId: r.organization_id, createdAt: r.created_at,
+  tenantId: r.tenant_id, organizationName: r.organization_name, organizationId: r.organization_id, createdAt: r.created_at,
 });
 
 /** Only for accepted rows (the queries below say `NOT m.pending`), whose names are the person's own. */
@@ -37,7 +37,7 @@ const toMembership = (r: Row): Membership => ({
     id: r.person_id, email: r.email, username: r.username, firstName: r.first_name, lastName: r.last_name,
     emailVerified: r.email_verified, keycloakId: r.keycloak_id,
   },
-  organization: { id: r.organization_id, tenantId: r.tenant_id, name: r.tenant_name, otpEnabled: r.otp_enabled, createdAt: r.organization_created_at },
+  organization: { id: r.organization_id, tenantId: r.tenant_id, name: r.organization_name, otpEnabled: r.otp_enabled, createdAt: r.organization_created_at },
 });
 
 export class PgUsersRepository implements UsersRepository {

@@ -102,7 +102,7 @@ export class Scoped {
       username: m.invited?.username ?? p.username, email: p.email,
       firstName: m.invited?.firstName ?? p.firstName, lastName: m.invited?.lastName ?? p.lastName,
       role: m.role, machineRole: m.machineRole, apiKeyPrefix: m.apiKeyPrefix, emailVerified: p.emailVerified && !m.pending,
-      groups: this.groupNamesOf(m.id), tenantId: o.tenantId, tenantName: o.name, organizationId: o.id, createdAt: m.createdAt,
+      groups: this.groupNamesOf(m.id), tenantId: o.tenantId, organizationName: o.name, organizationId: o.id, createdAt: m.createdAt,
     };
   }
   membership(m: MembershipRecord): Membership {
