@@ -23,10 +23,10 @@ export interface MessageContext {
 
 export type EventHandler<S extends z.ZodType> = (payload: z.infer<S>, ctx: MessageContext) => unknown;
 
-/** One contract and its handler, for `consumeDurable`. */
+/** One contract and its handler, for `consumeDurable` (a method, so handlers of any contract fit one list). */
 export interface Handles<S extends z.ZodType = z.ZodType> {
   contract: EventContract<S>;
-  handler: EventHandler<S>;
+  handler(payload: z.infer<S>, ctx: MessageContext): unknown;
 }
 
 /** Binds a handler to a contract (the payload type follows the contract). */
@@ -259,7 +259,7 @@ export class Bus {
    *   of `retry` for its delivery count (`DEFAULT_RETRY`).
    */
   async consumeDurable(
-    stream: StreamDefinition, durable: string, handlers: readonly Handles<any>[], o: ConsumeOptions, // eslint-disable-line @typescript-eslint/no-explicit-any
+    stream: StreamDefinition, durable: string, handlers: readonly Handles[], o: ConsumeOptions,
   ): Promise<{ stop(): void; stopped: Promise<void> }> {
     if (handlers.length === 0) throw new Error(`consumeDurable ${durable}: no handlers`);
     const filter = commonFilter(handlers.flatMap((h) => contractFilters(h.contract)));
