@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { AGENT_MD, AGENT_PROTO_OPTIONS, AGENT_PROTO_PATH } from '@webxterm/contracts';
-import { testEnv } from '@webxterm/testkit';
+import { apiKey, testEnv } from '@webxterm/testkit';
 import { RunningBridge, startBridge } from '../src/main';
 
 const dir = mkdtempSync(join(tmpdir(), 'bridge-tls-'));
@@ -18,7 +18,7 @@ function connect(creds: grpc.ChannelCredentials): Promise<grpc.StatusObject> {
   const pkg = grpc.loadPackageDefinition(protoLoader.loadSync(AGENT_PROTO_PATH, AGENT_PROTO_OPTIONS)) as any;
   const client = new pkg.webxterm.agent.v1.AgentGateway(`localhost:${bridge.grpcPort}`, creds);
   const md = new grpc.Metadata();
-  md.set('authorization', 'Bearer vsk_not_a_key');
+  md.set('authorization', `Bearer ${apiKey()}`); // well formed, issued to no one
   md.set(AGENT_MD.agentId, 'ag_tls_probe_1');
   return new Promise((resolve) => {
     const call = client.Connect(md);

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { AGENT_PROTO_OPTIONS, AGENT_PROTO_PATH } from '@webxterm/contracts';
-import { badString, fuzzSeed, Prng, waitUntil } from '@webxterm/testkit';
+import { badString, fuzzSeed, machineCredential, Prng, waitUntil } from '@webxterm/testkit';
 import { writeAgentConfig } from '../src/config-file';
 
 jest.setTimeout(90_000);
@@ -44,7 +44,7 @@ beforeAll(async () => {
     server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
   const config = join(dir, 'agent.json');
   writeAgentConfig(config, {
-    api_key: 'vsk_fuzz', host: 'http://127.0.0.1:9', linux_user: 'nobody', agent_id: 'ag_fuzzagent1', machine_credential: `vmc_${'a'.repeat(48)}`,
+    api_key: 'vsk_fuzz', host: 'http://127.0.0.1:9', linux_user: 'nobody', agent_id: 'ag_fuzzagent1', machine_credential: machineCredential(),
     bridge: `127.0.0.1:${port}`,
   });
   agent = spawn(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'agent/src/main.ts'), 'run', '--config', config], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
