@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { headers as natsHeaders, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import {
   MACHINE_OFFLINE,
-  AgentMessage, BridgeMessage, CommandRecord, ExecResult, HeartbeatWatch, SessionExited, TERM_HDR, TermControl, termControlSubject, termInputSubject,
+  AgentMessage, BridgeMessage, CommandRecord, ExecResult, HeartbeatWatch, packOutputRecords, SessionExited, TermControl, termControlSubject, termInputSubject,
   termOutputSubject,
 } from '@webxterm/contracts';
 import { AppError, jetstream, type JetStreamClient, type Logger } from '@webxterm/kit';
@@ -158,11 +158,9 @@ export class AgentLink {
   }
 
   private publishOutput(sessionId: string, seq: number, kind: 'data' | 'exit', data: Uint8Array): void {
-    const h = natsHeaders();
-    h.set(TERM_HDR.seq, String(seq));
-    h.set(TERM_HDR.kind, kind);
-    this.nc.publish(termOutputSubject(sessionId), data, { headers: h });
-    this.recorders.get(sessionId)?.add({ seq, kind, at: Date.now(), data });
+    const record = { seq, kind, at: Date.now(), data };
+    this.nc.publish(termOutputSubject(sessionId), packOutputRecords([record]));
+    this.recorders.get(sessionId)?.add(record);
   }
 
   /** The stream is gone: fail what waits for it and stop listening for its sessions. */

@@ -1,6 +1,6 @@
 /** The output reader against the real NATS JetStream: stored batches, live, duplicates, gaps, exit. */
 import { connect, headers } from '@nats-io/transport-node';
-import { BATCH_HDR, encodeOutputBatch, OutputRecord, TERM_HDR, TERMINAL_STREAM, termOutputSubject, termRecordSubject } from '@webxterm/contracts';
+import { BATCH_HDR, encodeOutputBatch, OutputRecord, packOutputRecords, TERMINAL_STREAM, termOutputSubject, termRecordSubject } from '@webxterm/contracts';
 import { connectNats, ensureStream, jetstream, NatsConnection, objectId } from '@webxterm/kit';
 import { testEnv, waitUntil } from '@webxterm/testkit';
 import { OutputEvent, OutputGap, readOutput } from '../src/ws/output-reader';
@@ -15,12 +15,9 @@ afterAll(async () => { await nc.close(); });
 type Chunk = { seq: number; body: string; kind?: 'data' | 'exit' };
 const exitBody = (seq: number, code = 0) => JSON.stringify({ exit_code: code, signal: 0, bytes: 0, seq });
 
-/** What the bridge does live: core NATS only. */
+/** What the bridge does live: core NATS only, one record per message. */
 function live(session: string, c: Chunk, via = nc): void {
-  const h = headers();
-  h.set(TERM_HDR.seq, String(c.seq));
-  h.set(TERM_HDR.kind, c.kind ?? 'data');
-  via.publish(termOutputSubject(session), c.body, { headers: h });
+  via.publish(termOutputSubject(session), packOutputRecords([{ seq: c.seq, kind: c.kind ?? 'data', at: Date.now(), data: Buffer.from(c.body) }]));
 }
 
 /** What the bridge's recorder does: one stored batch, acknowledged by JetStream. */
@@ -52,7 +49,7 @@ async function collect(it: AsyncGenerator<OutputEvent>, until: (e: OutputEvent) 
 const text = (es: OutputEvent[]) => es.map((e) => (e.kind === 'data' ? Buffer.from(e.data).toString() : `<exit ${e.exit.exit_code}>`)).join('');
 
 describe('readOutput', () => {
-  it('resumes after last_seq from the stored batches, then follows live, each chunk once, ending at the exit', async () => {
+  it('resumes after last_seq from the stored batches, then follows live, each chunk once (a stray message that is no record dropped), ending at the exit', async () => {
     const s = objectId();
     await store(s, [1, 2, 3].map((i) => ({ seq: i, body: `c${i} ` })));
     await store(s, [3, 4, 5].map((i) => ({ seq: i, body: `c${i} ` }))); // an overlapping batch (the agent replayed to another bridge)
@@ -61,6 +58,7 @@ describe('readOutput', () => {
     expect(first.map((e) => e.seq)).toEqual([3, 4, 5]);
     await both(s, { seq: 6, body: 'c6 ' });
     live(s, { seq: 5, body: 'c5 ' });
+    nc.publish(termOutputSubject(s), 'not a record');
     await both(s, { seq: 7, body: exitBody(7, 3), kind: 'exit' });
     const rest = await collect(reader, (e) => e.kind === 'exit');
     await reader.return(undefined);

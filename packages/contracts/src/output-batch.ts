@@ -24,7 +24,11 @@ const BROTLI_QUALITY = 3;
 const WORTH_RATIO = 1.5;
 const compress = promisify(brotliCompress);
 
-function pack(records: readonly OutputRecord[]): Buffer {
+/**
+ * Records in the batch format, uncompressed. A live output message (`term.v1.out.<session>`) is one
+ * such record: its kind, seq and time travel in the body, so the hot path builds no NATS headers.
+ */
+export function packOutputRecords(records: readonly OutputRecord[]): Buffer {
   let size = 0;
   for (const r of records) size += RECORD_HEAD + r.data.length;
   const out = Buffer.allocUnsafe(size);
@@ -56,7 +60,7 @@ export interface OutputBatch {
  * libuv's thread pool, off the event loop.
  */
 export async function encodeOutputBatch(records: readonly OutputRecord[], tryCompress = true): Promise<OutputBatch> {
-  const raw = pack(records);
+  const raw = packOutputRecords(records);
   if (!tryCompress || raw.length < COMPRESS_FROM_BYTES) return { body: raw, encoding: null, compressible: true };
   const body = await compress(raw, { params: { [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY, [constants.BROTLI_PARAM_SIZE_HINT]: raw.length } });
   const compressible = body.length * WORTH_RATIO <= raw.length;

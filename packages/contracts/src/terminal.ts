@@ -31,14 +31,10 @@ export const TERMINAL_STREAM: StreamDefinition = {
   maxAgeDays: 30,
 };
 
-/** Headers on output messages. */
-export const TERM_HDR = {
-  seq: 'x-seq',
-  /** `data` (the body is terminal bytes) or `exit` (the body is JSON `SessionExit`). */
-  kind: 'x-kind',
-} as const;
-
-/** Live output of one session (core NATS, not stored): bytes, then one `exit`, each with its sequence number. */
+/**
+ * Live output of one session (core NATS, not stored): each message is one record of the batch format
+ * (`packOutputRecords`: kind, seq, time, bytes; the exit's bytes are JSON `SessionExit`).
+ */
 export function termOutputSubject(sessionId: string): string {
   return termData('out', sessionId);
 }

@@ -1,6 +1,6 @@
 import { DeliverPolicy, jetstreamManager } from '@nats-io/jetstream';
 import type { Msg } from '@nats-io/transport-node';
-import { BATCH_HDR, decodeOutputBatch, SessionExit, TERM_HDR, TERMINAL_STREAM, termOutputSubject, termRecordSubject } from '@webxterm/contracts';
+import { BATCH_HDR, decodeOutputBatch, type OutputRecord, SessionExit, TERMINAL_STREAM, termOutputSubject, termRecordSubject } from '@webxterm/contracts';
 import { jetstream, NatsConnection } from '@webxterm/kit';
 
 export type OutputEvent = { seq: number; kind: 'data'; data: Uint8Array; at: number } | { seq: number; kind: 'exit'; exit: SessionExit; at: number };
@@ -17,10 +17,10 @@ export class OutputGap extends Error {
   constructor(readonly from: number, readonly to: number) { super(`output ${from}-${to} could not be recovered`); }
 }
 
-interface Raw { seq: number; kind: string | undefined; data: Uint8Array; at: number; json(): unknown }
-
-function toEvent(r: Raw): OutputEvent {
-  return r.kind === 'exit' ? { seq: r.seq, kind: 'exit', exit: SessionExit.parse(r.json()), at: r.at } : { seq: r.seq, kind: 'data', data: r.data, at: r.at };
+function toEvent(r: OutputRecord): OutputEvent {
+  return r.kind === 'exit'
+    ? { seq: r.seq, kind: 'exit', exit: SessionExit.parse(JSON.parse(Buffer.from(r.data).toString('utf8'))), at: r.at }
+    : { seq: r.seq, kind: 'data', data: r.data, at: r.at };
 }
 
 export interface ReadOutputOptions {
@@ -84,11 +84,16 @@ export async function* readOutput(
       const m = live.shift();
       if (!m) { await new Promise<void>((resolve) => { wake = resolve; }); wake = null; continue; }
       liveBytes -= m.data.length;
-      const seq = Number(m.headers?.get(TERM_HDR.seq));
-      if (!Number.isFinite(seq) || seq <= last) continue;
-      if (seq > last + 1) yield* recover(seq - 1);
-      last = seq;
-      const ev = toEvent({ seq, kind: m.headers?.get(TERM_HDR.kind), data: m.data, at: Date.now(), json: () => m.json() });
+      let r: OutputRecord;
+      try {
+        [r] = decodeOutputBatch(m.data, null);
+      } catch {
+        continue; // not a record: dropped like any other stray message; the gap, if any, is recovered
+      }
+      if (!r || r.seq <= last) continue;
+      if (r.seq > last + 1) yield* recover(r.seq - 1);
+      last = r.seq;
+      const ev = toEvent(r);
       yield ev;
       if (ev.kind === 'exit') return;
     }
@@ -112,7 +117,7 @@ async function hasStored(nc: NatsConnection, subject: string): Promise<boolean> 
  * has nothing pending), or up to `upTo` for a gap (waiting up to `waitMs` for them to be stored).
  * Batches stored twice (an agent replaying to another bridge) overlap: seqs already read are skipped.
  */
-async function* backlog(nc: NatsConnection, subject: string, after: number, upTo: number, signal: AbortSignal, waitMs: number): AsyncGenerator<Raw> {
+async function* backlog(nc: NatsConnection, subject: string, after: number, upTo: number, signal: AbortSignal, waitMs: number): AsyncGenerator<OutputRecord> {
   const deadline = Date.now() + waitMs;
   while (!(await hasStored(nc, subject))) {
     if (Date.now() >= deadline || signal.aborted) return;
@@ -129,7 +134,7 @@ async function* backlog(nc: NatsConnection, subject: string, after: number, upTo
         for (const r of decodeOutputBatch(m.data, m.headers?.get(BATCH_HDR.encoding))) {
           if (r.seq <= after || r.seq > upTo) continue;
           after = r.seq;
-          yield { seq: r.seq, kind: r.kind, data: r.data, at: r.at, json: () => JSON.parse(Buffer.from(r.data).toString('utf8')) };
+          yield r;
         }
       }
       if (after >= upTo || (upTo === Infinity && m.info.pending === 0)) break;
