@@ -33,18 +33,23 @@ export class TerminalStack {
   /**
    * `extra`: environment for one kind of service only (e.g. lower limits for a test).
    * `infra`: PostgreSQL / Redis other than the shared ones (e.g. private ones a test restarts).
-   * `agent.compiled`: run the agent as shipped, `node <compiled>` (one process: `node scripts/build.mjs agent`
-   * makes agent/dist/vsay-agent.js) instead of tsx on its sources.
+   * `compiled`: run as shipped instead of tsx on the sources — the agent as `node <compiled.agent>`
+   * (one process: `node scripts/build.mjs agent` makes agent/dist/vsay-agent.js), the services as
+   * `node <compiled.services>/<service>/main.js` (`node scripts/build.mjs --out <dir> <service>…`).
    */
   constructor(
     private readonly extra: Record<string, Record<string, string>> = {},
     private readonly infra: Partial<Pick<TestEnv, 'databaseUrl' | 'redisUrl'>> = {},
-    private readonly agent: { compiled?: string } = {},
+    private readonly compiled: { agent?: string; services?: string } = {},
   ) {}
 
   /** The command that runs `vsay-agent <args>`. */
   private agentArgv(args: string[]): [string, string[]] {
-    return this.agent.compiled ? [process.execPath, [this.agent.compiled, ...args]] : [TSX, [join(ROOT, 'agent/src/main.ts'), ...args]];
+    return this.compiled.agent ? [process.execPath, [this.compiled.agent, ...args]] : [TSX, [join(ROOT, 'agent/src/main.ts'), ...args]];
+  }
+
+  private service(name: string, env: Record<string, string>): Promise<ServiceProcess> {
+    return startServiceProcess(name, env, undefined, this.compiled.services);
   }
 
   async start(): Promise<void> {
@@ -52,16 +57,16 @@ export class TerminalStack {
     this.nats = await startPrivateNats();
     this.env = { DATABASE_URL: t.databaseUrl, REDIS_URL: t.redisUrl, NATS_URL: this.nats.url, JWT_SECRET: randomBytes(32).toString('hex'), HOST: '127.0.0.1' };
     const port = async () => String(await freePort());
-    this.auth = await startServiceProcess('auth-svc', { ...this.env, PORT: await port() });
+    this.auth = await this.service('auth-svc', { ...this.env, PORT: await port() });
     const grpcPorts = [await freePort(), await freePort()];
     // Agents learn the bridges from the platform (GET /api/agent/bootstrap): bridge B first.
-    this.machine = await startServiceProcess('machine-svc', {
+    this.machine = await this.service('machine-svc', {
       ...this.env, PORT: await port(), OFFLINE_AFTER_MS: '4000', AGENT_GRPC_ADDRESS: `127.0.0.1:${grpcPorts[1]},127.0.0.1:${grpcPorts[0]}`,
     });
-    for (let i = 0; i < 2; i++) this.terminals.push(await startServiceProcess('terminal-svc', { ...this.env, ...this.extra['terminal-svc'], PORT: await port() }));
+    for (let i = 0; i < 2; i++) this.terminals.push(await this.service('terminal-svc', { ...this.env, ...this.extra['terminal-svc'], PORT: await port() }));
     for (let i = 0; i < 2; i++) await this.startBridge(i, grpcPorts[i]);
     for (let i = 0; i < 2; i++) {
-      this.gateways.push(await startServiceProcess('gateway', {
+      this.gateways.push(await this.service('gateway', {
         ...this.env, PORT: await port(), AUTH_SVC_URL: this.auth.url, MACHINE_SVC_URL: this.machine.url, TERMINAL_SVC_URL: this.terminals[i].url,
         LOGIN_RATE_PER_IP: '100000', RATE_LIMIT_PREFIX: `e2e-${randomBytes(4).toString('hex')}`, ...this.extra.gateway,
       }));
@@ -73,7 +78,7 @@ export class TerminalStack {
 
   async startBridge(i: number, grpcPort?: number): Promise<void> {
     const g = grpcPort ?? await freePort();
-    const p = await startServiceProcess('agent-bridge', {
+    const p = await this.service('agent-bridge', {
       ...this.env, PORT: String(await freePort()), GRPC_PORT: String(g), BRIDGE_ID: `e2e-bridge-${i}`, HEARTBEAT_INTERVAL_MS: '1000',
     });
     this.bridges[i] = Object.assign(p, { grpcPort: g });
