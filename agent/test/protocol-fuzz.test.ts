@@ -5,59 +5,16 @@
  * input). The agent must stay up and still run a command at the end. Seeded; FUZZ_SEED replays,
  * FUZZ_MESSAGES sets the count, FUZZ_TRACE=1 prints each message.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
-import { AGENT_PROTO_OPTIONS, AGENT_PROTO_PATH } from '@webxterm/contracts';
-import { badString, fuzzSeed, machineCredential, Prng, waitUntil } from '@webxterm/testkit';
-import { writeAgentConfig } from '../src/config-file';
+import { badString, fuzzSeed, Prng, waitUntil } from '@webxterm/testkit';
+import { FakeBridge, startAgentOnFakeBridge } from './fake-bridge';
 
 jest.setTimeout(90_000);
-const ROOT = join(__dirname, '..', '..');
 const MESSAGES = Number(process.env.FUZZ_MESSAGES ?? 600);
 const seed = fuzzSeed();
-let server: grpc.Server;
-let agent: ChildProcess;
-let agentLog = '';
-const dir = mkdtempSync(join(tmpdir(), 'agent-fuzz-'));
-let stream: grpc.ServerDuplexStream<any, any> | null = null;
-const received: any[] = [];
-const serverErrors: string[] = [];
+let bridge: FakeBridge;
 
-beforeAll(async () => {
-  const pkg = grpc.loadPackageDefinition(protoLoader.loadSync(AGENT_PROTO_PATH, AGENT_PROTO_OPTIONS)) as any;
-  server = new grpc.Server();
-  server.addService(pkg.webxterm.agent.v1.AgentGateway.service, {
-    Connect: (call: grpc.ServerDuplexStream<any, any>) => {
-      call.on('data', (m: any) => received.push(m));
-      call.on('error', (e: Error) => { serverErrors.push(e.message); });
-      call.once('data', () => {
-        call.write({ welcome: { machine_id: 'm', heartbeat_interval_ms: 60_000, agent_id: 'ag_fuzzagent1', machine_credential: '' } });
-        stream = call;
-      });
-    },
-  });
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
-  const config = join(dir, 'agent.json');
-  writeAgentConfig(config, {
-    api_key: 'vsk_fuzz', host: 'http://127.0.0.1:9', linux_user: 'nobody', agent_id: 'ag_fuzzagent1', machine_credential: machineCredential(),
-    bridge: `127.0.0.1:${port}`,
-  });
-  agent = spawn(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'agent/src/main.ts'), 'run', '--config', config], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  agent.stdout!.on('data', (b) => { agentLog = (agentLog + b).slice(-5000); });
-  agent.stderr!.on('data', (b) => { agentLog = (agentLog + b).slice(-5000); });
-  await waitUntil(() => stream !== null, 20_000, 'the agent connects');
-}, 30_000);
-
-afterAll(async () => {
-  agent?.kill('SIGTERM');
-  server?.forceShutdown();
-  rmSync(dir, { recursive: true, force: true });
-});
+beforeAll(async () => { bridge = await startAgentOnFakeBridge('ag_fuzzagent1', 60_000); }, 40_000);
+afterAll(() => bridge?.stop());
 
 function randomMessage(r: Prng, sessions: string[]): unknown {
   const session = r.chance(0.6) ? r.pick(sessions) : badString(r).slice(0, 100);
@@ -80,16 +37,18 @@ it(`${MESSAGES} hostile bridge messages: the agent stays up and still runs a com
   console.log(`agent fuzz seed: ${seed} (replay with FUZZ_SEED=${seed})`);
   const r = new Prng(seed);
   const sessions = Array.from({ length: 4 }, (_, i) => `${i}`.padStart(24, 'a'));
-  for (const id of sessions) stream!.write({ open: { session_id: id, cols: 80, rows: 24, window_bytes: 65536 } });
+  const { stream, agent, serverErrors } = bridge;
+  const received = () => bridge.received.map((r) => r.m);
+  for (const id of sessions) stream.write({ open: { session_id: id, cols: 80, rows: 24, window_bytes: 65536 } });
   for (let i = 0; i < MESSAGES; i++) {
     const msg = randomMessage(r, sessions) as any;
     if (process.env.FUZZ_TRACE) console.log(i, Object.keys(msg)[0], JSON.stringify(msg).slice(0, 120));
-    stream!.write(msg);
+    stream.write(msg);
     if (i % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
   }
-  for (const id of sessions) stream!.write({ close: { session_id: id } });
-  stream!.write({ exec: { request_id: 'final', command: 'echo agent-alive', timeout_ms: 5000, max_output_bytes: 1000 } });
-  await waitUntil(() => received.some((m) => m.exec_result?.request_id === 'final'), 60_000, `the final command's answer (exit: ${agent.exitCode}; server errors ${serverErrors.join(', ')}; received ${JSON.stringify(received.map((m) => m.kind).reduce((a: any, k: string) => ({ ...a, [k]: (a[k] ?? 0) + 1 }), {}))}); agent log: ${agentLog}`);
-  expect(received.find((m) => m.exec_result?.request_id === 'final').exec_result.output.toString()).toBe('agent-alive\n');
+  for (const id of sessions) stream.write({ close: { session_id: id } });
+  stream.write({ exec: { request_id: 'final', command: 'echo agent-alive', timeout_ms: 5000, max_output_bytes: 1000 } });
+  await waitUntil(() => received().some((m) => m.exec_result?.request_id === 'final'), 60_000, () => `the final command's answer (exit: ${agent.exitCode}; server errors ${serverErrors.join(', ')}; received ${JSON.stringify(received().map((m) => m.kind).reduce((a: any, k: string) => ({ ...a, [k]: (a[k] ?? 0) + 1 }), {}))}); agent log: ${bridge.agentLog()}`);
+  expect(received().find((m) => m.exec_result?.request_id === 'final').exec_result.output.toString()).toBe('agent-alive\n');
   expect(agent.exitCode).toBeNull();
 });
