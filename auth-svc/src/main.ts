@@ -82,7 +82,7 @@ export async function startAuthService(config: AuthConfig): Promise<RunningAuthS
     }
   }
 
-  const rpc = serveAuthRpc(bus, store.unscoped.users, pool);
+  const rpc = serveAuthRpc(bus, store.unscoped);
 
   const app = createHttpApp({
     service: 'auth-svc', log, metrics, jsonLimit: config.BODY_LIMIT, trustProxy: config.TRUST_PROXY,

@@ -145,9 +145,6 @@ export interface Store {
   inScope<T>(scope: OrgScope, fn: (r: Repositories) => Promise<T>): Promise<T>;
 }
 
-/** What the NATS API-key resolver needs (messaging/auth.handlers.ts). */
-export type AccountRepository = Pick<UsersRepository, 'membershipByApiKey'>;
-
 export interface PendingOtp { userId: string; sid: string; source: ClientSource }
 
 export interface OtpStore {

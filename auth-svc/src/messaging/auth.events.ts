@@ -2,11 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { type EventContract, LoginRevoked } from '@webxterm/contracts';
 import type { Bus } from '@webxterm/kit';
 import type { Logger } from 'pino';
+import type { DomainEvents } from '../domain/ports';
 import type { z } from 'zod';
-
-export interface DomainEvents {
-  publish<S extends z.ZodType>(contract: EventContract<S>, payload: Omit<z.infer<S>, 'at'>): Promise<void>;
-}
 
 /** Domain events to JetStream. A failure is logged and surfaced: the caller's change is already committed. */
 export class JetStreamDomainEvents implements DomainEvents {
