@@ -157,9 +157,9 @@ class Recording {
     const nc = await connect({ servers: url });
     return new Recording(await jetstreamManager(nc), () => nc.close());
   }
-  /** Bytes the TERMINAL stream holds, once the bridge has stored what is pending (batches wait ≤ 200 ms). */
+  /** Bytes the TERMINAL stream holds, once the bridge has stored what is pending (batches wait ≤ 1 s). */
   async bytes(): Promise<number> {
-    await sleep(1000);
+    await sleep(1500);
     return (await this.jsm.streams.info('TERMINAL')).state.bytes;
   }
   done(): Promise<void> { return this.close(); }

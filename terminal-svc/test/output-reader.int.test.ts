@@ -85,7 +85,7 @@ describe('readOutput', () => {
       live(s, { seq: 4, body: exitBody(4), kind: 'exit' });
       const event1 = (await first).value as OutputEvent;
       const rest = collect(reader, (e) => e.kind === 'exit');
-      // The bridge stores its batch later (it batches for up to 200 ms): here, once the reader has
+      // The bridge stores its batch later (it batches for up to 1 s): here, once the reader has
       // looked for the missing chunk and found nothing yet.
       const looksBefore = looks;
       await waitUntil(() => looks > looksBefore, 5000, 'the reader looking for the missing chunk');

@@ -7,7 +7,7 @@ export type OutputEvent = { seq: number; kind: 'data'; data: Uint8Array; at: num
 
 /** Live messages held for a relay that is behind; past this the live copy is dropped and the gap is read back from JetStream. */
 const LIVE_BUFFER_MAX_BYTES = 4 << 20;
-/** How long a gap may wait for the bridge to store the missing chunks (it batches for up to 200 ms) before asking again. */
+/** How long a gap may wait for the bridge to store the missing chunks (it batches for up to 1 s) before asking again. */
 const GAP_WAIT_MS = 2000;
 /** How many times a gap is asked again from the agent's ledger before the reader reports it. */
 const GAP_RESENDS = 3;
