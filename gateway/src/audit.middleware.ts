@@ -1,6 +1,6 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
-import type { AuditInput, AuditSink } from '@webxterm/kit';
+import type { AuditInput, ConfirmingAuditSink } from '@webxterm/kit';
 import { contextOf } from './context';
 import { pathOf } from './routes';
 
@@ -13,25 +13,68 @@ export function isDenial(status: number): boolean {
   return DENIED.has(status);
 }
 
+/** How long an audited answer waits for its event to be stored (JetStream unreachable): then it leaves, and the event stays queued. */
+export const AUDIT_CONFIRM_WAIT_MS = 2000;
+
 /**
- * Records every mutating request and every denial (the gateway's own or an upstream's) once its
- * response is done, or once the client has gone away mid-request. `record` never blocks the
- * request: the publisher queues and retries on its own.
+ * Records every mutating request and every denial (the gateway's own or an upstream's). Its answer
+ * leaves only once the event is stored (or after AUDIT_CONFIRM_WAIT_MS), so a gateway killed at
+ * any moment has answered no audited request whose event is lost. A client that goes away before
+ * its answer is recorded with status 499.
  */
-export function auditRequests(sink: AuditSink): RequestHandler {
+export function auditRequests(sink: ConfirmingAuditSink): RequestHandler {
   return (req, res, next) => {
-    let done = false;
-    const emit = () => {
-      if (done) return;
-      done = true;
-      const status = res.writableFinished ? res.statusCode : CLIENT_CLOSED;
-      if (!MUTATING.has(req.method) && !isDenial(status)) return;
-      sink.record(auditEvent(req, status, contextOf(req).clientIp ?? null, status === CLIENT_CLOSED ? 'client closed request' : undefined));
-    };
-    res.once('finish', emit);
-    res.once('close', emit);
+    let recorded = false;
+    holdAnswer(res, (status) => {
+      if (recorded || (!MUTATING.has(req.method) && !isDenial(status))) return null;
+      recorded = true;
+      return sink.stored(auditEvent(req, status, contextOf(req).clientIp ?? null), AUDIT_CONFIRM_WAIT_MS);
+    });
+    res.once('close', () => {
+      if (recorded || res.writableFinished || !MUTATING.has(req.method)) return;
+      recorded = true;
+      sink.record(auditEvent(req, CLIENT_CLOSED, contextOf(req).clientIp ?? null, 'client closed request'));
+    });
     next();
   };
+}
+
+/**
+ * Holds the response — its head and every write — until `confirm(status)` settles; when it returns
+ * null the response goes on untouched. The status is the one of `writeHead`, or of the first write
+ * (Node's implicit head).
+ */
+function holdAnswer(res: ServerResponse, confirm: (status: number) => Promise<unknown> | null): void {
+  const { writeHead, write, end } = res;
+  let held: (() => void)[] | null = null;
+  let decided = false;
+  const hold = (status: number, call: () => void): boolean => {
+    if (!decided) {
+      decided = true;
+      const wait = confirm(status);
+      if (wait) {
+        held = [];
+        void wait.then(() => {
+          const calls = held!;
+          held = null;
+          Object.assign(res, { writeHead, write, end });
+          for (const c of calls) c();
+        });
+      }
+    }
+    if (!held) return false;
+    held.push(call);
+    return true;
+  };
+  res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+    return hold(args[0] as number, () => (writeHead as Function).apply(res, args)) ? res : (writeHead as Function).apply(this, args);
+  } as typeof res.writeHead;
+  res.write = function (this: ServerResponse, ...args: unknown[]) {
+    return hold(res.statusCode, () => (write as Function).apply(res, args)) ? true : (write as Function).apply(this, args);
+  } as typeof res.write;
+  res.end = function (this: ServerResponse, ...args: unknown[]) {
+    return hold(res.statusCode, () => (end as Function).apply(res, args)) ? res : (end as Function).apply(this, args);
+  } as typeof res.end;
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import type { Express } from 'express';
 import { AUDIT_STREAM } from '@webxterm/contracts';
 import {
-  AccessTokenVerifier, AuditPublisher, AuditSink, Bus, clientIp, closeServer, connectNats, createHttpApp, createLogger, createRedis,
+  AccessTokenVerifier, AuditPublisher, Bus, ConfirmingAuditSink, clientIp, closeServer, connectNats, createHttpApp, createLogger, createRedis,
   errorHandler, Lifecycle, listen, Logger, NatsConnection, portOf, Redis, refuseUnsafeInput, rejoinRequest,
   serveMetrics, ServiceMetrics,
 } from '@webxterm/kit';
@@ -27,7 +27,7 @@ export interface GatewayOverrides {
   log?: Logger;
   redis?: Redis;
   nats?: NatsConnection;
-  audit?: AuditSink & { flush?(timeoutMs?: number): Promise<void>; close?(): void };
+  audit?: ConfirmingAuditSink & { flush?(timeoutMs?: number): Promise<void>; close?(): void };
 }
 
 export interface RunningGateway {
@@ -40,7 +40,7 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-interface Deps { log: Logger; metrics: ServiceMetrics; redis: Redis; nats: NatsConnection; audit: AuditSink; verifier: AccessTokenVerifier; upstreams: Upstreams; routes: RouteTable }
+interface Deps { log: Logger; metrics: ServiceMetrics; redis: Redis; nats: NatsConnection; audit: ConfirmingAuditSink; verifier: AccessTokenVerifier; upstreams: Upstreams; routes: RouteTable }
 
 /** The Express app: what runs, in which order, for one HTTP request. */
 export function buildApp(config: GatewayConfig, d: Deps): Express {

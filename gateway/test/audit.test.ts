@@ -1,5 +1,6 @@
 /** Audit events reach the AUDIT JetStream stream with the right fields, and never a token. */
 import type { AuditEvent } from '@webxterm/contracts';
+import type { AuditInput } from '@webxterm/kit';
 import { accessClaims, accessToken, readAuditEvents, signToken, uniqueName, waitUntil } from '@webxterm/testkit';
 import { call, env, openSocket, startTestGateway, startUpstream, TestGateway, Upstream } from './harness';
 
@@ -92,6 +93,32 @@ it('a mutating request whose client hangs up before the answer is recorded as 49
   await pending;
   const [e] = await readAuditEvents(env.natsUrl, byRequestId(rid), { since: testStarted, expect: 1 });
   expect(e).toMatchObject({ action: 'http.request', result: 'failure', status: 499, reason: 'client closed request' });
+});
+
+describe('an audited answer leaves only once its event is stored', () => {
+  // A sink the test confirms by hand, in place of JetStream's acknowledgement.
+  const waiting: { event: AuditInput; confirm: () => void }[] = [];
+  const sink = {
+    record: () => undefined,
+    stored: (event: AuditInput) => new Promise<boolean>((resolve) => { waiting.push({ event, confirm: () => resolve(true) }); }),
+  };
+  let held: TestGateway;
+  beforeAll(async () => { held = await startTestGateway({ COMMUNITY_SVC_URL: up.url }, { audit: sink }); });
+  afterAll(async () => { await held?.close(); });
+
+  it('a mutating request is answered after its event is confirmed, while a plain GET goes on meanwhile', async () => {
+    const rid = uniqueName('rid-');
+    const t = accessToken(held.config.JWT_SECRET);
+    let answered = false;
+    const post = call(held.url, 'POST', '/api/community/issues', { headers: { authorization: `Bearer ${t}`, 'x-request-id': rid }, body: { title: 'held' } })
+      .then((r) => { answered = true; return r; });
+    await waitUntil(() => waiting.find((w) => w.event.request_id === rid), 5000, 'the event handed to the sink');
+    // The upstream has answered and the gateway has the status; a later, unaudited request passes it.
+    expect((await call(held.url, 'GET', '/api/community/issues', { headers: { authorization: `Bearer ${t}` } })).status).toBe(200);
+    expect(answered).toBe(false);
+    waiting.find((w) => w.event.request_id === rid)!.confirm();
+    expect(await post).toMatchObject({ status: 200, body: { method: 'POST', body: { title: 'held' } } });
+  });
 });
 
 describe('behind one trusted proxy (TRUST_PROXY=1)', () => {

@@ -10,13 +10,21 @@ export interface AuditSink {
   record(e: AuditInput): void;
 }
 
+/** A sink that also tells when an event is stored: the gateway answers an audited request only then. */
+export interface ConfirmingAuditSink extends AuditSink {
+  /** Records `e`; true once JetStream holds it, false if it was refused or is still queued after `timeoutMs`. */
+  stored(e: AuditInput, timeoutMs: number): Promise<boolean>;
+}
+
 /**
  * Publishes audit events to JetStream without holding up the request that caused them. While
  * JetStream is unreachable, events wait in a bounded queue and are retried in order; the event id
  * is the message id, so a retry after an unacknowledged success is de-duplicated by the server.
  */
-export class AuditPublisher implements AuditSink {
+export class AuditPublisher implements ConfirmingAuditSink {
   private queue: AuditEvent[] = [];
+  /** Who waits for which queued event (by id) to be stored. */
+  private readonly confirmations = new Map<string, () => void>();
   private draining = false;
   private retryTimer: NodeJS.Timeout | null = null;
   private closed = false;
@@ -29,6 +37,19 @@ export class AuditPublisher implements AuditSink {
   ) {}
 
   record(input: AuditInput): void {
+    this.enqueue(input);
+  }
+
+  stored(input: AuditInput, timeoutMs: number): Promise<boolean> {
+    const event = this.enqueue(input);
+    if (!event) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => { this.confirmations.delete(event.id); resolve(false); }, timeoutMs);
+      this.confirmations.set(event.id, () => { clearTimeout(timer); resolve(true); });
+    });
+  }
+
+  private enqueue(input: AuditInput): AuditEvent | null {
     const requestId = currentRequestId();
     const event: AuditEvent = {
       ...(requestId ? { request_id: requestId } : {}),
@@ -44,14 +65,15 @@ export class AuditPublisher implements AuditSink {
       AuditRecorded.subjectFor(AuditRecorded.schema.parse(event));
     } catch (e) {
       this.log.error({ action: event.action, tenant_id: event.tenant_id, err: (e as Error).message }, 'invalid audit event dropped');
-      return;
+      return null;
     }
     if (this.queue.length >= this.maxQueued) {
       this.log.error({ action: event.action }, 'audit queue full; event dropped');
-      return;
+      return null;
     }
     this.queue.push(event);
     void this.drain();
+    return event;
   }
 
   get pending(): number {
@@ -82,6 +104,8 @@ export class AuditPublisher implements AuditSink {
         try {
           await this.bus.publishDurable(AuditRecorded, event, event.id, event.request_id);
           this.queue.shift();
+          this.confirmations.get(event.id)?.();
+          this.confirmations.delete(event.id);
         } catch (e) {
           this.log.warn({ err: (e as Error).message, pending: this.queue.length }, 'audit publish failed; will retry');
           if (!this.retryTimer && !this.closed) this.retryTimer = setTimeout(() => { this.retryTimer = null; void this.drain(); }, 1000);

@@ -24,3 +24,23 @@ test('an event that can never be published is dropped instead of blocking the ev
   const m = await jsm.streams.getMessage(AUDIT_STREAM.name, { last_by_subj: auditSubject(tenant, 'kit.test') });
   expect(m?.json<{ resource: string }>().resource).toBe('after the bad one');
 });
+
+test('stored: true once JetStream holds the event; false for one it refuses, or while it cannot be published', async () => {
+  const tenant = `kt${randomBytes(6).toString('hex')}`;
+  const base: AuditInput = { action: 'kit.test', result: 'success', client_ip: null, actor: { user_id: null, username: null, role: null } };
+  const p = new AuditPublisher(new Bus(nc), 'kit-test', createLogger('kit-test', 'silent'));
+  expect(await p.stored({ ...base, tenant_id: tenant, resource: 'confirmed' }, 5000)).toBe(true);
+  const jsm = await jetstreamManager(nc);
+  const m = await jsm.streams.getMessage(AUDIT_STREAM.name, { last_by_subj: auditSubject(tenant, 'kit.test') });
+  expect(m?.json<{ resource: string }>().resource).toBe('confirmed');
+  expect(await p.stored({ ...base, tenant_id: `${tenant}.bad` }, 5000)).toBe(false);
+  p.close();
+
+  // A bus whose publishes never complete (JetStream unreachable): the wait ends at its timeout, the event stays queued.
+  const stalled = new AuditPublisher({ publishDurable: () => new Promise(() => undefined) } as unknown as Bus, 'kit-test', createLogger('kit-test', 'silent'));
+  const started = Date.now();
+  expect(await stalled.stored({ ...base, tenant_id: tenant }, 300)).toBe(false);
+  expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+  expect(stalled.pending).toBe(1);
+  stalled.close();
+});
