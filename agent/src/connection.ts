@@ -5,6 +5,7 @@ import {
   HeartbeatWatch, SILENT_TICKS,
   AGENT_MD, AGENT_PROTO_OPTIONS, AGENT_PROTO_PATH, AgentMessage, BridgeMessage,
 } from '@webxterm/contracts';
+import { reconnectDelay } from './backoff';
 import type { AgentConfig } from './config-file';
 import { BridgeAddress } from './bridge-address';
 import { runCommand } from './exec';
@@ -14,9 +15,6 @@ import { SessionTable } from './sessions';
 
 type Stream = grpc.ClientDuplexStream<AgentMessage, BridgeMessage>;
 type Log = (msg: string, extra?: Record<string, unknown>) => void;
-
-const BACKOFF_MIN_MS = 500;
-const BACKOFF_MAX_MS = 30_000;
 
 /**
  * The agent's side of the stream: connects, says hello (with the sessions that survived), answers
@@ -75,7 +73,7 @@ export class AgentConnection {
       this.sessions.detach();
       if (this.stopped) return;
       if (code === grpc.status.PERMISSION_DENIED) { this.log('the platform forgot this machine; stopping', { why }); this.stop(); process.exitCode = 2; return; }
-      const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** this.attempt++) * (0.5 + Math.random() / 2);
+      const delay = reconnectDelay(this.attempt++);
       this.log('stream ended; reconnecting', { why, code, in_ms: Math.round(delay) });
       setTimeout(() => this.open(), delay);
     };
