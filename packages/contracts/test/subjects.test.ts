@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { commonFilter, platformSubject, subjectMatches } from '../src';
+import { commonFilter, platformSubject, subjectMatches } from '../src/subjects';
 
 const ROOT = join(__dirname, '../../..');
 /** Where code lives; packages/contracts (the one home of subjects), docs and dependencies are not read. */

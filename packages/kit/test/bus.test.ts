@@ -7,7 +7,9 @@ import { AckPolicy, jetstreamManager, type JetStreamManager } from '@nats-io/jet
 import { defineEvent, defineRpc, domainEvent, type EventContract, type RpcContract, type StreamDefinition, streamSubjects, subject } from '@webxterm/contracts';
 import { waitUntil } from '@webxterm/testkit';
 import { z } from 'zod';
-import { AppError, Bus, connectNats, currentRequestId, type MessageContext, NatsConnection, on, retryDelay } from '../src';
+import { AppError, Bus, connectNats, NatsConnection, on, retryDelay } from '../src';
+import type { MessageContext } from '../src/bus';
+import { currentRequestId } from '../src/request-context';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const P = `bus${randomBytes(5).toString('hex')}`;

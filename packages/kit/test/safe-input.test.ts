@@ -2,8 +2,9 @@ import type { Server } from 'node:http';
 import pino from 'pino';
 import { z } from 'zod';
 import {
-  assertSafeUrl, createHttpApp, findUnsafeInput, finishApp, inTimestampRange, isoTimestamp, listen, parseInput, portOf, safeString, ServiceMetrics,
+  assertSafeUrl, createHttpApp, finishApp, inTimestampRange, isoTimestamp, listen, parseInput, portOf, safeString, ServiceMetrics,
 } from '../src';
+import { findUnsafeInput } from '../src/safe-input';
 
 describe('findUnsafeInput', () => {
   it.each([

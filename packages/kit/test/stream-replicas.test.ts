@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { StreamDefinition } from '@webxterm/contracts';
-import { ConfigError, connectNats, ensureStream, NatsConnection, streamReplicas } from '../src';
+import { connectNats, ensureStream, NatsConnection } from '../src';
+import { ConfigError } from '../src/config';
+import { streamReplicas } from '../src/nats';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 let nc: NatsConnection;

@@ -1,4 +1,4 @@
-import { waitUntil, WaitTimeout } from '../src';
+import { waitUntil, WaitTimeout } from '../src/wait';
 
 describe('waitUntil', () => {
   it('resolves with the first value that is not undefined, null or false (0 and "" are values)', async () => {
