@@ -3,7 +3,7 @@
  * as their own processes, PostgreSQL, Redis, NATS JetStream and a MailDev SMTP server.
  */
 import { randomBytes } from 'node:crypto';
-import type { AuditEvent } from '@webxterm/contracts';
+import { NO_ORGANIZATION_TENANT, type AuditEvent } from '@webxterm/contracts';
 import {
   freePort, MailDev, readAuditEvents, ServiceProcess, startMailDev, startServiceProcess, testEnv, uniqueName,
 } from '@webxterm/testkit';
@@ -123,7 +123,7 @@ describe('auth through the gateway, real processes', () => {
     const login = events.find((e) => e.source === 'auth-svc' && e.action === 'auth.login')!;
     expect(login).toMatchObject({ result: 'success', tenant_id: a.tenantId, client_ip: '127.0.0.1', request_id: expect.any(String) });
     const [seenByGateway] = await readAuditEvents(env.natsUrl,
-      (e: AuditEvent) => e.source === 'gateway' && e.request_id === login.request_id, { expect: 1, timeoutMs: 20_000, tenant: '_platform' });
+      (e: AuditEvent) => e.source === 'gateway' && e.request_id === login.request_id, { expect: 1, timeoutMs: 20_000, tenant: NO_ORGANIZATION_TENANT });
     expect(seenByGateway).toMatchObject({ action: 'http.request', result: 'success', status: 200, resource: 'POST /api/auth/login', client_ip: '127.0.0.1' });
   });
 });

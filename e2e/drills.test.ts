@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Pool } from 'pg';
+import { NO_ORGANIZATION_TENANT } from '@webxterm/contracts';
 import { freePort, ServiceProcess, startServiceProcess, waitUntil } from '@webxterm/testkit';
 import { ApiProbe, NumberedTerminal, ProbeResult } from './lib/drill-load';
 import { RestartOnExit, Slot } from './lib/restart-on-exit';
@@ -88,8 +89,8 @@ interface Figures {
   terminalPauseMs: number;
   terminalBackMs: number;
   requests: Record<string, { failed: number; statuses: Record<string, number>; backMs: number; slowestMs: number }>;
-  /** Longest wait from recording to storing, events that waited over 5 s, events stored under the platform tenant. */
-  audit: { maxMs: number; over5s: number; platform: number };
+  /** Longest wait from recording to storing, events that waited over 5 s, events stored under the tenant of no organization. */
+  audit: { maxMs: number; over5s: number; noOrganization: number };
   linesLost: number;
   eventsLost: number;
 }
@@ -142,14 +143,14 @@ function withState(e: Error): never {
 
 /**
  * The audit events of `rids` recorded by `source`: which are not stored, and how many are stored
- * under the platform's tenant (a request whose token the gateway could not check has no tenant).
+ * under the tenant of no organization (a request whose token the gateway could not check has no tenant).
  */
-async function storedEvents(rids: string[], source: string): Promise<{ missing: string[]; platform: number }> {
-  if (rids.length === 0) return { missing: [], platform: 0 };
+async function storedEvents(rids: string[], source: string): Promise<{ missing: string[]; noOrganization: number }> {
+  if (rids.length === 0) return { missing: [], noOrganization: 0 };
   const { rows } = await db.query(
     "SELECT event->>'request_id' AS rid, tenant_id FROM audit.events WHERE event->>'source' = $1 AND event->>'request_id' = ANY($2)", [source, rids]);
   const stored = new Set(rows.map((r) => r.rid));
-  return { missing: rids.filter((r) => !stored.has(r)), platform: rows.filter((r) => r.tenant_id !== owner.tenantId).length };
+  return { missing: rids.filter((r) => !stored.has(r)), noOrganization: rows.filter((r) => r.tenant_id !== owner.tenantId).length };
 }
 
 /** A request whose audit event is missing, with what its answer was and what the gateways logged about audit events. */
@@ -198,12 +199,12 @@ function requestFigures(results: ProbeResult[], failedAt: number) {
 let checkedUpTo = 0;
 
 /** Waits (bounded) until the audit event of every audited request answered since the last check is stored. */
-async function waitForEvents(name: string): Promise<{ missing: string[]; platform: number }> {
+async function waitForEvents(name: string): Promise<{ missing: string[]; noOrganization: number }> {
   await Promise.all(probes.map((p) => p.settled()));
   const now = Date.now();
   const answered = probes.flatMap((p) => p.answeredAudited(checkedUpTo));
   checkedUpTo = now;
-  let events = { missing: ['(store not read yet)'], platform: 0 };
+  let events = { missing: ['(store not read yet)'], noOrganization: 0 };
   await waitUntil(async () => {
     events = await storedEvents(answered, 'gateway').catch(() => events);
     return events.missing.length === 0;
@@ -252,7 +253,7 @@ async function drill(name: string, fail: () => Promise<number | null>, killed?: 
     terminalPauseMs: pause,
     terminalBackMs: pause > 1000 ? pauseEnd - failedAt : 0,
     requests,
-    audit: { ...(await auditLag(failedAt - 1000, recoveredAt).catch(() => ({ maxMs: -1, over5s: -1 }))), platform: events.platform },
+    audit: { ...(await auditLag(failedAt - 1000, recoveredAt).catch(() => ({ maxMs: -1, over5s: -1 }))), noOrganization: events.noOrganization },
     linesLost: lineFaults().lost,
     eventsLost: missing.length,
   };
@@ -274,7 +275,7 @@ function printFigures(): void {
       .join('; ') || `no request failed (slowest ${(Math.max(...Object.values(f.requests).map((r) => r.slowestMs)) / 1000).toFixed(1)} s)`;
     return `| ${f.drill} | load ${f.load} | ${f.restartMs === null ? '-' : `${(f.restartMs / 1000).toFixed(1)} s`} | ` +
       `${f.socket.join(', ') || 'socket stayed open'} | pause ${f.terminalPauseMs} ms, back +${f.terminalBackMs} ms | ${req} | ` +
-      `stored ≤ ${(f.audit.maxMs / 1000).toFixed(1)} s after (${f.audit.over5s} over 5 s${f.audit.platform ? `, ${f.audit.platform} under _platform` : ''}) | lines lost ${f.linesLost} | events lost ${f.eventsLost} | ${f.crashed.join(' / ') || '-'} |`;
+      `stored ≤ ${(f.audit.maxMs / 1000).toFixed(1)} s after (${f.audit.over5s} over 5 s${f.audit.noOrganization ? `, ${f.audit.noOrganization} under ${NO_ORGANIZATION_TENANT}` : ''}) | lines lost ${f.linesLost} | events lost ${f.eventsLost} | ${f.crashed.join(' / ') || '-'} |`;
   });
   console.log(['| drill | load | restart | socket | terminal | requests | audit | lines | events | crashed |', ...rows].join('\n'));
 }

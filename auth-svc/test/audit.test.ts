@@ -1,4 +1,4 @@
-import type { AuditEvent } from '@webxterm/contracts';
+import { NO_ORGANIZATION_TENANT, type AuditEvent } from '@webxterm/contracts';
 import { readAuditEvents } from '@webxterm/testkit';
 import { BROWSER_UA, Harness, startHarness } from './harness';
 
@@ -42,10 +42,10 @@ describe('audit events reach JetStream', () => {
     expect(events.find((e) => e.action === 'auth.logout')!.actor.user_id).toBe(a.userId);
   });
 
-  it('a failed login for an unknown email is recorded under the platform tenant', async () => {
+  it('a failed login for an unknown email is recorded under the tenant of no organization', async () => {
     const ghost = `ghost-${Date.now()}@example.com`;
     await h.post('/api/auth/login', { email: ghost, password: 'whatever-pass' });
-    const [e] = await readAuditEvents(h.env.natsUrl, (x: AuditEvent) => (x.details as any)?.attempted === ghost, { expect: 1, tenant: '_platform' });
-    expect(e).toMatchObject({ action: 'auth.login', result: 'failure', tenant_id: '_platform', actor: { user_id: null } });
+    const [e] = await readAuditEvents(h.env.natsUrl, (x: AuditEvent) => (x.details as any)?.attempted === ghost, { expect: 1, tenant: NO_ORGANIZATION_TENANT });
+    expect(e).toMatchObject({ action: 'auth.login', result: 'failure', tenant_id: NO_ORGANIZATION_TENANT, actor: { user_id: null } });
   });
 });

@@ -1,5 +1,5 @@
 /** Audit events reach the AUDIT JetStream stream with the right fields, and never a token. */
-import type { AuditEvent } from '@webxterm/contracts';
+import { NO_ORGANIZATION_TENANT, type AuditEvent } from '@webxterm/contracts';
 import type { AuditInput } from '@webxterm/kit';
 import { accessClaims, accessToken, readAuditEvents, signToken, uniqueName, waitUntil } from '@webxterm/testkit';
 import { call, env, openSocket, startTestGateway, startUpstream, TestGateway, Upstream } from './harness';
@@ -40,13 +40,13 @@ it('a mutating request by a signed-in user: http.request, success, with actor an
   expect(JSON.stringify(e)).not.toMatch(/should-not-appear|secret-in-body|Bearer/);
 });
 
-it('a denial by the gateway: http.denied, denied, 401, platform tenant, reason, no token in the event', async () => {
+it('a denial by the gateway: http.denied, denied, 401, the tenant of no organization, reason, no token in the event', async () => {
   const rid = uniqueName('rid-');
   const expired = accessToken(gw.config.JWT_SECRET, { exp: Math.floor(Date.now() / 1000) - 5 });
   await call(gw.url, 'GET', `/api/users/me?token=${expired}`, { headers: { authorization: `Bearer ${expired}`, 'x-request-id': rid } });
   const [e] = await readAuditEvents(env.natsUrl, byRequestId(rid), { since: testStarted, expect: 1 });
   expect(e).toMatchObject({
-    action: 'http.denied', result: 'denied', status: 401, resource: 'GET /api/users/me', tenant_id: '_platform',
+    action: 'http.denied', result: 'denied', status: 401, resource: 'GET /api/users/me', tenant_id: NO_ORGANIZATION_TENANT,
     actor: { user_id: null, username: null, role: null }, reason: 'auth.token_expired',
   });
   expect(JSON.stringify(e)).not.toContain(expired);

@@ -16,8 +16,12 @@ export const AUDIT_STREAM: StreamDefinition = {
   maxBytes: 4 * 1024 ** 3,
 };
 
-/** Tenant token used for events that belong to no organization (unknown user, platform-wide). */
-export const PLATFORM_TENANT = '_platform';
+/**
+ * The audit tenant of events that belong to no organization (an unknown email's failed login, a
+ * request without a token). Not an organization, nor the operator's (`platform`); not a valid slug,
+ * so no organization can take it. Stored in audit chains and public subjects: the value stays.
+ */
+export const NO_ORGANIZATION_TENANT = '_platform';
 
 export const AuditActor = z.object({
   user_id: z.string().nullable(),
@@ -68,5 +72,5 @@ export function auditTenantFilter(tenantId: string): string {
 }
 
 function tenantToken(tenantId: string): string {
-  return tenantId === '' ? PLATFORM_TENANT : tenantId;
+  return tenantId === '' ? NO_ORGANIZATION_TENANT : tenantId;
 }

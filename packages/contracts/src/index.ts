@@ -2,7 +2,7 @@
 export { commonFilter, subject, subjectMatches, subjectToken } from './subjects';
 export { contractFilters, defineEvent, domainEvent, streamSubjects, type EventContract, type StreamDefinition } from './events';
 export {
-  AUDIT_STREAM, AuditEventSchema, AuditRecorded, AuditResult, auditSubject, auditTenantFilter, PLATFORM_TENANT, type AuditEvent,
+  AUDIT_STREAM, AuditEventSchema, AuditRecorded, AuditResult, auditSubject, auditTenantFilter, NO_ORGANIZATION_TENANT, type AuditEvent,
 } from './audit';
 export {
   aclForRole, decide, MACHINE_ROLE_DESCRIPTIONS, MACHINE_ROLE_PERMISSIONS, MACHINE_ROLES, mayAssignRole, PORTAL_ROLES, ROLE_DESCRIPTIONS,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AuditEvent, AuditRecorded, PLATFORM_TENANT } from '@webxterm/contracts';
+import { AuditEvent, AuditRecorded, NO_ORGANIZATION_TENANT } from '@webxterm/contracts';
 import type { Logger } from 'pino';
 import type { Bus } from './bus';
 import { currentRequestId } from './request-context';
@@ -57,7 +57,7 @@ export class AuditPublisher implements ConfirmingAuditSink {
       id: randomUUID(),
       at: new Date().toISOString(),
       source: this.source,
-      tenant_id: input.tenant_id || PLATFORM_TENANT,
+      tenant_id: input.tenant_id || NO_ORGANIZATION_TENANT,
     };
     // An event that can never be published (schema, or a tenant id that is no subject token) would
     // stay at the head of the queue and block every later one: refuse it here, loudly, instead.

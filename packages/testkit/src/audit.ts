@@ -10,7 +10,7 @@ export interface ReadAuditOptions {
   expect?: number;
   /** Read from this time on. Default: a minute before this test process loaded the kit. */
   since?: Date;
-  /** Only this organization's events (`_platform` for those of no organization): far fewer to read. */
+  /** Only this organization's events (`NO_ORGANIZATION_TENANT` for those of no organization): far fewer to read. */
   tenant?: string;
 }
 
