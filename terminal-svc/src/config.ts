@@ -15,7 +15,12 @@ export const TerminalConfigSchema = z.object({
    * Output the agent may send ahead of the browser (unacknowledged bytes per session). Past it the
    * agent stops reading the PTY, so a slow reader slows the program down.
    */
-  SESSION_WINDOW_BYTES: z.coerce.number().int().min(4096).max(16 << 20).default(256 * 1024),
+  /**
+   * Output a session may have in flight before the agent pauses its PTY. 1 MiB (was 256 KiB): one
+   * session's flood went from 10–16 to 15–24 MB/s and from 80–96 to 55–73 ms of CPU per MB
+   * (bench/terminal.bench.ts, paired runs on 3 December); the agent holds at most this much per session.
+   */
+  SESSION_WINDOW_BYTES: z.coerce.number().int().min(4096).max(16 << 20).default(1024 * 1024),
   /** Bytes queued on one browser socket before this replica stops pulling output for it. */
   SOCKET_HIGH_WATER_BYTES: z.coerce.number().int().min(4096).default(1 << 20),
   /** Largest WebSocket frame accepted from a browser; larger ones close the socket with 1009. */
