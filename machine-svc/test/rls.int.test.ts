@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { createPool, inTransaction, objectId, runMigrations } from '@webxterm/kit';
+import { createPool, inTenantScope, objectId, runMigrations } from '@webxterm/kit';
 import { testEnv, uniqueName } from '@webxterm/testkit';
 import { MachineRepository } from '../src/store/machine.repository';
 
@@ -18,10 +18,10 @@ describe('row-level security in machine-svc', () => {
   it('a query without any WHERE clause, in one tenant’s scope, sees only that tenant’s rows', async () => {
     const [ma, mb] = [await machine(a), await machine(b)];
     await repo.grant(mb.agentId, 'user-of-b', null, 'admin-of-b', 'operator');
-    const seen = await inTransaction(pool, async (c) => ({
+    const seen = await inTenantScope(pool, { role: 'machines_tenant', tenant: a }, async (c) => ({
       machines: (await c.query('SELECT DISTINCT tenant_id FROM machines.machines')).rows.map((r) => r.tenant_id),
       grants: (await c.query('SELECT agent_id FROM machines.access_grants')).rows.map((r) => r.agent_id),
-    }), { setup: async (c) => { await c.query('SET LOCAL ROLE machines_tenant'); await c.query("SELECT set_config('app.tenant_id', $1, true)", [a]); } });
+    }));
     expect(seen.machines).toEqual([a]);
     expect(seen.grants).not.toContain(mb.agentId);
     expect((await repo.scoped(a).byAgentId(ma.agentId))?.agentId).toBe(ma.agentId);

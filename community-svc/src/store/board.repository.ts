@@ -1,4 +1,4 @@
-import { inTransaction, type Pool, type PoolClient } from '@webxterm/kit';
+import { inTenantScope, inTransaction, type Pool, type PoolClient } from '@webxterm/kit';
 import type { Author, Fix, Issue, IssueFilter, IssueStatus, Page } from '../domain/model';
 
 const ISSUE_COLUMNS = `i.id, i.tenant_id, i.title, i.body, i.tags, i.status, i.author_id, i.author_username, i.accepted_fix_id,
@@ -53,12 +53,7 @@ export class TenantBoard {
 
   /** One transaction as community_tenant with app.tenant_id set: row-level security limits it to this organization. */
   tx<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
-    return inTransaction(this.pool, fn, {
-      setup: async (c) => {
-        await c.query('SET LOCAL ROLE community_tenant');
-        await c.query("SELECT set_config('app.tenant_id', $1, true)", [this.tenantId]);
-      },
-    });
+    return inTenantScope(this.pool, { role: 'community_tenant', tenant: this.tenantId }, fn);
   }
 
   createIssue(i: { id: string; title: string; body: string; tags: string[]; author: Author }): Promise<Issue> {
