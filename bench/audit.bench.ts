@@ -12,6 +12,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { Pool } from 'pg';
 import { AUDIT_STREAM, AuditEvent, AuditRecorded, auditTenantFilter } from '@webxterm/contracts';
 import { Bus, ensureStream, runMigrations } from '@webxterm/kit';
+import { waitUntil } from '@webxterm/testkit';
 import { EventWriter } from '../audit-svc/src/store/event-writer';
 import { chainHash, GENESIS_HASH } from '../audit-svc/src/domain/chain';
 import { freePort, machine, startServiceProcess } from './lib';
@@ -59,16 +60,13 @@ async function rawInsert(pool: Pool, list: AuditEvent[], batch: number): Promise
   }
 }
 
-/** Polls the tenant's chain length every `everyMs` until it reaches `n`; returns the last length seen. */
+/** Reads the tenant's chain length every `everyMs` until it reaches `n`, and returns it. */
 async function waitStored(pool: Pool, tenant: string, n: number, timeoutMs: number, everyMs = 20): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
   let seen = 0;
-  while (Date.now() < deadline) {
+  return waitUntil(async () => {
     seen = Number((await pool.query('SELECT seq FROM audit.chain_heads WHERE tenant_id = $1', [tenant])).rows[0]?.seq ?? 0);
-    if (seen >= n) return seen;
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  return seen;
+    return seen >= n ? seen : undefined;
+  }, timeoutMs, () => `${n} events stored for ${tenant} (${seen} so far)`, everyMs);
 }
 
 async function main() {

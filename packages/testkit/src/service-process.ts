@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { waitUntil } from './wait';
 
 export interface ServiceProcess {
   name: string;
@@ -56,16 +57,14 @@ export async function startServiceProcess(name: string, env: Record<string, stri
     clearTimeout(timer);
     signalGroup('SIGKILL'); // anything of the group still around (normally nothing)
   };
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${out}`);
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) {
-        return { name, port, url: `http://127.0.0.1:${port}`, child, env, output: () => out, stop };
-      }
-    } catch { /* not listening yet */ }
-    await new Promise((r) => setTimeout(r, 100));
+  try {
+    await waitUntil(async () => {
+      if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${out}`);
+      return (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null))?.ok; // null: not listening yet
+    }, timeoutMs, () => `${name} to become healthy; its output:\n${out}`);
+  } catch (e) {
+    await stop('SIGKILL');
+    throw e;
   }
-  await stop('SIGKILL');
-  throw new Error(`${name} did not become healthy within ${timeoutMs} ms:\n${out}`);
+  return { name, port, url: `http://127.0.0.1:${port}`, child, env, output: () => out, stop };
 }
