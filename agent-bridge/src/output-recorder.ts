@@ -1,7 +1,7 @@
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { BATCH_HDR, encodeOutputBatch, OutputRecord, termRecordSubject } from '@webxterm/contracts';
-import type { Logger } from '@webxterm/kit';
+import { type Logger, retryDelay, type RetryPolicy } from '@webxterm/kit';
 
 /** A batch is stored once it holds this much output… */
 const BATCH_MAX_BYTES = 64 * 1024;
@@ -12,7 +12,8 @@ const BATCH_MAX_BYTES = 64 * 1024;
  * wait up to this long (the reader waits 2 s for a gap to be stored).
  */
 const BATCH_MAX_MS = 1000;
-const RETRY_MAX_MS = 2000;
+/** A batch JetStream did not take is tried again after 100 ms, doubling up to 2 s. */
+const STORE_RETRY: RetryPolicy = { initialMs: 100, factor: 2, maxMs: 2000 };
 /** After a batch that did not compress, this much output is stored uncompressed before trying again. */
 const RAW_AFTER_INCOMPRESSIBLE_BYTES = 1 << 20;
 
@@ -97,7 +98,7 @@ export class OutputRecorder {
         // Once the link is gone the agent replays them to whichever bridge it reaches next.
         if (attempt === 1 || this.closed) this.log.warn({ session_id: this.sessionId, first, last, err: (e as Error).message }, 'output batch not stored yet');
         if (this.closed) return;
-        await new Promise((r) => setTimeout(r, Math.min(RETRY_MAX_MS, 50 * 2 ** attempt)));
+        await new Promise((r) => setTimeout(r, retryDelay(attempt, STORE_RETRY)));
       }
     }
     if (this.stored !== null && first <= this.stored + 1) this.stored = Math.max(this.stored, last);
