@@ -4,10 +4,9 @@
  * The browser socket goes through gateway A to terminal-svc A; the agent sits on bridge B.
  */
 import { createHash } from 'node:crypto';
-import { bytesWrittenBy, startServiceProcess, waitUntil } from '@webxterm/testkit';
+import { bytesWrittenBy, killTree, startServiceProcess, waitUntil } from '@webxterm/testkit';
 import { nodePidOf, usage } from '../bench/terminal-lib';
 import { connectOnce } from './lib/grpc-probe';
-import { killTree } from './lib/kill-tree';
 import { TermClient } from './lib/term-client';
 import { Account, TerminalStack } from './lib/terminal-stack';
 

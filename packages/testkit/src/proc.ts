@@ -25,6 +25,16 @@ export function processTreeOf(pid: number): number[] {
 }
 
 /**
+ * SIGKILLs `pid` and every process below it, the lowest first. `tsx` runs a service as its child,
+ * and a SIGKILL to tsx alone would leave the service running as an orphan: a crash is the whole tree.
+ */
+export function killTree(pid: number): void {
+  for (const p of processTreeOf(pid).reverse()) {
+    try { process.kill(p, 'SIGKILL'); } catch { /* gone */ }
+  }
+}
+
+/**
  * Bytes written so far by the process called `comm` at or below `root` (its `wchar` in /proc):
  * what shows that a writer is held, e.g. a producer blocked on a full PTY nobody reads.
  */
