@@ -9,6 +9,12 @@ export const BridgeConfigSchema = z.object({
   METRICS_PORT: metricsPort,
   /** gRPC port the agents dial. */
   GRPC_PORT: port(7443),
+  /**
+   * Connections the kernel holds for the gRPC port until they are accepted (listen backlog; capped by
+   * net.core.somaxconn). A replica's agents all reconnect to the next one within half a second of it
+   * dying; beyond this many at once the kernel resets them and they back off again.
+   */
+  GRPC_LISTEN_BACKLOG: z.coerce.number().int().min(1).max(65_535).default(4096),
   /** PEM files for TLS on the gRPC port; both or neither (then plaintext, e.g. behind a TLS-terminating load balancer). */
   GRPC_TLS_CERT_FILE: z.string().optional(),
   GRPC_TLS_KEY_FILE: z.string().optional(),

@@ -7,6 +7,7 @@ import { AGENT_PROTO_OPTIONS, AGENT_PROTO_PATH, AgentsSeen, MACHINE_STREAM, TERM
 import {
   Bus, closeServer, connectNats, createHttpApp, createLogger, finishApp, Lifecycle, listen, loadConfig, portOf, runAsProcess, serveMetrics, ServiceMetrics,
 } from '@webxterm/kit';
+import { listenForAgents } from './agent-listener';
 import { AgentServer } from './agent-server';
 import { meterConnectedAgents } from './bridge-metrics';
 import { BridgeConfig, BridgeConfigSchema } from './config';
@@ -35,12 +36,11 @@ export async function startBridge(config: BridgeConfig): Promise<RunningBridge> 
     'grpc.http2.min_ping_interval_without_data_ms': 10_000, 'grpc.max_receive_message_length': 4 << 20,
   });
   grpcServer.addService(pkg.webxterm.agent.v1.AgentGateway.service, { Connect: agents.connect });
-  const grpcPort = await new Promise<number>((resolve, reject) => {
-    const creds = config.GRPC_TLS_CERT_FILE && config.GRPC_TLS_KEY_FILE
-      ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: readFileSync(config.GRPC_TLS_CERT_FILE), private_key: readFileSync(config.GRPC_TLS_KEY_FILE) }], false)
-      : grpc.ServerCredentials.createInsecure();
-    grpcServer.bindAsync(`${config.HOST}:${config.GRPC_PORT}`, creds, (e, p) => (e ? reject(e) : resolve(p)));
-  });
+  const creds = config.GRPC_TLS_CERT_FILE && config.GRPC_TLS_KEY_FILE
+    ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: readFileSync(config.GRPC_TLS_CERT_FILE), private_key: readFileSync(config.GRPC_TLS_KEY_FILE) }], false)
+    : grpc.ServerCredentials.createInsecure();
+  const listener = await listenForAgents(grpcServer, creds, config.HOST, config.GRPC_PORT, config.GRPC_LISTEN_BACKLOG);
+  const grpcPort = listener.port;
 
   const seen = setInterval(() => {
     bus.publish(AgentsSeen, { bridge_id: bridgeId, agent_ids: agents.agentIds(), interval_ms: config.HEARTBEAT_INTERVAL_MS });
@@ -56,6 +56,7 @@ export async function startBridge(config: BridgeConfig): Promise<RunningBridge> 
   // Shutdown: stop admitting and end agent streams (they reconnect to another replica), then NATS.
   const lifecycle = new Lifecycle(log);
   lifecycle.onShutdown('grpc', () => new Promise<void>((resolve) => {
+    void listener.close();
     grpcServer.tryShutdown(() => resolve());
     setTimeout(() => { grpcServer.forceShutdown(); resolve(); }, 1000);
   }), 3000);

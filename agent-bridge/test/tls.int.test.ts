@@ -34,7 +34,7 @@ beforeAll(async () => {
     '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
   bridge = await startBridge({
     PORT: 0, HOST: '127.0.0.1', METRICS_PORT: 0, GRPC_PORT: 0, NATS_URL: testEnv().natsUrl, GRPC_TLS_CERT_FILE: cert, GRPC_TLS_KEY_FILE: key,
-    HEARTBEAT_INTERVAL_MS: 1000, OPEN_TIMEOUT_MS: 1000, MAX_COMMANDS_PER_MACHINE: 8, LOG_LEVEL: 'silent',
+    HEARTBEAT_INTERVAL_MS: 1000, OPEN_TIMEOUT_MS: 1000, MAX_COMMANDS_PER_MACHINE: 8, LOG_LEVEL: 'silent', GRPC_LISTEN_BACKLOG: 4096,
   });
 });
 afterAll(async () => { await bridge.close(); });
