@@ -100,7 +100,8 @@ class SwarmAgent {
       ended = true;
       this.heartbeat?.stop();
       this.heartbeat = null;
-      const why = `${code} ${details.slice(0, 120)}`;
+      // Without grpc-js's timestamps, so that equal reasons add up.
+      const why = `${code} ${details.replace(/ \(\d{4}-[^)]*\)/g, '').replace(/\. Resolution note:.*$/, '').slice(0, 120)}`;
       if (this.welcomedBy) {
         stats.connected[this.welcomedBy]--;
         this.welcomedBy = null;

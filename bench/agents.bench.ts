@@ -10,7 +10,7 @@
  *   3. steady state: BENCH_STEADY_SEC (30) s of heartbeats on the production interval (5 s):
  *      heartbeats late or missed, RSS and CPU of each process, memory per agent;
  *   4. failover: bridge A is SIGKILLed; the time until every agent is welcomed by B, reconnect
- *      p50/p99/max, attempts refused, B's memory after.
+ *      p50/p99/max, attempts that failed, B's memory after.
  * The agents are bench/agent-swarm.ts in BENCH_SWARM_PROCS (4) child processes, BENCH_AGENT_CHANNELS
  * (default: one per agent, as real agents have) HTTP/2 connections per bridge.
  *
@@ -42,6 +42,8 @@ const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a +
 
 interface Admission {
   label: string; agents: number; seconds: number; latency: Sample; max: number; refused: Record<string, number>; on: string; load: string;
+  /** CPU seconds of each process over the phase, and which of them is the server the agents connect to. */
+  cpu: Record<string, number>; server: string;
 }
 interface Steady {
   label: string; agents: number; idleRss: number; rss: number; peakRss: number; cpuSec: number; wall: number;
@@ -53,10 +55,24 @@ interface Failover {
 }
 const R = { admissions: [] as Admission[], steady: [] as Steady[], failover: undefined as Failover | undefined, onA: NaN, addressA: '', loadEnd: '' };
 
-function admission(label: string, t0: number, lastWelcomeAt: number, s: SwarmStats, on: string): Admission {
+function admission(label: string, t0: number, lastWelcomeAt: number, s: SwarmStats, on: string, cpu: Record<string, number>, server = 'agent-bridge A'): Admission {
   const max = s.admissionMs.reduce((a, b) => Math.max(a, b), 0);
-  return { label, agents: sum(s.connected), seconds: (lastWelcomeAt - t0) / 1000, latency: percentiles(label, s.admissionMs), max, refused: s.refused, on, load: loadAverage() };
+  return {
+    label, agents: sum(s.connected), seconds: (lastWelcomeAt - t0) / 1000, latency: percentiles(label, s.admissionMs), max, refused: s.refused, on,
+    load: loadAverage(), cpu, server,
+  };
 }
+
+/**
+ * A connection that failed before any Connect call reached the server (the kernel's accept queue
+ * overflowed and the connection was reset, or the address is dead), as opposed to an admission the
+ * bridge, auth-svc or machine-svc refused or let time out.
+ */
+const TRANSPORT = /No connection established|ECONNRESET|ECONNREFUSED|Connection dropped/;
+const split = (r: Record<string, number>) => {
+  const transport = Object.entries(r).filter(([k]) => TRANSPORT.test(k)).reduce((a, [, v]) => a + v, 0);
+  return { transport, admission: sum(r) - transport };
+};
 
 /** Heartbeats, CPU and memory while every agent stays connected to the process `key` of `procs`. */
 async function steady(label: string, swarm: Swarm, procs: ProcessSet, key: string, idleRss: number, pid: number): Promise<Steady> {
@@ -84,10 +100,12 @@ async function floor(swarm: Swarm, script: string): Promise<void> {
     await sleep(1000);
     const idle = ProcessSet.rss(procs.snapshot())['bare server'];
     progress(`floor: ${N} agents connect at once to a bare grpc-js server`);
+    const before = procs.snapshot();
     const t0 = Date.now();
     await swarm.connect([bare.address], CHANNELS, { apiKey: apiKey() });
     const last = await swarm.connected(N, 300_000);
-    R.admissions.push(admission('floor: bare grpc-js server, all at once', t0, last, await swarm.stats(), 'bare'));
+    const cpu = ProcessSet.cpuBetween(before, procs.snapshot());
+    R.admissions.push(admission('floor: bare grpc-js server, all at once', t0, last, await swarm.stats(), 'bare', cpu, 'bare server'));
     R.steady.push(await steady('floor: bare grpc-js server', swarm, procs, 'bare server', idle, bare.child.pid!));
     await swarm.close();
   } finally {
@@ -110,30 +128,34 @@ async function platform(swarm: Swarm, stack: AgentStack): Promise<void> {
   const on = async () => `A ${await stack.agentsOn(0)}, B ${await stack.agentsOn(1)}`;
 
   progress(`enrolment: ${N} agents register with an API key, at most ${ENROL_CONCURRENCY} at once`);
+  let before = procs.snapshot();
   let t0 = Date.now();
   await swarm.connect([a.address, b.address], CHANNELS, { apiKey: key, concurrency: ENROL_CONCURRENCY });
   let last = await swarm.connected(N, 300_000);
-  R.admissions.push(admission(`enrolment: API key, ≤ ${ENROL_CONCURRENCY} at once`, t0, last, await swarm.stats(), await on()));
+  let cpu = ProcessSet.cpuBetween(before, procs.snapshot());
+  R.admissions.push(admission(`enrolment: API key, ≤ ${ENROL_CONCURRENCY} at once`, t0, last, await swarm.stats(), await on(), cpu));
   await swarm.close();
   await waitUntil(async () => (await stack.agentsOn(0)) + (await stack.agentsOn(1)) === 0, 120_000, 'the bridges let go of every agent');
   await sleep(5000);
 
   progress(`connect: ${N} agents connect at once with their machine credentials, A first`);
+  before = procs.snapshot();
   t0 = Date.now();
   await swarm.connect([a.address, b.address], CHANNELS);
   last = await swarm.connected(N, 300_000);
-  R.admissions.push(admission('connect: machine credential, all at once', t0, last, await swarm.stats(), await on()));
+  cpu = ProcessSet.cpuBetween(before, procs.snapshot());
+  R.admissions.push(admission('connect: machine credential, all at once', t0, last, await swarm.stats(), await on(), cpu));
   R.onA = await stack.agentsOn(0);
   R.steady.push(await steady('agent-bridge A', swarm, procs, 'agent-bridge A', idleA, a.child.pid!));
 
   progress('failover: SIGKILL bridge A');
   await swarm.reset();
-  const before = withoutA.snapshot();
+  before = withoutA.snapshot();
   const killAt = Date.now();
   await a.stop('SIGKILL');
   let done = true;
   last = await swarm.connected(N, 300_000, b.address).catch(() => { done = false; return Date.now(); });
-  const cpu = ProcessSet.cpuBetween(before, withoutA.snapshot());
+  cpu = ProcessSet.cpuBetween(before, withoutA.snapshot());
   const s = await swarm.stats();
   const load = loadAverage();
   await sleep(10_000);
@@ -177,22 +199,32 @@ function reasons(r: Record<string, number>): string {
   return Object.entries(r).sort((x, y) => y[1] - x[1]).map(([k, v]) => `${v} × ${k}`).join('; ') || 'none';
 }
 
-/** Refusals that came from admission (auth-svc, machine-svc, the bridge), not from the killed replica's address. */
-function platformRefusals(r: Record<string, number>, deadAddress: string): number {
-  return Object.entries(r).filter(([k]) => !k.startsWith(`${deadAddress} `)).reduce((a, [, v]) => a + v, 0);
+/** Failed attempts at addresses other than `address` (the killed replica's). */
+function notAt(r: Record<string, number>, address: string): number {
+  return Object.entries(r).filter(([k]) => !k.startsWith(`${address} `)).reduce((a, [, v]) => a + v, 0);
 }
 
 function print() {
   console.log(`\nload average at the end ${R.loadEnd}`);
   console.log('\n### Admission');
-  console.log('| phase | agents welcomed | time s | admissions/s | p50 ms | p99 ms | max ms | attempts refused | held by | load average |\n|---|---:|---:|---:|---:|---:|---:|---:|---|---|');
+  console.log('| phase | agents welcomed | time s | admissions/s | p50 ms | p99 ms | max ms | connections reset (TCP) | admissions refused | held by | load average |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|');
   for (const x of R.admissions) {
-    console.log(`| ${x.label} | ${x.agents} | ${f(x.seconds)} | ${f(x.agents / x.seconds, 0)} | ${f(x.latency.p50, 0)} | ${f(x.latency.p99, 0)} | ${f(x.max, 0)} | ${sum(x.refused)} | ${x.on} | ${x.load} |`);
+    const r = split(x.refused);
+    console.log(`| ${x.label} | ${x.agents} | ${f(x.seconds)} | ${f(x.agents / x.seconds, 0)} | ${f(x.latency.p50, 0)} | ${f(x.latency.p99, 0)} | ${f(x.max, 0)} | ${r.transport} | ${r.admission} | ${x.on} | ${x.load} |`);
   }
   const fl = R.admissions[0];
   const connect = R.admissions.find((x) => x.label.startsWith('connect'));
   if (fl && connect) console.log(`\nconnect vs floor: time ${f(connect.seconds / fl.seconds)}×, p50 ${f(connect.latency.p50 / fl.latency.p50)}×, p99 ${f(connect.latency.p99 / fl.latency.p99)}×`);
-  for (const x of R.admissions) console.log(`- ${x.label}, attempts refused: ${reasons(x.refused)}`);
+  console.log('\nCPU ms per admission, per process:');
+  const procNames = [...new Set(R.admissions.flatMap((x) => Object.keys(x.cpu)))].filter((k) => k !== 'sum');
+  console.log(`| phase | ${procNames.join(' | ')} | sum |\n|---|${procNames.map(() => '---:|').join('')}---:|`);
+  for (const x of R.admissions) {
+    const cell = (k: string) => (x.cpu[k] === undefined ? '–' : f((1000 * x.cpu[k]) / x.agents, 2));
+    console.log(`| ${x.label} | ${procNames.map(cell).join(' | ')} | ${cell('sum')} |`);
+  }
+  if (fl && connect) console.log(`\nCPU per admission, bridge A ÷ bare server: ${f(connect.cpu[connect.server] / fl.cpu[fl.server])}×`);
+  for (const x of R.admissions) console.log(`- ${x.label}, attempts that failed: ${reasons(x.refused)}`);
 
   console.log(`\n### Steady state: ${STEADY_SEC} s, a heartbeat each way every ${HEARTBEAT_MS} ms per agent`);
   console.log('| server | agents | RSS idle MiB | RSS MiB | peak RSS MiB | KiB per agent | CPU % of a core | CPU µs per agent-second | bridge heartbeats | late | missed | delay p50 / p99 ms | streams ended | load average |');
@@ -218,7 +250,9 @@ function print() {
     console.log(`| figure | value |\n|---|---|`);
     console.log(`| all ${N} welcomed by B after | ${fo.done ? `${f(fo.seconds)} s` : `not within ${f(fo.seconds)} s`} |`);
     console.log(`| reconnect (stream end → Welcome) p50 / p99 / max | ${f(fo.reconnect.p50 / 1000, 2)} / ${f(fo.reconnect.p99 / 1000, 2)} / ${f(fo.max / 1000, 2)} s (${fo.reconnect.n} reconnects) |`);
-    console.log(`| attempts refused | ${reasons(fo.refused)} |`);
+    const atB = notAt(fo.refused, R.addressA);
+    console.log(`| attempts that failed | at B: ${atB - split(fo.refused).admission} connections reset, ${split(fo.refused).admission} admissions refused; at the dead A: ${sum(fo.refused) - atB} |`);
+    console.log(`| … by reason | ${reasons(fo.refused)} |`);
     console.log(`| streams ended | ${reasons(fo.ended)} |`);
     console.log(`| B's RSS 10 s after / peak | ${f(fo.rssAfter)} / ${f(fo.peakRss)} MiB |`);
     console.log(`| CPU seconds until all were back | ${Object.entries(fo.cpu).map(([k, v]) => `${k} ${f(v)}`).join(', ')} |`);
@@ -234,8 +268,10 @@ function print() {
   row('bridge under 1 GiB', bridge ? `${f(bridge.peakRss)} MiB peak (A), ${fo ? f(fo.peakRss) : '–'} MiB peak (B)` : '–',
     bridge ? bridge.peakRss < GIB && (!fo || fo.peakRss < GIB) : undefined);
   row(`all back on the other replica within ${FAILOVER_TARGET_SEC} s`, fo ? `${f(fo.seconds)} s` : '–', fo ? fo.done && fo.seconds <= FAILOVER_TARGET_SEC : undefined);
-  const refusedAtAdmission = R.admissions.slice(1).reduce((a, x) => a + sum(x.refused), 0) + (fo ? platformRefusals(fo.refused, R.addressA) : 0);
-  row('no admission refused or timed out', `${refusedAtAdmission}`, R.admissions.length > 1 ? refusedAtAdmission === 0 : undefined);
+  const refusedAtAdmission = R.admissions.slice(1).reduce((a, x) => a + split(x.refused).admission, 0) + (fo ? split(fo.refused).admission : 0);
+  const reset = R.admissions.slice(1).reduce((a, x) => a + split(x.refused).transport, 0) + (fo ? notAt(fo.refused, R.addressA) - split(fo.refused).admission : 0);
+  row('no admission refused or timed out (bridge, auth-svc, machine-svc)', `${refusedAtAdmission} refused; besides, ${reset} connections to a live bridge reset before reaching it`,
+    R.admissions.length > 1 ? refusedAtAdmission === 0 : undefined);
 }
 
 main().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
