@@ -8,6 +8,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import { listenForAgents } from '../agent-bridge/src/agent-listener';
 import { AGENT_MD, AGENT_PROTO_OPTIONS, AGENT_PROTO_PATH, type AgentMessage, type BridgeMessage, HeartbeatWatch, SILENT_TICKS } from '@webxterm/contracts';
 
 const [port, heartbeatMs] = process.argv.slice(2).map(Number);
@@ -33,13 +34,14 @@ function connect(call: Call): void {
 }
 
 const pkg = grpc.loadPackageDefinition(protoLoader.loadSync(AGENT_PROTO_PATH, AGENT_PROTO_OPTIONS)) as any;
-// agent-bridge/src/main.ts's options.
+// agent-bridge/src/main.ts's options and listener.
 const server = new grpc.Server({
   'grpc.keepalive_time_ms': 30_000, 'grpc.keepalive_timeout_ms': 10_000, 'grpc.keepalive_permit_without_calls': 1,
   'grpc.http2.min_ping_interval_without_data_ms': 10_000, 'grpc.max_receive_message_length': 4 << 20,
 });
 server.addService(pkg.webxterm.agent.v1.AgentGateway.service, { Connect: connect });
-server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (e) => {
-  if (e) { console.error(e.message); process.exit(1); }
-  console.log('listening');
+// The bridge's listener, with its default backlog.
+listenForAgents(server, grpc.ServerCredentials.createInsecure(), '127.0.0.1', port, 4096).then(() => console.log('listening'), (e: Error) => {
+  console.error(e.message);
+  process.exit(1);
 });
