@@ -39,5 +39,8 @@ COPY --from=build --chown=node:node /app/${SERVICE}/dist ${SERVICE}/dist/
 # The console (gateway only; an empty folder for the others). gateway/dist/../../web/dist.
 COPY --from=build --chown=node:node /app/web/dist web/dist/
 USER node
-# exec: node is PID 1 and gets SIGTERM itself for the graceful shutdown.
-CMD ["sh", "-c", "exec node --enable-source-maps \"$SERVICE/dist/main.js\""]
+# The bundle runs itself: its first line holds node's flags (scripts/build.mjs, LAUNCH_LINE). exec, and
+# env execs node: node is PID 1 and gets SIGTERM itself for the graceful shutdown. Stack traces name
+# the bundle's lines; main.js.map beside it maps them back (node --enable-source-maps would hold the
+# parsed map in every process: about 7 MB).
+CMD ["sh", "-c", "exec \"$SERVICE/dist/main.js\""]

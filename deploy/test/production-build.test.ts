@@ -9,7 +9,8 @@ import { ROOT } from './lib/manifests';
 import { SERVICES } from './lib/services';
 
 // What the images and the agent package run: scripts/build.mjs compiles each service and the agent
-// to JavaScript, and plain `node` runs it — no TypeScript loader. Built into .stack/build-test.
+// to JavaScript, and each file runs itself (`node` with the flags of its first line) — no TypeScript
+// loader. Built into .stack/build-test.
 
 // Two levels down, so the repository's proto/ is not where a bundle's fallback path would find it.
 const OUT = join(ROOT, '.stack/build-test/out');
@@ -67,13 +68,13 @@ test('the agent is one file that needs only node-pty beside it, and tells its ve
   const bundle = join(OUT, 'agent/vsay-agent.js');
   expect(externals(bundle)).toEqual(['node-pty']);
   const { version } = JSON.parse(readFileSync(join(ROOT, 'agent/package.json'), 'utf8'));
-  expect(execFileSync(process.execPath, [bundle, '--version'], { encoding: 'utf8' }).trim()).toBe(`vsay-agent ${version}`);
+  expect(execFileSync(bundle, ['--version'], { encoding: 'utf8' }).trim()).toBe(`vsay-agent ${version}`);
 });
 
-/** Starts a compiled service with plain node; resolves when its /readyz says ready. */
+/** Starts a compiled service as its image does (the bundle runs itself); resolves when its /readyz says ready. */
 async function startCompiled(service: string, extra: Record<string, string>): Promise<{ url: string; child: ChildProcess; output: () => string }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--enable-source-maps', join(OUT, service, 'main.js')], {
+  const child = spawn(join(OUT, service, 'main.js'), [], {
     cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
     env: { PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', JWT_SECRET, DATABASE_URL: env.databaseUrl, REDIS_URL: env.redisUrl, NATS_URL: natsUrl, LOG_LEVEL: 'warn', METRICS_PORT: '0', ...extra },
   });
@@ -135,8 +136,8 @@ test('the compiled platform and the compiled agent: sign up, log in, a machine c
   const agentId = created.body.agent_id;
   const agentBin = join(OUT, 'agent/vsay-agent.js');
   const config = join(OUT, 'agent-config.json');
-  execFileSync(process.execPath, [agentBin, 'configure', '--token', apiKey, '--host', gw, '--linux-user', 'nobody', '--registration-token', created.body.registration_token, '--config', config], { stdio: 'pipe' });
-  const agent = spawn(process.execPath, [agentBin, 'run', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  execFileSync(agentBin, ['configure', '--token', apiKey, '--host', gw, '--linux-user', 'nobody', '--registration-token', created.body.registration_token, '--config', config], { stdio: 'pipe' });
+  const agent = spawn(agentBin, ['run', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
   running.push(agent);
   let agentLog = '';
   agent.stdout!.on('data', (b) => { agentLog += b; });

@@ -33,9 +33,10 @@ export class TerminalStack {
   /**
    * `extra`: environment for one kind of service only (e.g. lower limits for a test).
    * `infra`: PostgreSQL / Redis other than the shared ones (e.g. private ones a test restarts).
-   * `compiled`: run as shipped instead of tsx on the sources — the agent as `node <compiled.agent>`
+   * `compiled`: run as shipped instead of tsx on the sources — the agent as `<compiled.agent>`
    * (one process: `node scripts/build.mjs agent` makes agent/dist/vsay-agent.js), the services as
-   * `node <compiled.services>/<service>/main.js` (`node scripts/build.mjs --out <dir> <service>…`).
+   * `<compiled.services>/<service>/main.js` (`node scripts/build.mjs --out <dir> <service>…`); each
+   * bundle runs itself, with the node flags of its first line, as the image and the systemd unit run it.
    */
   constructor(
     private readonly extra: Record<string, Record<string, string>> = {},
@@ -45,7 +46,7 @@ export class TerminalStack {
 
   /** The command that runs `vsay-agent <args>`. */
   private agentArgv(args: string[]): [string, string[]] {
-    return this.compiled.agent ? [process.execPath, [this.compiled.agent, ...args]] : [TSX, [join(ROOT, 'agent/src/main.ts'), ...args]];
+    return this.compiled.agent ? [this.compiled.agent, args] : [TSX, [join(ROOT, 'agent/src/main.ts'), ...args]];
   }
 
   private service(name: string, env: Record<string, string>): Promise<ServiceProcess> {

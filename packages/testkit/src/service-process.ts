@@ -26,14 +26,14 @@ function repoRoot(): string {
 
 /**
  * A service as its own process, exactly as `npm start` runs it (`tsx <service>/src/main.ts`), or as
- * its image runs it (`node <compiledDir>/<service>/main.js`, built by `node scripts/build.mjs --out
- * <compiledDir> <service>`); resolves once its /healthz answers. `env.PORT` must be set.
+ * its image runs it (`<compiledDir>/<service>/main.js`, which runs itself with its node flags, built by
+ * `node scripts/build.mjs --out <compiledDir> <service>`); resolves once its /healthz answers. `env.PORT` must be set.
  */
 export async function startServiceProcess(name: string, env: Record<string, string>, timeoutMs = 30_000, compiledDir?: string): Promise<ServiceProcess> {
   const root = repoRoot();
   const port = Number(env.PORT);
   const [command, args] = compiledDir
-    ? [process.execPath, [join(compiledDir, name, 'main.js')]]
+    ? [join(compiledDir, name, 'main.js'), []]
     : [join(root, 'node_modules/.bin/tsx'), [join(root, name, 'src/main.ts')]];
   const child = spawn(command, args, {
     cwd: root, env: { ...process.env, LOG_LEVEL: 'warn', METRICS_PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
