@@ -2,6 +2,8 @@
  * The terminal path (issue 11), through the gateway with the real agent compiled as shipped
  * (`node agent/dist/vsay-agent.js`), against the same workload on PTYs spawned in this process
  * (the floor), in the same run:
+ *   0. opening a terminal, one after another (BENCH_OPENS, 30): from the WebSocket handshake to the
+ *      session message and to the shell's first output, and the CPU one open costs per process;
  *   1. keystroke echo p50/p99: keys sent back to back, and with a 20 ms pause before each key;
  *   2. one session's flood (base64 in 76-column lines, and without newlines): MB/s, and the
  *      platform's CPU ms per MB per process;
@@ -13,7 +15,7 @@
  *
  *   npm run bench -- terminal
  * Knobs: BENCH_N, BENCH_TYPE_SEC, BENCH_KEYSTROKES (2000), BENCH_PAUSED_KEYS (300), BENCH_FLOOD_MB (40),
- * BENCH_PHASES (echo,flood,sessions), BENCH_PROFILE_DIR (every service and the agent are CPU-profiled
+ * BENCH_PHASES (open,echo,flood,sessions), BENCH_OPENS (30), BENCH_PROFILE_DIR (every service and the agent are CPU-profiled
  * into it by bench/cpu-profile.cjs; the agent then runs from source so functions keep their file names; the
  * summary covers the typing of the largest N only).
  */
@@ -35,7 +37,8 @@ const KEYS = Number(process.env.BENCH_KEYSTROKES ?? 2000);
 const PAUSED_KEYS = Number(process.env.BENCH_PAUSED_KEYS ?? 300);
 const FLOOD_BYTES = Number(process.env.BENCH_FLOOD_MB ?? 40) * 1e6;
 const TYPE_SEC = Number(process.env.BENCH_TYPE_SEC ?? 10);
-const PHASES = (process.env.BENCH_PHASES ?? 'echo,flood,sessions').split(',');
+const PHASES = (process.env.BENCH_PHASES ?? 'open,echo,flood,sessions').split(',');
+const OPENS = Number(process.env.BENCH_OPENS ?? 30);
 const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
 const TICK_MS = 100;
 
@@ -167,6 +170,7 @@ class Recording {
 
 // ---- results ----
 const R = {
+  open: undefined as { floor: Sample; session: Sample; firstOutput: Sample; cpu: Record<string, number> } | undefined,
   echo: [] as { label: string; floor: Sample; platform: Sample }[],
   floodWindow: undefined as { fromUs: number; toUs: number } | undefined,
   floods: [] as { kind: Flood; floor?: number; platform: number; mb: number; chunks: number; cpu: Record<string, number>; stored: number; raw: number }[],
@@ -176,8 +180,44 @@ const R = {
   loads: [] as string[],
 };
 
-async function floorRuns(): Promise<{ echo: Sample[]; floods: Partial<Record<Flood, number>>; sessions: Map<number, Typing> }> {
-  const out = { echo: [] as Sample[], floods: {} as Partial<Record<Flood, number>>, sessions: new Map<number, Typing>() };
+/** The floor of opening a terminal: a bare bash (no rc files) on a PTY of this process, until its first output (the prompt). */
+async function floorOpens(n: number): Promise<Sample> {
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = now();
+    const p = pty.spawn('/bin/bash', ['--norc'], { cols: 120, rows: 40, env: { PATH: '/usr/bin:/bin', TERM: 'xterm-256color' } });
+    const exited = new Promise<void>((resolve) => p.onExit(() => resolve()));
+    const output = new Promise<boolean>((resolve) => { const d = p.onData(() => { d.dispose(); resolve(true); }); });
+    if (!(await Promise.race([output, exited.then(() => false), sleep(30_000).then(() => false)]))) throw new Error('a local shell gave no output');
+    times.push(now() - t0);
+    p.kill();
+    await exited;
+  }
+  return percentiles('floor open', times);
+}
+
+/** Opens `n` terminals one after another: until the session message, and until the shell's first output; each is exited before the next. */
+async function platformOpens(n: number, url: () => string): Promise<{ session: Sample; firstOutput: Sample }> {
+  const session: number[] = [];
+  const firstOutput: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = now();
+    const c = await TermClient.open(url());
+    session.push(now() - t0);
+    if (c.bytes === 0) await new Promise<void>((resolve) => c.ws.on('message', (_d: Buffer, bin: boolean) => { if (bin) resolve(); }));
+    firstOutput.push(now() - t0);
+    c.type('exit\r');
+    await waitUntil(() => c.closed, 30_000, 'the opened shell exited');
+  }
+  return { session: percentiles('session', session), firstOutput: percentiles('first output', firstOutput) };
+}
+
+async function floorRuns(): Promise<{ open?: Sample; echo: Sample[]; floods: Partial<Record<Flood, number>>; sessions: Map<number, Typing> }> {
+  const out = { open: undefined as Sample | undefined, echo: [] as Sample[], floods: {} as Partial<Record<Flood, number>>, sessions: new Map<number, Typing>() };
+  if (PHASES.includes('open')) {
+    progress(`floor: opening ${OPENS} shells`);
+    out.open = await floorOpens(OPENS);
+  }
   if (PHASES.includes('echo')) {
     progress('floor: echo back to back');
     let t = localTerm(); await quiet(t);
@@ -257,6 +297,15 @@ async function main() {
     R.idle = ProcessSet.rss(procs.snapshot());
     R.agentProcesses = processTree(agent.child.pid!).length;
 
+    if (PHASES.includes('open')) {
+      progress(`platform: opening ${OPENS} terminals`);
+      // machine-svc too: every open asks it whether the caller may reach the machine.
+      const opening = new ProcessSet({ ...procs.pids, 'machine-svc': nodePidOf(stack.machine.child.pid!) });
+      await platformOpens(2, () => stack.wsUrl(0, agentId, owner.token)); // warm-up: first connections, JIT
+      const before = opening.snapshot();
+      const r = await platformOpens(OPENS, () => stack.wsUrl(0, agentId, owner.token, '&cols=120&rows=40'));
+      R.open = { floor: floor.open!, ...r, cpu: ProcessSet.cpuBetween(before, opening.snapshot()) };
+    }
     if (PHASES.includes('echo')) {
       progress('platform: echo back to back');
       let t = await open(); await quiet(t);
@@ -348,6 +397,15 @@ const PROCS = ['gateway', 'terminal-svc', 'agent-bridge', 'vsay-agent', 'nats-se
 
 function print() {
   console.log(`\nload average at the end ${loadAverage()}; during the N phases: ${R.loads.join('; ')}`);
+  if (R.open) {
+    const o = R.open;
+    console.log(`\n### Opening a terminal (${OPENS} one after another, ms; the floor is a bare bash without rc files, the platform's a login shell)`);
+    console.log('| until | floor p50 | floor p99 | platform p50 | platform p99 | p50 ratio | p99 ratio |\n|---|---:|---:|---:|---:|---:|---:|');
+    console.log(`| the session message (access check, agent opens the PTY) | – | – | ${f(o.session.p50, 2)} | ${f(o.session.p99, 2)} | – | – |`);
+    console.log(`| the shell's first output | ${f(o.floor.p50, 2)} | ${f(o.floor.p99, 2)} | ${f(o.firstOutput.p50, 2)} | ${f(o.firstOutput.p99, 2)} | ${f(o.firstOutput.p50 / o.floor.p50)}× | ${f(o.firstOutput.p99 / o.floor.p99)}× |`);
+    const names = Object.keys(o.cpu).filter((k) => k !== 'sum');
+    console.log(`\nCPU per open, ms: ${[...names, 'sum'].map((k) => `${k} ${f((1000 * o.cpu[k]) / OPENS, 2)}`).join(', ')} (the shell's own start-up is the agent's children, not counted)`);
+  }
   if (R.echo.length) {
     console.log('\n### Keystroke echo (ms)');
     console.log('| keys | floor p50 | floor p99 | platform p50 | platform p99 | p50 ratio | p99 ratio |\n|---|---:|---:|---:|---:|---:|---:|');
