@@ -42,9 +42,28 @@ export const EXTERNAL = ['argon2', 'sharp', 'node-pty', 'swagger-ui-dist', 'pg-n
  */
 export const LAUNCH_LINE = '#!/usr/bin/env -S MALLOC_TRIM_THRESHOLD_=131072 node --max-semi-space-size=2';
 
+/**
+ * pg asks whether it runs on Cloudflare Workers (lib/stream.js, isCloudflareRuntime); on Node 20,
+ * which has no `navigator`, by constructing a `Response`, which loads node's whole fetch (undici)
+ * into every service for good: about 5 MB private and 7 MB more of the node binary. A bundle built
+ * for node never runs there. Should pg's code change, the build fails here rather than miss it.
+ */
+const pgOnNode = {
+  name: 'pg-on-node',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/]pg[\\/]lib[\\/]stream\.js$/ }, ({ path }) => {
+      const source = readFileSync(path, 'utf8');
+      const check = 'function isCloudflareRuntime() {';
+      if (!source.includes(check)) throw new Error(`${path}: isCloudflareRuntime not found; see pgOnNode in scripts/build.mjs`);
+      return { contents: source.replace(check, `${check}\n  return false // a node bundle (scripts/build.mjs, pgOnNode)`), loader: 'js' };
+    });
+  },
+};
+
 const common = {
   bundle: true, platform: 'node', target: NODE_TARGET, format: 'cjs', sourcemap: 'linked',
   logLevel: 'warning', legalComments: 'none', tsconfig: join(ROOT, 'tsconfig.base.json'), banner: { js: LAUNCH_LINE },
+  plugins: [pgOnNode],
 };
 
 /**
