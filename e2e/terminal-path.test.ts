@@ -61,6 +61,15 @@ describe('terminal through the gateway', () => {
     expect(events.every((e) => (e[1] === 'o' || e[1] === 'm') && e[0] >= 0)).toBe(true);
   });
 
+  it('a new terminal shows its prompt without a keystroke, every time (the prompt may come before the socket is ready)', async () => {
+    for (let i = 0; i < 8; i++) {
+      const t = await TermClient.open(stack.wsUrl(i % 2, agentId, owner.token));
+      await t.waitFor(() => t.bytes > 0, 10_000, `open ${i + 1}: the shell's first output, nothing typed`);
+      t.type('exit\r');
+      await t.waitFor(() => t.closed !== null, 10_000, `open ${i + 1}: exit`);
+    }
+  });
+
   it('GET /api/terminal/sessions lists the live session; DELETE closes it wherever it runs', async () => {
     const t = await TermClient.open(stack.wsUrl(0, agentId, owner.token));
     const list = await stack.api(1, 'GET', '/api/terminal/sessions', undefined, owner.token);

@@ -3,7 +3,7 @@ import { connect, headers } from '@nats-io/transport-node';
 import { BATCH_HDR, encodeOutputBatch, OutputRecord, packOutputRecords, TERMINAL_STREAM, termOutputSubject, termRecordSubject } from '@webxterm/contracts';
 import { connectNats, ensureStream, jetstream, NatsConnection, objectId } from '@webxterm/kit';
 import { testEnv, waitUntil } from '@webxterm/testkit';
-import { OutputEvent, OutputGap, readOutput } from '../src/ws/output-reader';
+import { LiveOutput, OutputEvent, OutputGap, readOutput } from '../src/ws/output-reader';
 
 let nc: NatsConnection;
 beforeAll(async () => {
@@ -63,6 +63,17 @@ describe('readOutput', () => {
     const rest = await collect(reader, (e) => e.kind === 'exit');
     await reader.return(undefined);
     expect(text(first) + text(rest)).toBe('c3 c4 c5 c6 <exit 3>');
+  });
+
+  it("a new session's first output, published before its reader starts and not stored yet, arrives through the tap made before it opened", async () => {
+    const s = objectId();
+    const tap = new LiveOutput(nc, s);
+    live(s, { seq: 1, body: 'prompt$ ' }); // the shell's prompt, while terminal-svc still answers the handshake
+    await nc.flush();
+    const reader = readOutput(nc, s, 0, new AbortController().signal, { live: tap });
+    const got = await collect(reader, (e) => e.seq === 1);
+    await reader.return(undefined);
+    expect(text(got)).toBe('prompt$ ');
   });
 
   it('a chunk missed live (a gap) is read from the stream, in order, even when it is stored only later', async () => {

@@ -32,8 +32,8 @@ export class SessionService {
     return claims.role === 'super_admin' ? this.repo : this.repo.scoped(claims.tenant_id);
   }
 
-  /** A new PTY on the machine, recorded before it opens. */
-  async open(claims: AccessClaims, agentId: string, cols: number, rows: number): Promise<SessionRecord> {
+  /** A new PTY on the machine, recorded before it opens; `beforeAgentOpens` runs with its id just before the agent is asked. */
+  async open(claims: AccessClaims, agentId: string, cols: number, rows: number, beforeAgentOpens: (sessionId: string) => void = () => undefined): Promise<SessionRecord> {
     const m = await this.machines.check(claims, agentId, 'terminal:open');
     const id = objectId();
     const repo = this.repoOf(claims);
@@ -45,6 +45,7 @@ export class SessionService {
       linux_user: m.linux_user, cols, rows,
     });
     try {
+      beforeAgentOpens(id);
       await this.agents.open(agentId, id, cols, rows);
     } catch (e) {
       await repo.markEnded(id, { exitCode: null, at: new Date().toISOString() });

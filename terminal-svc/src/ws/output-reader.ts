@@ -1,5 +1,5 @@
 import { DeliverPolicy, jetstreamManager } from '@nats-io/jetstream';
-import type { Msg } from '@nats-io/transport-node';
+import type { Msg, Subscription } from '@nats-io/transport-node';
 import { BATCH_HDR, decodeOutputBatch, type OutputRecord, SessionExit, TERMINAL_STREAM, termOutputSubject, termRecordSubject } from '@webxterm/contracts';
 import { jetstream, NatsConnection } from '@webxterm/kit';
 
@@ -23,9 +23,49 @@ function toEvent(r: OutputRecord): OutputEvent {
     : { seq: r.seq, kind: 'data', data: r.data, at: r.at };
 }
 
+/**
+ * A session's live output subject, subscribed and buffered. A new session's tap is made before the
+ * agent opens the PTY, so the shell's first output (its prompt) cannot slip past the relay.
+ */
+export class LiveOutput {
+  private readonly messages: Msg[] = [];
+  private bytes = 0;
+  private wake: (() => void) | null = null;
+  private readonly sub: Subscription;
+
+  constructor(nc: NatsConnection, sessionId: string) {
+    this.sub = nc.subscribe(termOutputSubject(sessionId), {
+      callback: (err, m) => {
+        if (err) return;
+        if (this.bytes > LIVE_BUFFER_MAX_BYTES) { this.messages.length = 0; this.bytes = 0; } // fall back to the stream
+        this.messages.push(m);
+        this.bytes += m.data.length;
+        this.wake?.();
+      },
+    });
+  }
+
+  next(): Msg | undefined {
+    const m = this.messages.shift();
+    if (m) this.bytes -= m.data.length;
+    return m;
+  }
+
+  /** Resolves at the next message, or when `wakeUp` is called. */
+  arrival(): Promise<void> {
+    return new Promise<void>((resolve) => { this.wake = () => { this.wake = null; resolve(); }; });
+  }
+
+  wakeUp(): void { this.wake?.(); }
+
+  close(): void { if (!this.sub.isClosed()) this.sub.unsubscribe(); }
+}
+
 export interface ReadOutputOptions {
   /** Follow live output after the stored backlog (false: the stored output only, as for a recording). */
   follow?: boolean;
+  /** The session's live tap, when it was made before the session opened (closed with the reader). */
+  live?: LiveOutput;
   /** Asks the agent to send again what follows `afterSeq` (a gap nobody stored). */
   resend?: (afterSeq: number) => void;
   /** How long a gap waits for its chunks to be stored before asking again (GAP_WAIT_MS). */
@@ -40,23 +80,11 @@ export interface ReadOutputOptions {
  */
 export async function* readOutput(
   nc: NatsConnection, sessionId: string, afterSeq: number, signal: AbortSignal,
-  { follow = true, resend = () => undefined, gapWaitMs = GAP_WAIT_MS }: ReadOutputOptions = {},
+  { follow = true, resend = () => undefined, gapWaitMs = GAP_WAIT_MS, live: tap }: ReadOutputOptions = {},
 ): AsyncGenerator<OutputEvent> {
-  const subject = termOutputSubject(sessionId);
   const stored = termRecordSubject(sessionId);
-  let live: Msg[] = [];
-  let liveBytes = 0;
-  let wake: (() => void) | null = null;
-  const sub = follow ? nc.subscribe(subject, {
-    callback: (err, m) => {
-      if (err) return;
-      if (liveBytes > LIVE_BUFFER_MAX_BYTES) { live = []; liveBytes = 0; } // fall back to the stream
-      live.push(m);
-      liveBytes += m.data.length;
-      wake?.();
-    },
-  }) : null;
-  const onAbort = () => wake?.();
+  const live = tap ?? (follow ? new LiveOutput(nc, sessionId) : null);
+  const onAbort = () => live?.wakeUp();
   signal.addEventListener('abort', onAbort, { once: true });
   let last = afterSeq;
   /** Chunks last+1 … upTo, missed live or never stored: from the stream, asking the agent again for what never got there. */
@@ -79,11 +107,10 @@ export async function* readOutput(
       yield toEvent(r);
       if (r.kind === 'exit') return;
     }
-    if (!follow) return;
+    if (!live) return;
     while (!signal.aborted) {
-      const m = live.shift();
-      if (!m) { await new Promise<void>((resolve) => { wake = resolve; }); wake = null; continue; }
-      liveBytes -= m.data.length;
+      const m = live.next();
+      if (!m) { await live.arrival(); continue; }
       let r: OutputRecord;
       try {
         [r] = decodeOutputBatch(m.data, null);
@@ -99,7 +126,7 @@ export async function* readOutput(
     }
   } finally {
     signal.removeEventListener('abort', onAbort);
-    sub?.unsubscribe();
+    live?.close();
   }
 }
 

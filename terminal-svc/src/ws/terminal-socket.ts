@@ -1,7 +1,7 @@
 import type { WebSocket, RawData } from 'ws';
 import { TermControl, termControlSubject, termInputSubject } from '@webxterm/contracts';
 import type { Logger, NatsConnection } from '@webxterm/kit';
-import { readOutput } from './output-reader';
+import { type LiveOutput, readOutput } from './output-reader';
 import type { RelayMeter } from './relay-meter';
 
 export interface RelayOptions {
@@ -12,6 +12,8 @@ export interface RelayOptions {
   readOnly: boolean;
   highWaterBytes: number;
   meter: RelayMeter;
+  /** The session's live output, tapped before it opened (a new session). */
+  live?: LiveOutput;
   onExit(code: number, bytes: number): void;
 }
 
@@ -83,7 +85,7 @@ export function relaySession(ws: WebSocket, nc: NatsConnection, o: RelayOptions,
       // The agent may be holding output for a browser that went away: re-open the window now.
       if (!o.readOnly && o.afterSeq > 0) credit(o.afterSeq);
       const resend = (after: number) => nc.publish(termControlSubject(o.sessionId), JSON.stringify({ type: 'resend', seq: after } satisfies TermControl));
-      for await (const ev of readOutput(nc, o.sessionId, o.afterSeq, abort.signal, { resend: o.readOnly ? undefined : resend })) {
+      for await (const ev of readOutput(nc, o.sessionId, o.afterSeq, abort.signal, { resend: o.readOnly ? undefined : resend, live: o.live })) {
         if (ws.readyState !== ws.OPEN) break;
         if (ev.kind === 'exit') {
           sendJson(ws, { type: 'exit', code: ev.exit.exit_code, seq: ev.seq });

@@ -1,10 +1,12 @@
 import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
+import type { SessionRecord } from '@webxterm/contracts';
 import { AccessTokenVerifier, describeError, NatsConnection, type Logger } from '@webxterm/kit';
 import type { SessionService } from '../domain/session.service';
 import type { AccessWatch } from './access-watch';
 import type { RelayMeter } from './relay-meter';
+import { LiveOutput } from './output-reader';
 import { checkResumePoint } from './resume-point';
 import { relaySession, sendJson } from './terminal-socket';
 
@@ -65,11 +67,20 @@ export function handleTerminalUpgrades(server: Server, d: UpgradeDeps): WebSocke
     if (lastSeq === null || cols === null || rows === null) return refuse(socket, 400, 'cols, rows and last_seq must be integers in range');
     if (view && !sessionId) return refuse(socket, 400, 'mode=view needs session_id');
     if (lastSeq > 0 && !sessionId) return refuse(socket, 400, 'last_seq needs session_id (it resumes an existing session)');
-    const session = sessionId
-      ? await d.sessions.attach(claims, agentId, sessionId, view)
-      : await d.sessions.open(claims, agentId, cols, rows);
-    if (sessionId) await checkResumePoint(d.nc, session.id, lastSeq);
-    if (socket.destroyed) return;
+    // A new session's output is tapped before the agent opens it: the prompt may come before the socket is ready.
+    const tap: { live?: LiveOutput } = {};
+    let session: SessionRecord;
+    try {
+      session = sessionId
+        ? await d.sessions.attach(claims, agentId, sessionId, view)
+        : await d.sessions.open(claims, agentId, cols, rows, (id) => { tap.live = new LiveOutput(d.nc, id); });
+      if (sessionId) await checkResumePoint(d.nc, session.id, lastSeq);
+    } catch (e) {
+      tap.live?.close();
+      throw e;
+    }
+    if (socket.destroyed) { tap.live?.close(); return; }
+    socket.once('close', () => tap.live?.close()); // a handshake that never completes leaves no subscription behind
     wss.handleUpgrade(req, socket, head, (ws) => {
       wss.emit('connection', ws, req);
       d.access.track(ws, claims, agentId, view);
@@ -77,7 +88,7 @@ export function handleTerminalUpgrades(server: Server, d: UpgradeDeps): WebSocke
       ws.once('close', () => d.meter.socketClosed(view));
       sendJson(ws, { type: 'session', session_id: session.id, seq: lastSeq, read_only: view, cols: session.cols, rows: session.rows });
       relaySession(ws, d.nc, {
-        sessionId: session.id, afterSeq: lastSeq, readOnly: view, highWaterBytes: d.highWaterBytes, meter: d.meter,
+        sessionId: session.id, afterSeq: lastSeq, readOnly: view, highWaterBytes: d.highWaterBytes, meter: d.meter, live: tap.live,
         onExit: (code, bytes) => d.onExit(session.id, code, bytes),
       }, d.log);
     });
