@@ -1,6 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { processTreeOf } from '@webxterm/testkit';
 
 export interface Sample { label: string; p50: number; p99: number; n: number }
 
@@ -10,40 +10,29 @@ export function percentiles(label: string, xs: number[]): Sample {
   return { label, p50: at(0.5), p99: at(0.99), n: s.length };
 }
 
-function childrenOf(pid: number): number[] {
-  try {
-    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
-
 /** The real (node) process of a service started through tsx: tsx's child. */
 export function nodePidOf(tsxPid: number): number {
-  return childrenOf(tsxPid)[0] ?? tsxPid;
+  return processTreeOf(tsxPid)[1] ?? tsxPid;
 }
 
-/** A process and everything below it. */
-export function processTree(pid: number): number[] {
-  return [pid, ...childrenOf(pid).flatMap(processTree)];
-}
-
-export interface Usage { cpuSec: number; rssMiB: number }
+/** rssMiB is VmRSS, which counts the node binary's pages (~40 MB) in every process; ownMiB is RssAnon, the process's own memory. */
+export interface Usage { cpuSec: number; rssMiB: number; ownMiB: number }
 
 /** CPU seconds used so far (user + system) and resident memory in MiB, from /proc. */
 export function usage(pid: number): Usage {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticks = Number(fields[11]) + Number(fields[12]);
-  const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return { cpuSec: ticks / 100, rssMiB: Number(rss ?? 0) / 1024 };
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
+  return { cpuSec: ticks / 100, rssMiB: kb('VmRSS') / 1024, ownMiB: kb('RssAnon') / 1024 };
 }
 
 /** Named processes measured together (a name may stand for several, added up): CPU and RSS of each, and their sum. */
 export class ProcessSet {
   constructor(readonly pids: Record<string, number | number[]>) {}
   snapshot(): Record<string, Usage> {
-    const of = (p: number | number[]): Usage => [p].flat().map(usage).reduce((a, b) => ({ cpuSec: a.cpuSec + b.cpuSec, rssMiB: a.rssMiB + b.rssMiB }));
+    const of = (p: number | number[]): Usage => [p].flat().map(usage).reduce((a, b) => ({ cpuSec: a.cpuSec + b.cpuSec, rssMiB: a.rssMiB + b.rssMiB, ownMiB: a.ownMiB + b.ownMiB }));
     return Object.fromEntries(Object.entries(this.pids).map(([k, p]) => [k, of(p)]));
   }
   /** CPU seconds each used between two snapshots, with `sum`. */
@@ -54,10 +43,10 @@ export class ProcessSet {
     out.sum = sum;
     return out;
   }
-  static rss(a: Record<string, Usage>): Record<string, number> {
+  static rss(a: Record<string, Usage>, field: 'rssMiB' | 'ownMiB' = 'rssMiB'): Record<string, number> {
     const out: Record<string, number> = {};
     let sum = 0;
-    for (const k of Object.keys(a)) { out[k] = a[k].rssMiB; sum += out[k]; }
+    for (const k of Object.keys(a)) { out[k] = a[k][field]; sum += out[k]; }
     out.sum = sum;
     return out;
   }

@@ -6,7 +6,7 @@ export { readAuditEvents } from './audit';
 export { startServiceProcess, type ServiceProcess } from './service-process';
 export { waitUntil } from './wait';
 export { useFakeDate } from './clock';
-export { bytesWrittenBy, killTree } from './proc';
+export { bytesWrittenBy, killTree, processTreeOf } from './proc';
 export { fuzzSeed, Prng } from './fuzz-prng';
 export { badQuery, badRawBody, badSegment, badString, badValue, encodeLoose } from './fuzz-inputs';
 export { accessClaims, accessToken, apiKey, jwtSecret, machineCredential, signToken } from './tokens';
