@@ -32,15 +32,15 @@ export const EXTERNAL = ['argon2', 'sharp', 'node-pty', 'swagger-ui-dist', 'pg-n
  * How every bundle runs: its first line, so that whatever starts one — the image, the agent's
  * systemd unit, the tests, the bench — executes the file itself and gets the same process. Chosen by
  * measuring idle and per-session RSS (docs/performance.md, Memory):
- * - MALLOC_TRIM_THRESHOLD_: glibc hands freed memory back to the system above 128 KiB; by default
- *   the threshold rises after large frees (V8 parsing and compiling a bundle), which left 5–8 MB
- *   freed but resident in every process.
  * - --max-semi-space-size=2: V8's young generation otherwise grows to two 16 MB halves after a burst
  *   of allocation (opening sessions) and keeps them. At 2 MB the terminal path's CPU per key is the
  *   same; at 1 MB terminal-svc's was about 10 % higher.
+ * Not MALLOC_TRIM_THRESHOLD_=131072: it gave back 5–8 MB per process, but then every brotli batch
+ * of the recorder returned and re-faulted its buffers, and a flood of typical text (`ls -lR`) fell
+ * from 5–6 to 0.9 MB/s at 1.5× the CPU per MB (bench/terminal.bench.ts, 3 December).
  * `env -S` needs coreutils 8.30, which every distribution able to run Node 20 (glibc 2.28) has.
  */
-export const LAUNCH_LINE = '#!/usr/bin/env -S MALLOC_TRIM_THRESHOLD_=131072 node --max-semi-space-size=2';
+export const LAUNCH_LINE = '#!/usr/bin/env -S node --max-semi-space-size=2';
 
 /**
  * pg asks whether it runs on Cloudflare Workers (lib/stream.js, isCloudflareRuntime); on Node 20,
