@@ -108,8 +108,13 @@ describe('the commands of a terminal session', () => {
     t.type('printf "\\342\\202\\254-%.0s" $(seq 1 3000) | head -c 9000; echo\r');
     await t.waitForText('€-€-');
     await waitUntil(async () => (await get(`/api/sessions/${t.sessionId}`, admin.token)).commands.length >= 3, 15_000, 'third command');
-    const cast = await fetch(`${stack.gateways[0].url}/api/terminal/sessions/${t.sessionId}/recording`, { headers: { authorization: `Bearer ${admin.token}` } });
-    const events = (await cast.text()).trim().split('\n').slice(1).map((l) => JSON.parse(l));
+    // A live session's recording is what the bridge has stored so far (a batch waits up to 1 s).
+    let events: any[] = [];
+    await waitUntil(async () => {
+      const cast = await fetch(`${stack.gateways[0].url}/api/terminal/sessions/${t.sessionId}/recording`, { headers: { authorization: `Bearer ${admin.token}` } });
+      events = (await cast.text()).trim().split('\n').slice(1).map((l) => JSON.parse(l));
+      return events.filter((e) => e[1] === 'o').map((e) => e[2]).join('').includes('€-€-');
+    }, 15_000, 'the recording holds the third command\'s output');
     const markers = events.filter((e) => e[1] === 'm').map((e) => e[2]);
     expect(markers).toEqual(['echo typed-$((20+22))', 'ls /nonexistent-dir', expect.stringContaining('printf')]);
     const firstMarker = events.findIndex((e) => e[1] === 'm');
