@@ -42,10 +42,12 @@ export function auditRequests(sink: ConfirmingAuditSink): RequestHandler {
 /**
  * Holds the response — its head and every write — until `confirm(status)` settles; when it returns
  * null the response goes on untouched. The status is the one of `writeHead`, or of the first write
- * (Node's implicit head).
+ * (Node's implicit head). The wrappers stay in place once decided and pass calls through: a
+ * middleware after this one (compression) has wrapped them in turn, and putting the response's own
+ * methods back would cut it out.
  */
 function holdAnswer(res: ServerResponse, confirm: (status: number) => Promise<unknown> | null): void {
-  const { writeHead, write, end } = res;
+  const own = { writeHead: res.writeHead, write: res.write, end: res.end };
   let held: (() => void)[] | null = null;
   let decided = false;
   const hold = (status: number, call: () => void): boolean => {
@@ -57,7 +59,6 @@ function holdAnswer(res: ServerResponse, confirm: (status: number) => Promise<un
         void wait.then(() => {
           const calls = held!;
           held = null;
-          Object.assign(res, { writeHead, write, end });
           for (const c of calls) c();
         });
       }
@@ -67,13 +68,13 @@ function holdAnswer(res: ServerResponse, confirm: (status: number) => Promise<un
     return true;
   };
   res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
-    return hold(args[0] as number, () => (writeHead as Function).apply(res, args)) ? res : (writeHead as Function).apply(this, args);
+    return hold(args[0] as number, () => (own.writeHead as Function).apply(res, args)) ? res : (own.writeHead as Function).apply(this, args);
   } as typeof res.writeHead;
   res.write = function (this: ServerResponse, ...args: unknown[]) {
-    return hold(res.statusCode, () => (write as Function).apply(res, args)) ? true : (write as Function).apply(this, args);
+    return hold(res.statusCode, () => (own.write as Function).apply(res, args)) ? true : (own.write as Function).apply(this, args);
   } as typeof res.write;
   res.end = function (this: ServerResponse, ...args: unknown[]) {
-    return hold(res.statusCode, () => (end as Function).apply(res, args)) ? res : (end as Function).apply(this, args);
+    return hold(res.statusCode, () => (own.end as Function).apply(res, args)) ? res : (own.end as Function).apply(this, args);
   } as typeof res.end;
 }
 
