@@ -24,7 +24,7 @@ import { apiKey, waitUntil } from '@webxterm/testkit';
 import type { SwarmStats } from './agent-swarm';
 import { AgentStack, buildAll, openFilesLimit, peakRssMiB, startBareServer, Swarm } from './agents-lib';
 import { machine } from './lib';
-import { loadAverage, percentiles, ProcessSet, Sample, Usage } from './terminal-lib';
+import { f, loadAverage, percentiles, ProcessSet, progress, Sample, sleep, Usage } from './terminal-lib';
 
 const N = Number(process.env.BENCH_AGENTS ?? 10_000);
 const CHANNELS = Number(process.env.BENCH_AGENT_CHANNELS ?? N);
@@ -35,9 +35,6 @@ const ENROL_CONCURRENCY = Number(process.env.BENCH_ENROL_CONCURRENCY ?? 200);
 const FAILOVER_TARGET_SEC = 60;
 const GIB = 1024;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const progress = (m: string) => process.stderr.write(`… ${new Date().toISOString().slice(11, 19)} ${m} (load ${loadAverage()})\n`);
-const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '–');
 const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
 
 interface Admission {

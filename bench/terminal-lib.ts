@@ -56,6 +56,12 @@ export function loadAverage(): string {
   return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 }
 
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A progress line on stderr, with the time and the load average, so the tables on stdout stay clean. */
+export const progress = (m: string) => process.stderr.write(`… ${new Date().toISOString().slice(11, 19)} ${m} (load ${loadAverage()})\n`);
+/** A figure for a table: `d` decimals, or – when there is none. */
+export const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '–');
+
 // ---- CPU profiles (node --cpu-prof) ----
 
 interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }

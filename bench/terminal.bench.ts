@@ -29,7 +29,7 @@ import { processTreeOf, waitUntil } from '@webxterm/testkit';
 import { TermClient } from '../e2e/lib/term-client';
 import { TerminalStack } from '../e2e/lib/terminal-stack';
 import { machine } from './lib';
-import { loadAverage, nodePidOf, percentiles, ProcessSet, profileOf, Sample, summariseProfile, Usage } from './terminal-lib';
+import { f, loadAverage, nodePidOf, percentiles, ProcessSet, profileOf, progress, Sample, sleep, summariseProfile, Usage } from './terminal-lib';
 
 const ROOT = join(__dirname, '..');
 const N_LIST = (process.env.BENCH_N ?? '50,200,500,1000').split(',').map(Number);
@@ -43,9 +43,6 @@ const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
 const TICK_MS = 100;
 
 const now = () => Number(process.hrtime.bigint()) / 1e6;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const progress = (m: string) => process.stderr.write(`… ${new Date().toISOString().slice(11, 19)} ${m} (load ${loadAverage()})\n`);
-const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '–');
 
 /**
  * A quiet shell that echoes each keystroke at once (no line buffering) and discards it; Ctrl-C ends
@@ -195,7 +192,7 @@ async function floorOpens(n: number): Promise<Sample> {
     const p = pty.spawn('/bin/bash', ['--norc'], { cols: 120, rows: 40, env: { PATH: '/usr/bin:/bin', TERM: 'xterm-256color' } });
     const exited = new Promise<void>((resolve) => p.onExit(() => resolve()));
     const output = new Promise<boolean>((resolve) => { const d = p.onData(() => { d.dispose(); resolve(true); }); });
-    if (!(await Promise.race([output, exited.then(() => false), sleep(30_000).then(() => false)]))) throw new Error('a local shell gave no output');
+    if (!(await within(Promise.race([output, exited.then(() => false)]), 30_000, 'a local shell\'s first output'))) throw new Error('a local shell exited without output');
     times.push(now() - t0);
     // A hangup sent while bash is still starting can be lost: it is asked to exit as a user would.
     p.write('exit\r');

@@ -13,12 +13,9 @@ export const TerminalConfigSchema = z.object({
   JWT_SECRET: jwtSecret,
   /**
    * Output the agent may send ahead of the browser (unacknowledged bytes per session). Past it the
-   * agent stops reading the PTY, so a slow reader slows the program down.
-   */
-  /**
-   * Output a session may have in flight before the agent pauses its PTY. 1 MiB (was 256 KiB): one
-   * session's flood went from 10–16 to 15–24 MB/s and from 80–96 to 55–73 ms of CPU per MB
-   * (bench/terminal.bench.ts, paired runs on 3 December); the agent holds at most this much per session.
+   * agent stops reading the PTY, so a slow reader slows the program down; the agent holds at most
+   * this much per session. 1 MiB (was 256 KiB): one session's flood went from 10–16 to 15–24 MB/s
+   * and from 80–96 to 55–73 ms of CPU per MB (bench/terminal.bench.ts, paired runs on 3 December).
    */
   SESSION_WINDOW_BYTES: z.coerce.number().int().min(4096).max(16 << 20).default(1024 * 1024),
   /** Bytes queued on one browser socket before this replica stops pulling output for it. */
