@@ -14,6 +14,11 @@ const BATCH_MAX_BYTES = 64 * 1024;
 const BATCH_MAX_MS = 1000;
 /** A batch JetStream did not take is tried again after 100 ms, doubling up to 2 s. */
 const STORE_RETRY: RetryPolicy = { initialMs: 100, factor: 2, maxMs: 2000 };
+/**
+ * A credit that covers nothing newly stored still reaches the agent this often (the agent closes
+ * sessions whose owner sent nothing for an hour); more often it would only cost messages.
+ */
+const KEEP_ALIVE_FORWARD_MS = 10_000;
 /** After a batch that did not compress, this much output is stored uncompressed before trying again. */
 const RAW_AFTER_INCOMPRESSIBLE_BYTES = 1 << 20;
 
@@ -32,6 +37,7 @@ export class OutputRecorder {
   private stored: number | null = null;
   private wanted = 0;
   private forwarded = 0;
+  private forwardedAt = -Infinity;
   private closed = false;
   /** Output still to store uncompressed since the last batch that did not compress. */
   private rawBytesLeft = 0;
@@ -51,11 +57,16 @@ export class OutputRecorder {
     else this.timer ??= setTimeout(() => this.flush(), BATCH_MAX_MS);
   }
 
-  /** The browser has everything up to `seq`; always forwarded, since credits are also the owner's keep-alive. */
-  credit(seq: number): void {
+  /**
+   * The browser has everything up to `seq`. Forwarded when it covers more stored output, and at
+   * least every KEEP_ALIVE_FORWARD_MS anyway: credits are also the owner's keep-alive.
+   */
+  credit(seq: number, now = Date.now()): void {
     this.wanted = Math.max(this.wanted, seq);
     const acked = Math.min(seq, this.stored ?? 0);
+    if (acked <= this.forwarded && now - this.forwardedAt < KEEP_ALIVE_FORWARD_MS) return;
     this.forwarded = Math.max(this.forwarded, acked);
+    this.forwardedAt = now;
     this.sendCredit(acked);
   }
 
@@ -105,6 +116,7 @@ export class OutputRecorder {
     const acked = Math.min(this.wanted, this.stored ?? 0);
     if (acked > this.forwarded) {
       this.forwarded = acked;
+      this.forwardedAt = Date.now();
       this.sendCredit(acked);
     }
   }

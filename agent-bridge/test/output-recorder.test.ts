@@ -69,4 +69,24 @@ describe('OutputRecorder', () => {
     await rec.close();
     expect(credits).toEqual([0, 2]);
   });
+
+  it('forwards a credit that covers nothing newly stored only as a keep-alive, every 10 s', async () => {
+    const { js } = recordingJetStream();
+    const credits: number[] = [];
+    const rec = new OutputRecorder('s4', js, (seq) => credits.push(seq), log);
+    rec.add({ seq: 1, kind: 'data', at: 1, data: Buffer.from('a') });
+    await rec.flush();
+    rec.credit(1, 1_000);
+    expect(credits).toEqual([1]);
+    rec.credit(1, 2_000);
+    rec.credit(1, 10_999);
+    expect(credits).toEqual([1]);
+    rec.credit(1, 11_000);
+    expect(credits).toEqual([1, 1]);
+    rec.add({ seq: 2, kind: 'data', at: 2, data: Buffer.from('b') });
+    await rec.flush();
+    rec.credit(2, 11_001);
+    expect(credits).toEqual([1, 1, 2]);
+    await rec.close();
+  });
 });

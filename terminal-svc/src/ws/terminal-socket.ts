@@ -21,10 +21,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /**
  * The owner credits the agent per CREDIT_EVERY_BYTES delivered, or CREDIT_AFTER_MS after the first
  * chunk not yet credited: a keystroke's echo costs no credit message of its own, a flood is
- * credited chunk by chunk (64 KiB each), and the window (1 MiB) never waits on the timer.
+ * credited chunk by chunk (64 KiB each), and the window (1 MiB) never waits on the timer. Typing is
+ * credited once a second, as often as the bridge stores it (a credit counts only for stored output).
  */
 const CREDIT_EVERY_BYTES = 32 * 1024;
-const CREDIT_AFTER_MS = 250;
+const CREDIT_AFTER_MS = 1000;
 const CONTROL_TYPES = new Set(['resize', 'ping']);
 
 export function sendJson(ws: WebSocket, value: unknown): void {
