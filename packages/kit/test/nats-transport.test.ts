@@ -44,7 +44,7 @@ describe('loop-batched NATS transport', () => {
 
   it('sends what 50 tasks of one turn publish in one write, in order', async () => {
     const got: string[] = [];
-    const sub = reader.subscribe(SUBJECT, { callback: (_e, m) => got.push(m.string()) });
+    const sub = reader.subscribe(SUBJECT, { callback: (_e, m) => { got.push(m.string()); } });
     await reader.flush();
     const writes = countWrites(batched);
     await publishFromSeparateTasks(batched, 50);
@@ -64,7 +64,7 @@ describe('loop-batched NATS transport', () => {
   });
 
   it('answers a lone request without waiting', async () => {
-    const sub = reader.subscribe(`${SUBJECT}.rpc`, { callback: (_e, m) => m.respond('pong') });
+    const sub = reader.subscribe(`${SUBJECT}.rpc`, { callback: (_e, m) => { m.respond('pong'); } });
     await reader.flush();
     for (let i = 0; i < 20; i++) expect((await batched.request(`${SUBJECT}.rpc`, 'ping', { timeout: 1000 })).string()).toBe('pong');
     sub.unsubscribe();
