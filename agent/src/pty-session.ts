@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import type { IPty } from 'node-pty';
 import type { AgentMessage, CommandRecord, LiveSession } from '@webxterm/contracts';
 import type { CommandMarks } from './command-marks';
@@ -22,6 +23,8 @@ const FLOOD_CHUNK_BYTES = 2048;
  */
 const EXIT_QUIET_MS = 60;
 const EXIT_DRAIN_MAX_MS = 3000;
+/** Input the PTY did not take (its buffer is full: a paste into a shell that is not reading) is tried again this often. */
+const WRITE_RETRY_MS = 2;
 
 export type Send = (m: AgentMessage) => void;
 
@@ -77,9 +80,37 @@ export class PtySession {
     return { session_id: this.id, next_seq: this.nextSeq, acked_seq: this.ackedSeq };
   }
 
+  /**
+   * Input goes to the PTY's master fd at once (node-pty opens it non-blocking): node-pty's own write
+   * hands every keystroke to the thread pool, a thread wake-up and two futex calls per key. What the
+   * kernel does not take waits here, in order, and is tried again.
+   */
   write(data: Buffer): void {
     this.lastAttachedAt = Date.now();
-    if (!this.exit) this.pty.write(data);
+    if (this.exit) return;
+    const fd = (this.pty as { fd?: unknown }).fd;
+    if (typeof fd !== 'number') return this.pty.write(data);
+    this.unwritten.push(data);
+    if (this.unwritten.length === 1) this.writeUnwritten(fd);
+  }
+
+  private unwritten: Buffer[] = [];
+
+  private writeUnwritten(fd: number): void {
+    while (this.unwritten.length && !this.exit) {
+      const data = this.unwritten[0];
+      let n = 0;
+      try {
+        n = writeSync(fd, data);
+      } catch (e) {
+        // EIO: the shell is gone (its exit is on the way); anything else but a full buffer drops the input.
+        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') { this.unwritten = []; return; }
+      }
+      if (n === data.length) { this.unwritten.shift(); continue; }
+      this.unwritten[0] = data.subarray(n);
+      setTimeout(() => this.writeUnwritten(fd), WRITE_RETRY_MS);
+      return;
+    }
   }
   resize(cols: number, rows: number): void { if (!this.exit) this.pty.resize(cols, rows); }
   close(): void { if (!this.exit) this.pty.kill('SIGHUP'); }

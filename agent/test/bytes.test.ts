@@ -48,4 +48,14 @@ describe('PTY bytes', () => {
     for (let i = 0; i < paste.length; i += 4096) s.write(paste.subarray(i, i + 4096));
     await waitUntil(() => output(sent).toString().includes(sha(paste)), 20_000, 'the checksum of the paste');
   });
+
+  it('a 1 MB paste into a program that is not reading yet arrives whole and in order (the PTY takes it as it drains)', async () => {
+    const sent: AgentMessage[] = [];
+    const paste = Buffer.from(Array.from({ length: 100_000 }, (_, i) => `${i} ─ é\n`).join('')).subarray(0, 1_000_000);
+    const s = session('stty raw -echo; echo READY; sleep 0.3; head -c 1000000 | sha256sum', sent);
+    await waitUntil(() => output(sent).includes('READY'), 10_000, 'the program in raw mode');
+    s.write(paste.subarray(0, 900_000));
+    for (let i = 900_000; i < paste.length; i += 10_000) s.write(paste.subarray(i, i + 10_000));
+    await waitUntil(() => output(sent).toString().includes(sha(paste)), 20_000, 'the checksum of the paste');
+  });
 });
