@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import {
   MACHINE_OFFLINE,
-  AgentMessage, BridgeMessage, CommandRecord, ExecResult, HeartbeatWatch, packOutputRecords, SessionExited, TermControl, termControlSubject, termInputSubject,
+  AgentMessage, BridgeMessage, CommandRecord, type OutputChunk, ExecResult, HeartbeatWatch, packOutputRecords, SessionExited, TermControl, termControlSubject, termInputSubject,
   termOutputSubject,
 } from '@webxterm/contracts';
 import { AppError, jetstream, type JetStreamClient, type Logger } from '@webxterm/kit';
@@ -49,12 +49,8 @@ export class AgentLink {
   onAgentMessage(m: AgentMessage, onExit: (e: SessionExited) => void, onCommand: (c: CommandRecord) => void = () => undefined): void {
     this.watch?.heard();
     switch (m.kind) {
-      case 'output': {
-        const o = m.output!;
-        if (!this.sessionSubs.has(o.session_id) || !Number.isSafeInteger(o.seq) || o.seq < 1) return;
-        this.publishOutput(o.session_id, o.seq, 'data', o.data);
-        return;
-      }
+      case 'output': return this.relayOutput(m.output!);
+      case 'outputs': for (const o of m.outputs!.chunks) this.relayOutput(o); return;
       case 'exited': {
         const e = m.exited!;
         if (!this.sessionSubs.has(e.session_id)) return;
@@ -155,6 +151,11 @@ export class AgentLink {
     this.sessionSubs.delete(sessionId);
     void this.recorders.get(sessionId)?.close();
     this.recorders.delete(sessionId);
+  }
+
+  private relayOutput(o: OutputChunk): void {
+    if (!this.sessionSubs.has(o.session_id) || !Number.isSafeInteger(o.seq) || o.seq < 1) return;
+    this.publishOutput(o.session_id, o.seq, 'data', o.data);
   }
 
   private publishOutput(sessionId: string, seq: number, kind: 'data' | 'exit', data: Uint8Array): void {

@@ -2,7 +2,7 @@ import type * as grpc from '@grpc/grpc-js';
 import { status } from '@grpc/grpc-js';
 import {
   HeartbeatWatch, SILENT_TICKS,
-  AGENT_ID, AGENT_MD, AgentClaimed, AgentConnected, AgentDisconnected, AgentMessage, AuthenticateAgent, BridgeMessage, DisconnectAgent, ExecCommand,
+  AGENT_ID, AGENT_MD, AgentClaimed, AgentConnected, AgentDisconnected, AgentMessage, AuthenticateAgent, BATCHES_FEATURE, BridgeMessage, DisconnectAgent, ExecCommand,
   forAgent, GetSession, Hello, MACHINE_CREDENTIAL, OpenSession, ResolveApiKey, SessionEnded, TerminalCommand,
 } from '@webxterm/contracts';
 import { AppError, type Bus, type Logger } from '@webxterm/kit';
@@ -121,14 +121,14 @@ export class AgentServer {
     const { agent_id: agentId, tenant_id: tenantId } = machine;
     const previous = this.links.get(agentId);
     if (previous) this.drop(previous, 'replaced by a new stream');
-    const link = new AgentLink(agentId, tenantId, new AgentWriter(call), bus.nc, log, { maxCommands: this.d.maxCommands });
+    const link = new AgentLink(agentId, tenantId, new AgentWriter(call, (hello.features ?? []).includes(BATCHES_FEATURE)), bus.nc, log, { maxCommands: this.d.maxCommands });
     const rpcs = this.serveAgentRpc(link, call);
     this.handlers.set(link, rpcs);
     this.links.set(agentId, link);
     this.ends.set(link, (reason) => fail(call, status.ABORTED, reason));
     for (const id of sessions) link.watchSession(id);
     link.send({ welcome: {
-      machine_id: machine.machine_id, heartbeat_interval_ms: this.d.heartbeatMs, agent_id: agentId, machine_credential: machine.credential ?? '',
+      machine_id: machine.machine_id, heartbeat_interval_ms: this.d.heartbeatMs, agent_id: agentId, machine_credential: machine.credential ?? '', features: [BATCHES_FEATURE],
     } });
     bus.publish(AgentClaimed, { agent_id: agentId, connection_id: link.connectionId });
     const info = {

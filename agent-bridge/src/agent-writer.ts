@@ -1,24 +1,50 @@
 import { once } from 'node:events';
 import type * as grpc from '@grpc/grpc-js';
-import type { AgentMessage, BridgeMessage } from '@webxterm/contracts';
+import type { AgentMessage, BridgeMessage, InputChunk } from '@webxterm/contracts';
+
+const messageBytes = (m: BridgeMessage) => m.input?.data.length ?? m.inputs?.chunks.reduce((n, c) => n + c.data.length, 0) ?? 64;
 
 /**
  * Writes to one agent stream and honours its backpressure: when `write()` returns false, later
  * messages wait (in order) for 'drain'. The wait is bounded: past `maxQueued` bytes the stream is
- * considered stuck and ended.
+ * considered stuck and ended. For an agent that reads InputBatch (`batches`), keystrokes of many
+ * sessions arriving in one turn of the event loop leave as one message at the end of the turn;
+ * any other message sends the keystrokes before it first, so order is kept.
  */
 export class AgentWriter {
   private queue: BridgeMessage[] = [];
   private queuedBytes = 0;
   private waiting = false;
+  private inputs: InputChunk[] = [];
 
-  constructor(private readonly call: grpc.ServerDuplexStream<AgentMessage, BridgeMessage>, private readonly maxQueued = 8 << 20) {}
+  constructor(
+    private readonly call: grpc.ServerDuplexStream<AgentMessage, BridgeMessage>,
+    private readonly batches = false,
+    private readonly maxQueued = 8 << 20,
+  ) {}
 
   send(m: BridgeMessage): void {
+    if (m.input && this.batches) {
+      this.inputs.push(m.input);
+      if (this.inputs.length === 1) setImmediate(this.flushInputs);
+      return;
+    }
+    this.flushInputs();
+    this.write(m);
+  }
+
+  private readonly flushInputs = (): void => {
+    if (!this.inputs.length) return;
+    const chunks = this.inputs;
+    this.inputs = [];
+    this.write(chunks.length === 1 ? { input: chunks[0] } : { inputs: { chunks } });
+  };
+
+  private write(m: BridgeMessage): void {
     if (this.call.destroyed || this.call.writableEnded) return;
     if (this.waiting) {
       this.queue.push(m);
-      this.queuedBytes += m.input?.data.length ?? 64;
+      this.queuedBytes += messageBytes(m);
       if (this.queuedBytes > this.maxQueued) this.call.emit('error', { code: 8, details: 'agent is not reading', message: 'agent is not reading' });
       return;
     }
@@ -33,7 +59,7 @@ export class AgentWriter {
       let full = false;
       while (this.queue.length && !full) {
         const m = this.queue.shift()!;
-        this.queuedBytes -= m.input?.data.length ?? 64;
+        this.queuedBytes -= messageBytes(m);
         full = !this.call.write(m);
       }
       if (!full) { this.waiting = false; return; }

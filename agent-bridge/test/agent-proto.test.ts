@@ -6,7 +6,7 @@
 import * as protoLoader from '@grpc/proto-loader';
 import {
   AGENT_PROTO_OPTIONS, AGENT_PROTO_PATH, AGENT_SERVICE, AgentMessage, BridgeMessage, CloseSessionMsg, Credit, DisconnectMsg, ResendMsg, CommandRecord, ErrorReport,
-  ExecRequest, ExecResult, Heartbeat, Hello, InputChunk, LiveSession, OpenSessionMsg, OutputChunk, ResizeMsg, SessionExited,
+  ExecRequest, ExecResult, Heartbeat, Hello, InputBatch, InputChunk, OutputBatch, LiveSession, OpenSessionMsg, OutputChunk, ResizeMsg, SessionExited,
   SessionOpened, Welcome,
 } from '@webxterm/contracts';
 
@@ -15,14 +15,16 @@ const fieldsOf = (msg: string) => ((def[`webxterm.agent.v1.${msg}`] as any).type
 const b = Buffer.alloc(0);
 
 const samples: Record<string, object> = {
-  Hello: { agent_version: '', hostname: '', os: '', kernel: '', arch: '', ips: [], linux_user: '', sessions: [] } satisfies Required<Hello>,
+  Hello: { agent_version: '', hostname: '', os: '', kernel: '', arch: '', ips: [], linux_user: '', sessions: [], features: [] } satisfies Required<Hello>,
   LiveSession: { session_id: '', next_seq: 0, acked_seq: 0 } satisfies Required<LiveSession>,
-  Welcome: { machine_id: '', heartbeat_interval_ms: 0, agent_id: '', machine_credential: '' } satisfies Required<Welcome>,
+  Welcome: { machine_id: '', heartbeat_interval_ms: 0, agent_id: '', machine_credential: '', features: [] } satisfies Required<Welcome>,
   Heartbeat: { sent_at_ms: 0 } satisfies Required<Heartbeat>,
   OpenSession: { session_id: '', cols: 0, rows: 0, window_bytes: 0 } satisfies Required<OpenSessionMsg>,
   SessionOpened: { session_id: '', pid: 0, error: '' } satisfies Required<SessionOpened>,
   OutputChunk: { session_id: '', seq: 0, data: b } satisfies Required<OutputChunk>,
   InputChunk: { session_id: '', data: b } satisfies Required<InputChunk>,
+  OutputBatch: { chunks: [] } satisfies Required<OutputBatch>,
+  InputBatch: { chunks: [] } satisfies Required<InputBatch>,
   Resize: { session_id: '', cols: 0, rows: 0 } satisfies Required<ResizeMsg>,
   CloseSession: { session_id: '' } satisfies Required<CloseSessionMsg>,
   Credit: { session_id: '', acked_seq: 0 } satisfies Required<Credit>,
@@ -35,8 +37,8 @@ const samples: Record<string, object> = {
   CommandRecord: { session_id: '', command: '', cwd: '', exit_code: 0, seq: 0, started_at_ms: 0, ended_at_ms: 0 } satisfies Required<CommandRecord>,
 };
 const oneofs: Record<string, string[]> = {
-  AgentMessage: Object.keys({ hello: 0, heartbeat: 0, opened: 0, output: 0, exited: 0, exec_result: 0, error: 0, command: 0 } satisfies Record<Exclude<keyof AgentMessage, 'kind'>, 0>),
-  BridgeMessage: Object.keys({ welcome: 0, heartbeat: 0, open: 0, input: 0, resize: 0, close: 0, credit: 0, exec: 0, disconnect: 0, resend: 0 } satisfies Record<Exclude<keyof BridgeMessage, 'kind'>, 0>),
+  AgentMessage: Object.keys({ hello: 0, heartbeat: 0, opened: 0, output: 0, exited: 0, exec_result: 0, error: 0, command: 0, outputs: 0 } satisfies Record<Exclude<keyof AgentMessage, 'kind'>, 0>),
+  BridgeMessage: Object.keys({ welcome: 0, heartbeat: 0, open: 0, input: 0, resize: 0, close: 0, credit: 0, exec: 0, disconnect: 0, resend: 0, inputs: 0 } satisfies Record<Exclude<keyof BridgeMessage, 'kind'>, 0>),
 };
 
 describe('proto/agent.proto and its TypeScript mirror', () => {

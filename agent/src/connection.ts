@@ -3,7 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import {
   HeartbeatWatch, SILENT_TICKS,
-  AGENT_MD, AGENT_PROTO_OPTIONS, AGENT_PROTO_PATH, AgentMessage, BridgeMessage,
+  AGENT_MD, AGENT_PROTO_OPTIONS, AGENT_PROTO_PATH, AgentMessage, BATCHES_FEATURE, BridgeMessage,
 } from '@webxterm/contracts';
 import { reconnectDelay } from './backoff';
 import type { AgentConfig } from './config-file';
@@ -12,6 +12,7 @@ import { runCommand } from './exec';
 import type { LinuxUser } from './linux-user';
 import { machineInfo } from './machine-info';
 import { SessionTable } from './sessions';
+import { StreamSender } from './stream-sender';
 
 type Stream = grpc.ClientDuplexStream<AgentMessage, BridgeMessage>;
 type Log = (msg: string, extra?: Record<string, unknown>) => void;
@@ -83,7 +84,7 @@ export class AgentConnection {
         this.onMessage(stream, m);
       } catch (e) {
         this.log('message refused', { kind: m.kind, err: (e as Error).message });
-        this.sendFn({ error: { code: 'agent.message_refused', message: (e as Error).message.slice(0, 500), session_id: '' } });
+        this.sender.send({ error: { code: 'agent.message_refused', message: (e as Error).message.slice(0, 500), session_id: '' } });
       }
     };
     // Messages are handled in order, but the event loop gets a turn after each session opened:
@@ -108,19 +109,19 @@ export class AgentConnection {
     stream.on('error', (e: grpc.ServiceError) => onEnd(e.details || e.message, e.code));
     stream.on('end', () => onEnd('server ended the stream'));
     stream.on('status', (s: grpc.StatusObject) => onEnd(s.details, s.code));
-    const send = (m: AgentMessage) => { if (!ended) stream.write(m); };
-    send({ hello: { ...machineInfo(this.config.linux_user), sessions: this.sessions.live() } });
-    this.sendFn = send;
+    this.sender = new StreamSender((m) => { if (!ended) stream.write(m); });
+    this.sender.send({ hello: { ...machineInfo(this.config.linux_user), sessions: this.sessions.live(), features: [BATCHES_FEATURE] } });
   }
 
-  private sendFn: (m: AgentMessage) => void = () => {};
+  private sender = new StreamSender(() => {});
 
   private onMessage(stream: Stream, m: BridgeMessage): void {
-    const send = this.sendFn;
+    const { send } = this.sender;
     switch (m.kind) {
       case 'welcome': {
         this.attempt = 0;
         const w = m.welcome!;
+        this.sender.batches = (w.features ?? []).includes(BATCHES_FEATURE);
         this.log('connected', { machine_id: w.machine_id, agent_id: w.agent_id });
         if (w.machine_credential) {
           this.config = { ...this.config, agent_id: w.agent_id || this.config.agent_id, machine_credential: w.machine_credential, registration_token: undefined };
@@ -147,6 +148,7 @@ export class AgentConnection {
         return;
       }
       case 'input': this.sessions.get(m.input!.session_id)?.write(m.input!.data); return;
+      case 'inputs': for (const c of m.inputs!.chunks) this.sessions.get(c.session_id)?.write(c.data); return;
       case 'resize': this.sessions.get(m.resize!.session_id)?.resize(m.resize!.cols, m.resize!.rows); return;
       case 'close': this.sessions.get(m.close!.session_id)?.close(); return;
       case 'credit': this.sessions.get(m.credit!.session_id)?.credit(m.credit!.acked_seq); return;

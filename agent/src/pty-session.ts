@@ -2,6 +2,7 @@ import { writeSync } from 'node:fs';
 import type { IPty } from 'node-pty';
 import type { AgentMessage, CommandRecord, LiveSession } from '@webxterm/contracts';
 import type { CommandMarks } from './command-marks';
+import { atEndOfTurn } from './end-of-turn';
 
 /**
  * Interactive output (echoes, prompts: the previous chunk was small) leaves at once, on the next
@@ -42,7 +43,8 @@ export class PtySession {
   private keptBytes = 0;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
-  private flushTimer: NodeJS.Immediate | NodeJS.Timeout | null = null;
+  private flushTimer: NodeJS.Timeout | null = null;
+  private flushAtEndOfTurn = false;
   private lastFlush = 0;
   private lastChunkBytes = 0;
   private lastOutputAt = 0;
@@ -150,14 +152,19 @@ export class PtySession {
     this.pending.push(data);
     this.pendingBytes += data.length;
     if (this.pendingBytes >= CHUNK_MAX) this.flush();
-    else if (!this.flushTimer) {
+    else if (!this.flushTimer && !this.flushAtEndOfTurn) {
       const flooding = this.lastChunkBytes >= FLOOD_CHUNK_BYTES && Date.now() - this.lastFlush < BURST_MS;
-      this.flushTimer = flooding ? setTimeout(() => this.flush(), COALESCE_MS) : setImmediate(() => this.flush());
+      if (flooding) this.flushTimer = setTimeout(() => this.flush(), COALESCE_MS);
+      else {
+        this.flushAtEndOfTurn = true;
+        atEndOfTurn(() => { if (this.flushAtEndOfTurn) this.flush(); });
+      }
     }
   }
 
   private flush(): void {
-    if (this.flushTimer) { clearTimeout(this.flushTimer as NodeJS.Timeout); clearImmediate(this.flushTimer as NodeJS.Immediate); this.flushTimer = null; }
+    if (this.flushTimer) { clearTimeout(this.flushTimer); this.flushTimer = null; }
+    this.flushAtEndOfTurn = false;
     this.lastFlush = Date.now();
     if (this.pendingBytes === 0) return;
     const data = Buffer.concat(this.pending, this.pendingBytes);

@@ -26,9 +26,9 @@ export interface FakeBridge {
 
 /**
  * A gRPC server in the test's place of the bridge, and a real `vsay-agent run` process connected to
- * it: the server answers the agent's hello with a welcome (`heartbeatMs`) and keeps every message.
+ * it: the server answers the agent's hello with a welcome (`heartbeatMs`, `features`) and keeps every message.
  */
-export async function startAgentOnFakeBridge(agentId: string, heartbeatMs: number): Promise<FakeBridge> {
+export async function startAgentOnFakeBridge(agentId: string, heartbeatMs: number, features: string[] = []): Promise<FakeBridge> {
   const dir = mkdtempSync(join(tmpdir(), 'agent-fake-bridge-'));
   const received: Received[] = [];
   const serverErrors: string[] = [];
@@ -40,7 +40,7 @@ export async function startAgentOnFakeBridge(agentId: string, heartbeatMs: numbe
       call.on('data', (m: any) => received.push({ at: Date.now(), m }));
       call.on('error', (e: Error) => { serverErrors.push(e.message); });
       call.once('data', () => {
-        call.write({ welcome: { machine_id: 'm', heartbeat_interval_ms: heartbeatMs, agent_id: agentId, machine_credential: '' } });
+        call.write({ welcome: { machine_id: 'm', heartbeat_interval_ms: heartbeatMs, agent_id: agentId, machine_credential: '', features } });
         stream = call;
       });
     },

@@ -20,7 +20,8 @@ function scriptedPty() {
 
 describe('PtySession output chunks', () => {
   beforeEach(() => { jest.useFakeTimers({ now: 1_000_000 }); });
-  afterEach(() => { jest.useRealTimers(); });
+  // Pending end-of-turn work runs before the clock goes back to real (the queue is the module's).
+  afterEach(() => { jest.runOnlyPendingTimers(); jest.useRealTimers(); });
 
   function session() {
     const p = scriptedPty();

@@ -25,13 +25,22 @@ export interface LiveSession { session_id: string; next_seq: number; acked_seq: 
 export interface Hello {
   agent_version: string; hostname: string; os: string; kernel: string; arch: string; ips: string[];
   linux_user: string; sessions: LiveSession[];
+  /** Absent from older agents (read as []). */
+  features?: string[];
 }
-export interface Welcome { machine_id: string; heartbeat_interval_ms: number; agent_id: string; machine_credential: string }
+export interface Welcome { machine_id: string; heartbeat_interval_ms: number; agent_id: string; machine_credential: string;
+  /** Absent from older bridges (read as []). */
+  features?: string[];
+}
 export interface Heartbeat { sent_at_ms: number }
 export interface OpenSessionMsg { session_id: string; cols: number; rows: number; window_bytes: number }
 export interface SessionOpened { session_id: string; pid: number; error: string }
 export interface OutputChunk { session_id: string; seq: number; data: Buffer }
 export interface InputChunk { session_id: string; data: Buffer }
+export interface OutputBatch { chunks: OutputChunk[] }
+export interface InputBatch { chunks: InputChunk[] }
+/** A feature both ends name in hello and welcome: OutputBatch and InputBatch are understood. */
+export const BATCHES_FEATURE = 'batches';
 export interface ResizeMsg { session_id: string; cols: number; rows: number }
 export interface CloseSessionMsg { session_id: string }
 export interface ResendMsg { session_id: string; after_seq: number }
@@ -49,11 +58,11 @@ export interface DisconnectMsg { reason: string; forget: boolean }
 
 export interface AgentMessage {
   hello?: Hello; heartbeat?: Heartbeat; opened?: SessionOpened; output?: OutputChunk; exited?: SessionExited;
-  exec_result?: ExecResult; error?: ErrorReport; command?: CommandRecord;
-  kind?: 'hello' | 'heartbeat' | 'opened' | 'output' | 'exited' | 'exec_result' | 'error' | 'command';
+  exec_result?: ExecResult; error?: ErrorReport; command?: CommandRecord; outputs?: OutputBatch;
+  kind?: 'hello' | 'heartbeat' | 'opened' | 'output' | 'exited' | 'exec_result' | 'error' | 'command' | 'outputs';
 }
 export interface BridgeMessage {
   welcome?: Welcome; heartbeat?: Heartbeat; open?: OpenSessionMsg; input?: InputChunk; resize?: ResizeMsg;
-  close?: CloseSessionMsg; credit?: Credit; exec?: ExecRequest; disconnect?: DisconnectMsg; resend?: ResendMsg;
-  kind?: 'welcome' | 'heartbeat' | 'open' | 'input' | 'resize' | 'close' | 'credit' | 'exec' | 'disconnect' | 'resend';
+  close?: CloseSessionMsg; credit?: Credit; exec?: ExecRequest; disconnect?: DisconnectMsg; resend?: ResendMsg; inputs?: InputBatch;
+  kind?: 'welcome' | 'heartbeat' | 'open' | 'input' | 'resize' | 'close' | 'credit' | 'exec' | 'disconnect' | 'resend' | 'inputs';
 }
