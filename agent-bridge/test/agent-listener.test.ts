@@ -8,7 +8,9 @@ import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { AGENT_PROTO_OPTIONS, AGENT_PROTO_PATH, type AgentMessage, type BridgeMessage } from '@webxterm/contracts';
-import { AgentListener, listenForAgents } from '../src/agent-listener';
+import { connect as http2Connect } from 'node:http2';
+import { waitUntil } from '@webxterm/testkit';
+import { AGENT_RECEIVE_WINDOW_BYTES, AgentListener, listenForAgents } from '../src/agent-listener';
 
 const pkg = grpc.loadPackageDefinition(protoLoader.loadSync(AGENT_PROTO_PATH, AGENT_PROTO_OPTIONS)) as any;
 const somaxconn = Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8'));
@@ -51,5 +53,18 @@ describe('listenForAgents', () => {
     expect((await first).welcome?.agent_id).toBe('ag_listener_1');
     call.cancel();
     client.close();
+  });
+
+  it('lets an agent send 4 MiB before waiting for the bridge, not HTTP/2\'s default 64 KiB', async () => {
+    const session = http2Connect(`http://127.0.0.1:${listener.port}`);
+    session.on('error', () => undefined);
+    try {
+      await waitUntil(() => session.remoteSettings?.initialWindowSize === AGENT_RECEIVE_WINDOW_BYTES, 5000,
+        () => `the bridge's stream window (now ${session.remoteSettings?.initialWindowSize})`);
+      await waitUntil(() => (session.state.remoteWindowSize ?? 0) >= AGENT_RECEIVE_WINDOW_BYTES, 5000,
+        () => `the bridge's connection window (now ${session.state.remoteWindowSize})`);
+    } finally {
+      session.destroy();
+    }
   });
 });
