@@ -7,9 +7,10 @@ const messageBytes = (m: BridgeMessage) => m.input?.data.length ?? m.inputs?.chu
 /**
  * Writes to one agent stream and honours its backpressure: when `write()` returns false, later
  * messages wait (in order) for 'drain'. The wait is bounded: past `maxQueued` bytes the stream is
- * considered stuck and ended. For an agent that reads InputBatch (`batches`), keystrokes of many
- * sessions arriving in one turn of the event loop leave as one message at the end of the turn;
- * any other message sends the keystrokes before it first, so order is kept.
+ * considered stuck and ended. For an agent that reads InputBatch (`batches`), the keystrokes of many
+ * sessions that one read from NATS delivers (its messages are handled in one go) leave as one
+ * message once that read is handled (a microtask: the gRPC write still goes out in the same turn of
+ * the event loop); any other message sends the keystrokes before it first, so order is kept.
  */
 export class AgentWriter {
   private queue: BridgeMessage[] = [];
@@ -26,7 +27,7 @@ export class AgentWriter {
   send(m: BridgeMessage): void {
     if (m.input && this.batches) {
       this.inputs.push(m.input);
-      if (this.inputs.length === 1) setImmediate(this.flushInputs);
+      if (this.inputs.length === 1) queueMicrotask(this.flushInputs);
       return;
     }
     this.flushInputs();

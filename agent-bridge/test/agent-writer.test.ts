@@ -16,7 +16,7 @@ const describeMessage = (m: BridgeMessage) =>
     : m.input ? `key ${m.input.session_id}:${m.input.data}` : Object.keys(m).join();
 
 describe('AgentWriter', () => {
-  it('sends the keystrokes of one turn to an agent that reads batches as one message, in order', async () => {
+  it('sends the keystrokes handled in one go to an agent that reads batches as one message, in order', async () => {
     const { call, written } = fakeCall();
     const w = new AgentWriter(call, true);
     w.send(key('a', '1'));

@@ -2,21 +2,9 @@
  * How the agent cuts PTY output into chunks, on a scripted PTY and a fake clock: interactive output
  * leaves at once, floods leave in large chunks. (The real PTY is in pty-session.test.ts.)
  */
-import type { IPty } from 'node-pty';
 import type { AgentMessage } from '@webxterm/contracts';
 import { PtySession } from '../src/pty-session';
-
-/** A PTY whose output the test writes. */
-function scriptedPty() {
-  let emit: (d: Buffer) => void = () => undefined;
-  const fake = {
-    pid: 1,
-    onData: (f: (d: Buffer) => void) => { emit = f; return { dispose() {} }; },
-    onExit: () => ({ dispose() {} }),
-    write() {}, resize() {}, kill() {}, pause() {}, resume() {},
-  };
-  return { pty: fake as unknown as IPty, print: (s: string | Buffer) => emit(Buffer.from(s)) };
-}
+import { scriptedPty } from './scripted-pty';
 
 describe('PtySession output chunks', () => {
   beforeEach(() => { jest.useFakeTimers({ now: 1_000_000 }); });

@@ -3,21 +3,11 @@
  * of the event loop leave as one OutputBatch, a lone echo as a plain chunk, and nothing is batched
  * for a bridge that did not welcome `batches`.
  */
-import type { IPty } from 'node-pty';
 import type { AgentMessage } from '@webxterm/contracts';
 import { PtySession } from '../src/pty-session';
 import { StreamSender } from '../src/stream-sender';
+import { scriptedPty } from './scripted-pty';
 
-function scriptedPty() {
-  let emit: (d: Buffer) => void = () => undefined;
-  const fake = {
-    pid: 1,
-    onData: (f: (d: Buffer) => void) => { emit = f; return { dispose() {} }; },
-    onExit: () => ({ dispose() {} }),
-    write() {}, resize() {}, kill() {}, pause() {}, resume() {},
-  };
-  return { pty: fake as unknown as IPty, print: (s: string) => emit(Buffer.from(s)) };
-}
 
 const nextTurn = () => new Promise<void>((r) => setImmediate(r));
 const describeMessage = (m: AgentMessage) =>
