@@ -12,9 +12,12 @@ export function atEndOfTurn(fn: () => void): void {
 }
 
 function runQueue(): void {
+  let next = 0;
   try {
-    for (let i = 0; i < queue.length; i++) queue[i]();
+    while (next < queue.length) queue[next++]();
   } finally {
-    queue.length = 0;
+    // A callback that threw is gone; what it left waiting runs in the next turn, not never.
+    queue.splice(0, next);
+    if (queue.length) setImmediate(runQueue);
   }
 }
