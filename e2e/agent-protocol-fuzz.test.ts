@@ -28,8 +28,9 @@ function randomMessage(r: Prng, sessions: string[]): unknown {
   const session = r.chance(0.5) ? r.pick(sessions) : r.pick(['', 'x', '0'.repeat(24), 'f'.repeat(24), badString(r).slice(0, 300)]);
   const seq = r.pick([0, 1, 2, r.int(3, 1e6), Number.MAX_SAFE_INTEGER]);
   const data = Buffer.from(r.chance(0.1) ? 'x'.repeat(r.int(1, 2 << 20)) : badString(r));
-  switch (r.int(0, 7)) {
+  switch (r.int(0, 8)) {
     case 0: return { output: { session_id: session, seq, data } };
+    case 7: return { outputs: { chunks: Array.from({ length: r.int(0, 50) }, () => ({ session_id: r.chance(0.5) ? r.pick(sessions) : badString(r).slice(0, 100), seq: r.pick([0, 1, r.int(2, 1e6)]), data: Buffer.from(badString(r)) })) } };
     case 1: return { exited: { session_id: session, exit_code: r.int(-5, 300), signal: r.int(0, 64), last_seq: seq, bytes: r.int(0, 1e9) } };
     case 2: return { opened: { session_id: session, pid: r.int(-1, 1e6), error: r.chance(0.5) ? badString(r) : '' } };
     case 3: return { exec_result: { request_id: badString(r).slice(0, 100), exit_code: r.int(-1, 255), output: data, duration_ms: r.int(0, 1e6), timed_out: r.chance(0.5), truncated: false, error: '' } };
@@ -44,6 +45,7 @@ function hello(r: Prng, sessions: string[]) {
   const s = () => (r.chance(0.2) ? 'h'.repeat(r.int(256, 20_000)) : badString(r).slice(0, 200));
   return {
     agent_version: s(), hostname: s(), os: s(), kernel: s(), arch: s(), ips: Array.from({ length: r.int(0, 100) }, s), linux_user: s(),
+    features: r.chance(0.5) ? ['batches'] : Array.from({ length: r.int(0, 20) }, s),
     sessions: Array.from({ length: r.int(0, 400) }, () => ({ session_id: r.chance(0.3) ? r.pick(sessions) : s(), next_seq: r.int(0, 1e6), acked_seq: r.int(0, 1e6) })),
   };
 }

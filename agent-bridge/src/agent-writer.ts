@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type * as grpc from '@grpc/grpc-js';
-import type { AgentMessage, BridgeMessage, InputChunk } from '@webxterm/contracts';
+import { type AgentMessage, AGENT_BATCH_MAX_BYTES, type BridgeMessage, type InputChunk } from '@webxterm/contracts';
 
 const messageBytes = (m: BridgeMessage) => m.input?.data.length ?? m.inputs?.chunks.reduce((n, c) => n + c.data.length, 0) ?? 64;
 
@@ -10,13 +10,15 @@ const messageBytes = (m: BridgeMessage) => m.input?.data.length ?? m.inputs?.chu
  * considered stuck and ended. For an agent that reads InputBatch (`batches`), the keystrokes of many
  * sessions that one read from NATS delivers (its messages are handled in one go) leave as one
  * message once that read is handled (a microtask: the gRPC write still goes out in the same turn of
- * the event loop); any other message sends the keystrokes before it first, so order is kept.
+ * the event loop); any other message sends the keystrokes before it first, so order is kept. A
+ * batch stops at AGENT_BATCH_MAX_BYTES.
  */
 export class AgentWriter {
   private queue: BridgeMessage[] = [];
   private queuedBytes = 0;
   private waiting = false;
   private inputs: InputChunk[] = [];
+  private inputBytes = 0;
 
   constructor(
     private readonly call: grpc.ServerDuplexStream<AgentMessage, BridgeMessage>,
@@ -26,7 +28,9 @@ export class AgentWriter {
 
   send(m: BridgeMessage): void {
     if (m.input && this.batches) {
+      if (this.inputBytes + m.input.data.length > AGENT_BATCH_MAX_BYTES) this.flushInputs();
       this.inputs.push(m.input);
+      this.inputBytes += m.input.data.length;
       if (this.inputs.length === 1) queueMicrotask(this.flushInputs);
       return;
     }
@@ -38,6 +42,7 @@ export class AgentWriter {
     if (!this.inputs.length) return;
     const chunks = this.inputs;
     this.inputs = [];
+    this.inputBytes = 0;
     this.write(chunks.length === 1 ? { input: chunks[0] } : { inputs: { chunks } });
   };
 

@@ -1,7 +1,7 @@
 /** Input batching on the bridge's side of an agent stream (fake stream; the real one is in e2e). */
 import { EventEmitter } from 'node:events';
 import type * as grpc from '@grpc/grpc-js';
-import type { AgentMessage, BridgeMessage } from '@webxterm/contracts';
+import { AGENT_BATCH_MAX_BYTES, type AgentMessage, type BridgeMessage } from '@webxterm/contracts';
 import { AgentWriter } from '../src/agent-writer';
 
 function fakeCall() {
@@ -38,6 +38,14 @@ describe('AgentWriter', () => {
     w.send(key('a', '2'));
     await nextTurn();
     expect(written.map(describeMessage)).toEqual(['key a:1', 'resize', 'key a:2']);
+  });
+
+  it('ends a batch before it would pass AGENT_BATCH_MAX_BYTES (a big paste in many sessions at once)', async () => {
+    const { call, written } = fakeCall();
+    const w = new AgentWriter(call, true);
+    for (const id of ['a', 'b', 'c']) w.send({ input: { session_id: id, data: Buffer.alloc(AGENT_BATCH_MAX_BYTES * 0.4, id) } });
+    await nextTurn();
+    expect(written.map((m) => (m.inputs ? m.inputs.chunks.map((c) => c.session_id).join('') : m.input!.session_id))).toEqual(['ab', 'c']);
   });
 
   it('sends every keystroke on its own, at once, to an agent that did not say it reads batches', () => {

@@ -24,8 +24,13 @@ const FLOOD_CHUNK_BYTES = 2048;
  */
 const EXIT_QUIET_MS = 60;
 const EXIT_DRAIN_MAX_MS = 3000;
-/** Input the PTY did not take (its buffer is full: a paste into a shell that is not reading) is tried again this often. */
-const WRITE_RETRY_MS = 2;
+/**
+ * Input the PTY did not take (its buffer is full: a paste into a program that is not reading) is
+ * tried again after 2 ms, doubling up to 200 ms while nothing goes in: a session whose program
+ * stopped reading (paused by flow control, say) must not keep the agent busy retrying.
+ */
+const WRITE_RETRY_MIN_MS = 2;
+const WRITE_RETRY_MAX_MS = 200;
 
 export type Send = (m: AgentMessage) => void;
 
@@ -98,6 +103,8 @@ export class PtySession {
 
   private unwritten: Buffer[] = [];
 
+  private writeAttempts = 0;
+
   private writeUnwritten(fd: number): void {
     while (this.unwritten.length && !this.exit) {
       const data = this.unwritten[0];
@@ -108,9 +115,10 @@ export class PtySession {
         // EIO: the shell is gone (its exit is on the way); anything else but a full buffer drops the input.
         if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') { this.unwritten = []; return; }
       }
+      this.writeAttempts = n > 0 ? 0 : this.writeAttempts + 1;
       if (n === data.length) { this.unwritten.shift(); continue; }
       this.unwritten[0] = data.subarray(n);
-      setTimeout(() => this.writeUnwritten(fd), WRITE_RETRY_MS);
+      setTimeout(() => this.writeUnwritten(fd), Math.min(WRITE_RETRY_MAX_MS, WRITE_RETRY_MIN_MS * 2 ** this.writeAttempts));
       return;
     }
   }

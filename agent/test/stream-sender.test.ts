@@ -3,7 +3,7 @@
  * of the event loop leave as one OutputBatch, a lone echo as a plain chunk, and nothing is batched
  * for a bridge that did not welcome `batches`.
  */
-import type { AgentMessage } from '@webxterm/contracts';
+import { AGENT_BATCH_MAX_BYTES, type AgentMessage } from '@webxterm/contracts';
 import { PtySession } from '../src/pty-session';
 import { StreamSender } from '../src/stream-sender';
 import { scriptedPty } from './scripted-pty';
@@ -52,6 +52,16 @@ describe('StreamSender', () => {
     sender.send({ output: { session_id: 'b', seq: 2, data: Buffer.from('3') } });
     await nextTurn();
     expect(written.map(describeMessage)).toEqual(['batch a:1 b:2', 'exited', 'chunk b:3']);
+  });
+
+  it('ends a batch before it would pass AGENT_BATCH_MAX_BYTES (a gRPC message may hold 4 MiB)', async () => {
+    const { sender, written } = stream(true);
+    const big = (id: string) => ({ output: { session_id: id, seq: 1, data: Buffer.alloc(AGENT_BATCH_MAX_BYTES * 0.4, id) } });
+    sender.send(big('a'));
+    sender.send(big('b'));
+    sender.send(big('c'));
+    await nextTurn();
+    expect(written.map((m) => (m.outputs ? m.outputs.chunks.map((c) => c.session_id).join('') : m.output!.session_id))).toEqual(['ab', 'c']);
   });
 
   it('batches nothing for a bridge that did not welcome batches', async () => {

@@ -41,6 +41,11 @@ export interface OutputBatch { chunks: OutputChunk[] }
 export interface InputBatch { chunks: InputChunk[] }
 /** A feature both ends name in hello and welcome: OutputBatch and InputBatch are understood. */
 export const BATCHES_FEATURE = 'batches';
+/**
+ * A batch holds at most this many bytes of data (a chunk above it travels alone): far below the
+ * 4 MiB a gRPC message may have (many sessions flooding at once would otherwise exceed it).
+ */
+export const AGENT_BATCH_MAX_BYTES = 1 << 20;
 export interface ResizeMsg { session_id: string; cols: number; rows: number }
 export interface CloseSessionMsg { session_id: string }
 export interface ResendMsg { session_id: string; after_seq: number }

@@ -27,7 +27,7 @@ export {
 export {
   AGENT_MD, AGENT_PROTO_OPTIONS, AGENT_PROTO_PATH, AGENT_SERVICE, type AgentMessage, type BridgeMessage, type CloseSessionMsg,
   type CommandRecord, type Credit, type DisconnectMsg, type ErrorReport, type ExecRequest, type ExecResult, type Heartbeat, type Hello,
-  type InputBatch, type InputChunk, type OutputBatch, BATCHES_FEATURE, type LiveSession, type OpenSessionMsg, type OutputChunk, type ResendMsg, type ResizeMsg, type SessionExited,
+  type InputBatch, type InputChunk, type OutputBatch, BATCHES_FEATURE, AGENT_BATCH_MAX_BYTES, type LiveSession, type OpenSessionMsg, type OutputChunk, type ResendMsg, type ResizeMsg, type SessionExited,
   type SessionOpened, type Welcome,
 } from './agent-proto';
 export * as AuthApi from './auth-api';
