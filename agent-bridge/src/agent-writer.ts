@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type * as grpc from '@grpc/grpc-js';
-import { type AgentMessage, AGENT_BATCH_MAX_BYTES, type BridgeMessage, type InputChunk } from '@webxterm/contracts';
+import { type AgentMessage, type BridgeMessage, ChunkBatch, type InputChunk } from '@webxterm/contracts';
 
 const messageBytes = (m: BridgeMessage) => m.input?.data.length ?? m.inputs?.chunks.reduce((n, c) => n + c.data.length, 0) ?? 64;
 
@@ -17,8 +17,8 @@ export class AgentWriter {
   private queue: BridgeMessage[] = [];
   private queuedBytes = 0;
   private waiting = false;
-  private inputs: InputChunk[] = [];
-  private inputBytes = 0;
+  private readonly inputs = new ChunkBatch<InputChunk>(queueMicrotask, (chunks) =>
+    this.write(chunks.length === 1 ? { input: chunks[0] } : { inputs: { chunks } }));
 
   constructor(
     private readonly call: grpc.ServerDuplexStream<AgentMessage, BridgeMessage>,
@@ -27,24 +27,10 @@ export class AgentWriter {
   ) {}
 
   send(m: BridgeMessage): void {
-    if (m.input && this.batches) {
-      if (this.inputBytes + m.input.data.length > AGENT_BATCH_MAX_BYTES) this.flushInputs();
-      this.inputs.push(m.input);
-      this.inputBytes += m.input.data.length;
-      if (this.inputs.length === 1) queueMicrotask(this.flushInputs);
-      return;
-    }
-    this.flushInputs();
+    if (m.input && this.batches) return this.inputs.add(m.input);
+    this.inputs.flush();
     this.write(m);
   }
-
-  private readonly flushInputs = (): void => {
-    if (!this.inputs.length) return;
-    const chunks = this.inputs;
-    this.inputs = [];
-    this.inputBytes = 0;
-    this.write(chunks.length === 1 ? { input: chunks[0] } : { inputs: { chunks } });
-  };
 
   private write(m: BridgeMessage): void {
     if (this.call.destroyed || this.call.writableEnded) return;

@@ -46,6 +46,9 @@ export class PtySession {
   /** Commands reported but not yet covered by a credit: sent again after a reconnect (the bridge de-duplicates). */
   private keptCommands: { seq: number; record: CommandRecord }[] = [];
   private keptBytes = 0;
+  /** Input the PTY has not taken yet, and how many tries in a row it took nothing. */
+  private unwritten: Buffer[] = [];
+  private writeAttempts = 0;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private flushTimer: NodeJS.Timeout | null = null;
@@ -100,10 +103,6 @@ export class PtySession {
     this.unwritten.push(data);
     if (this.unwritten.length === 1) this.writeUnwritten(fd);
   }
-
-  private unwritten: Buffer[] = [];
-
-  private writeAttempts = 0;
 
   private writeUnwritten(fd: number): void {
     while (this.unwritten.length && !this.exit) {

@@ -1,4 +1,4 @@
-import { type AgentMessage, AGENT_BATCH_MAX_BYTES, type OutputChunk } from '@webxterm/contracts';
+import { type AgentMessage, ChunkBatch, type OutputChunk } from '@webxterm/contracts';
 import { atEndOfTurn } from './end-of-turn';
 
 /**
@@ -9,28 +9,14 @@ import { atEndOfTurn } from './end-of-turn';
  */
 export class StreamSender {
   batches = false;
-  private chunks: OutputChunk[] = [];
-  private bytes = 0;
+  private readonly outputs = new ChunkBatch<OutputChunk>(atEndOfTurn, (chunks) =>
+    this.write(chunks.length === 1 ? { output: chunks[0] } : { outputs: { chunks } }));
 
   constructor(private readonly write: (m: AgentMessage) => void) {}
 
   readonly send = (m: AgentMessage): void => {
-    if (m.output && this.batches) {
-      if (this.bytes + m.output.data.length > AGENT_BATCH_MAX_BYTES) this.flush();
-      this.chunks.push(m.output);
-      this.bytes += m.output.data.length;
-      if (this.chunks.length === 1) atEndOfTurn(this.flush);
-      return;
-    }
-    this.flush();
+    if (m.output && this.batches) return this.outputs.add(m.output);
+    this.outputs.flush();
     this.write(m);
-  };
-
-  private readonly flush = (): void => {
-    if (!this.chunks.length) return;
-    const chunks = this.chunks;
-    this.chunks = [];
-    this.bytes = 0;
-    this.write(chunks.length === 1 ? { output: chunks[0] } : { outputs: { chunks } });
   };
 }

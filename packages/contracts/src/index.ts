@@ -30,6 +30,7 @@ export {
   type InputBatch, type InputChunk, type OutputBatch, BATCHES_FEATURE, AGENT_BATCH_MAX_BYTES, type LiveSession, type OpenSessionMsg, type OutputChunk, type ResendMsg, type ResizeMsg, type SessionExited,
   type SessionOpened, type Welcome,
 } from './agent-proto';
+export { ChunkBatch } from './chunk-batch';
 export * as AuthApi from './auth-api';
 export * as CommunityApi from './community-api';
 export { HeartbeatWatch, SILENT_TICKS } from './heartbeat-watch';
