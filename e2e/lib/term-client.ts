@@ -60,9 +60,12 @@ export class TermClient {
 
   text(): string { return this.output.toString('utf8'); }
 
-  /** Waits until `pred` holds; the failure shows the tail of the output. */
+  /** Waits until `pred` holds; the failure shows the socket's state and the tail of the output. */
   async waitFor(pred: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
-    await waitUntil(pred, timeoutMs, () => `${what}; output tail: ${JSON.stringify(this.text().slice(-300))}`);
+    await waitUntil(pred, timeoutMs, () => {
+      const socket = this.closed ? `closed ${this.closed.code} ${JSON.stringify(this.closed.reason)}` : 'open';
+      return `${what}; socket ${socket} after ${this.bytes} bytes, seq ${this.seq}; output tail: ${JSON.stringify(this.text().slice(-300))}`;
+    });
   }
 
   waitForText(re: RegExp | string, timeoutMs?: number): Promise<void> {
