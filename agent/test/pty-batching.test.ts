@@ -11,11 +11,23 @@ describe('PtySession output chunks', () => {
   // Pending end-of-turn work runs before the clock goes back to real (the queue is the module's).
   afterEach(() => { jest.runOnlyPendingTimers(); jest.useRealTimers(); });
 
-  function session() {
+  function session(windowBytes = 1 << 30) {
     const p = scriptedPty();
     const chunks: Buffer[] = [];
-    new PtySession('s', p.pty, 1 << 30, (m: AgentMessage) => { if (m.output) chunks.push(Buffer.from(m.output.data)); }, () => {});
+    new PtySession('s', p.pty, windowBytes, (m: AgentMessage) => { if (m.output) chunks.push(Buffer.from(m.output.data)); }, () => {});
     return { ...p, chunks };
+  }
+
+  /** The first read, then `reads` more of 4 KiB, 0.1 ms apart (a flood), then the coalescing timer runs out. */
+  function flood(print: (d: Buffer | string) => void, reads: number): void {
+    const read = Buffer.alloc(4096, 'a');
+    print(read);
+    jest.advanceTimersByTime(0);
+    for (let i = 0; i < reads; i++) {
+      print(read);
+      jest.advanceTimersByTime(0.1);
+    }
+    jest.advanceTimersByTime(10);
   }
 
   it('a lone keystroke\'s echo leaves on the next turn of the event loop, with no timer in between', () => {
@@ -36,22 +48,21 @@ describe('PtySession output chunks', () => {
     expect(chunks.map(String)).toEqual(['h', 'e', 'l', 'l', 'o']);
   });
 
-  it('a flood of small reads leaves in large chunks (64 KiB), and the echo after it leaves at once again', () => {
+  it('a flood of small reads leaves in large chunks (256 KiB), and the echo after it leaves at once again', () => {
     const { print, chunks } = session();
-    const read = Buffer.alloc(4096, 'a');
-    print(read);
-    jest.advanceTimersByTime(0);
-    for (let i = 0; i < 64; i++) { // 256 KiB arriving in 4 KiB reads, 0.1 ms apart
-      print(read);
-      jest.advanceTimersByTime(0.1);
-    }
-    jest.advanceTimersByTime(5);
+    flood(print, 160); // 640 KiB in 4 KiB reads
     const sizes = chunks.map((c) => c.length);
-    expect(sizes.reduce((a, b) => a + b, 0)).toBe(65 * 4096);
-    expect(sizes).toEqual([4096, 65536, 65536, 65536, 65536]);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(161 * 4096);
+    expect(sizes).toEqual([4096, 262144, 262144, 131072]);
     jest.setSystemTime(Date.now() + 50); // the flood is over
     print('y');
     jest.advanceTimersByTime(0);
     expect(String(chunks[chunks.length - 1])).toBe('y');
+  });
+
+  it('a chunk is at most a quarter of the session\'s window, so a small window still has several chunks in flight', () => {
+    const { print, chunks } = session(128 * 1024);
+    flood(print, 64);
+    expect(chunks.map((c) => c.length)).toEqual([4096, 32768, 32768, 32768, 32768, 32768, 32768, 32768, 32768]);
   });
 });
