@@ -11,8 +11,8 @@ import { atEndOfTurn } from './end-of-turn';
  * a quarter of the session's window, so several chunks are always in flight.
  * 256 KiB (was 64): every hop pays per chunk (a gRPC message, a NATS message, a stored batch, a
  * WebSocket frame); a flood of base64 without newlines took 64–102 instead of 96–125 ms of platform
- * CPU per MB (bench, four runs each way; with lines, where the timer ends most chunks near 115 KiB,
- * 87–110 against 97–120). NATS carries up to 1 MB per message, a stored batch at most 64 KiB more.
+ * CPU per MB (bench, four runs against three; with lines, where the timer ends most chunks near
+ * 115–140 KiB, 87–111 against 97–120). NATS carries up to 1 MB per message, a stored batch at most 64 KiB more.
  */
 const CHUNK_MAX = 256 * 1024;
 const BURST_MS = 10;
