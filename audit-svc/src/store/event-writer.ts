@@ -1,5 +1,5 @@
 import type { AuditEvent } from '@webxterm/contracts';
-import type { Pool, PoolClient } from 'pg';
+import { inTransaction, type Pool, type PoolClient } from '@webxterm/kit';
 import { chainHash } from '../domain/chain';
 
 export interface AppendResult {
@@ -28,23 +28,14 @@ export class EventWriter {
   async append(batch: readonly AuditEvent[]): Promise<AppendResult> {
     const events = uniqueById(batch);
     if (events.length === 0) return { stored: 0, duplicates: batch.length };
-    const c = await this.pool.connect();
-    try {
-      await c.query('BEGIN');
-      const result = await this.appendIn(c, events);
-      await c.query('COMMIT');
-      return { stored: result, duplicates: batch.length - result };
-    } catch (e) {
-      await c.query('ROLLBACK').catch(() => {});
-      throw e;
-    } finally {
-      c.release();
-    }
+    const stored = await inTransaction(this.pool, (c) => this.appendIn(c, events), {
+      // The writer stores every tenant's events: the '*' scope of the row-level security policies.
+      setup: (c) => c.query("SELECT set_config('app.tenant_id', '*', true)"),
+    });
+    return { stored, duplicates: batch.length - stored };
   }
 
   private async appendIn(c: PoolClient, events: AuditEvent[]): Promise<number> {
-    // The writer stores every tenant's events: the '*' scope of the row-level security policies.
-    await c.query("SELECT set_config('app.tenant_id', '*', true)");
     const tenants = [...new Set(events.map((e) => e.tenant_id))].sort();
     await c.query(
       `INSERT INTO audit.chain_heads (tenant_id)

@@ -26,6 +26,8 @@ export class AuditPublisher implements ConfirmingAuditSink {
   /** Who waits for which queued event (by id) to be stored. */
   private readonly confirmations = new Map<string, () => void>();
   private draining = false;
+  /** Who waits for the queue to be empty (`flush`). */
+  private readonly emptied = new Set<() => void>();
   private retryTimer: NodeJS.Timeout | null = null;
   private closed = false;
 
@@ -81,13 +83,17 @@ export class AuditPublisher implements ConfirmingAuditSink {
   }
 
   /** Resolves when everything queued has been acknowledged, or rejects after `timeoutMs`. */
-  async flush(timeoutMs = 5000): Promise<void> {
-    const until = Date.now() + timeoutMs;
-    while (this.queue.length > 0) {
-      if (Date.now() > until) throw new Error(`${this.queue.length} audit events not published`);
-      await new Promise((r) => setTimeout(r, 20));
-      void this.drain();
-    }
+  flush(timeoutMs = 5000): Promise<void> {
+    if (this.queue.length === 0) return Promise.resolve();
+    void this.drain(); // now, not at the next retry
+    return new Promise((resolve, reject) => {
+      const done = () => { clearTimeout(timer); resolve(); };
+      const timer = setTimeout(() => {
+        this.emptied.delete(done);
+        reject(new Error(`${this.queue.length} audit events not published`));
+      }, timeoutMs);
+      this.emptied.add(done);
+    });
   }
 
   close(): void {
@@ -106,6 +112,10 @@ export class AuditPublisher implements ConfirmingAuditSink {
           this.queue.shift();
           this.confirmations.get(event.id)?.();
           this.confirmations.delete(event.id);
+          if (this.queue.length === 0) {
+            for (const done of this.emptied) done();
+            this.emptied.clear();
+          }
         } catch (e) {
           this.log.warn({ err: (e as Error).message, pending: this.queue.length }, 'audit publish failed; will retry');
           if (!this.retryTimer && !this.closed) this.retryTimer = setTimeout(() => { this.retryTimer = null; void this.drain(); }, 1000);

@@ -44,3 +44,21 @@ test('stored: true once JetStream holds the event; false for one it refuses, or 
   expect(stalled.pending).toBe(1);
   stalled.close();
 });
+
+test('flush: resolves once a publish that failed is retried and stored, rejects at its timeout while nothing can be', async () => {
+  const base: AuditInput = { action: 'kit.test', result: 'success', client_ip: null, actor: { user_id: null, username: null, role: null }, tenant_id: 'kitflush' };
+  let calls = 0;
+  const flaky = { publishDurable: async () => { if (++calls === 1) throw new Error('no responders'); } } as unknown as Bus;
+  const p = new AuditPublisher(flaky, 'kit-test', createLogger('kit-test', 'silent'));
+  p.record(base);
+  p.record(base);
+  await p.flush(3000);
+  expect(p.pending).toBe(0);
+  expect(calls).toBe(3); // the first failed, then both went
+  p.close();
+
+  const stalled = new AuditPublisher({ publishDurable: () => new Promise(() => undefined) } as unknown as Bus, 'kit-test', createLogger('kit-test', 'silent'));
+  stalled.record(base);
+  await expect(stalled.flush(200)).rejects.toThrow('1 audit events not published');
+  stalled.close();
+});
