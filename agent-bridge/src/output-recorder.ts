@@ -41,6 +41,8 @@ export class OutputRecorder {
   private closed = false;
   /** Output still to store uncompressed since the last batch that did not compress. */
   private rawBytesLeft = 0;
+  /** The last batch compression was tried on did not compress: the next try is a probe. */
+  private incompressible = false;
 
   constructor(
     private readonly sessionId: string,
@@ -92,10 +94,13 @@ export class OutputRecorder {
   private async store(batch: OutputRecord[]): Promise<void> {
     const first = batch[0].seq;
     const last = batch[batch.length - 1].seq;
-    const tryCompress = this.rawBytesLeft <= 0;
-    const { body, encoding, compressible } = await encodeOutputBatch(batch, tryCompress);
-    if (tryCompress && !compressible) this.rawBytesLeft = RAW_AFTER_INCOMPRESSIBLE_BYTES;
-    else if (!tryCompress) this.rawBytesLeft -= body.length;
+    const compression = this.rawBytesLeft > 0 ? 'none' : this.incompressible ? 'probe' : 'try';
+    const { body, encoding, compressible } = await encodeOutputBatch(batch, compression);
+    if (compression === 'none') this.rawBytesLeft -= body.length;
+    else {
+      this.incompressible = !compressible;
+      if (!compressible) this.rawBytesLeft = RAW_AFTER_INCOMPRESSIBLE_BYTES;
+    }
     const h = natsHeaders();
     h.set(BATCH_HDR.first, String(first));
     h.set(BATCH_HDR.last, String(last));

@@ -22,6 +22,8 @@ const COMPRESS_FROM_BYTES = 512;
 const BROTLI_QUALITY = 3;
 /** A batch that compresses less than this is "incompressible": see `OutputBatch.compressible`. */
 const WORTH_RATIO = 1.5;
+/** How much of a batch a `probe` compresses to tell whether the whole is worth compressing. */
+const PROBE_BYTES = 32 * 1024;
 const compress = promisify(brotliCompress);
 
 /**
@@ -56,15 +58,27 @@ export interface OutputBatch {
 }
 
 /**
- * The body and encoding of one stored batch; compression (unless `tryCompress` is false) runs on
- * libuv's thread pool, off the event loop.
+ * `try` compresses the batch; `probe` first compresses its first 32 KiB and stores it as it is when
+ * they do not compress (after a stretch of incompressible output, a flood's 256 KiB batch is not
+ * compressed whole just to learn that again); `none` stores it as it is.
  */
-export async function encodeOutputBatch(records: readonly OutputRecord[], tryCompress = true): Promise<OutputBatch> {
+export type Compression = 'try' | 'probe' | 'none';
+
+/** The body and encoding of one stored batch; compression runs on libuv's thread pool, off the event loop. */
+export async function encodeOutputBatch(records: readonly OutputRecord[], compression: Compression = 'try'): Promise<OutputBatch> {
   const raw = packOutputRecords(records);
-  if (!tryCompress || raw.length < COMPRESS_FROM_BYTES) return { body: raw, encoding: null, compressible: true };
-  const body = await compress(raw, { params: { [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY, [constants.BROTLI_PARAM_SIZE_HINT]: raw.length } });
+  if (compression === 'none' || raw.length < COMPRESS_FROM_BYTES) return { body: raw, encoding: null, compressible: true };
+  if (compression === 'probe' && raw.length > PROBE_BYTES) {
+    const sample = await brotli(raw.subarray(0, PROBE_BYTES));
+    if (sample.length * WORTH_RATIO > PROBE_BYTES) return { body: raw, encoding: null, compressible: false };
+  }
+  const body = await brotli(raw);
   const compressible = body.length * WORTH_RATIO <= raw.length;
   return body.length < raw.length ? { body, encoding: 'br', compressible } : { body: raw, encoding: null, compressible };
+}
+
+function brotli(data: Uint8Array): Promise<Buffer> {
+  return compress(data, { params: { [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY, [constants.BROTLI_PARAM_SIZE_HINT]: data.length } });
 }
 
 /** The records of a stored batch; throws on a body that is not one. */
