@@ -153,7 +153,11 @@ function AddMachine({ onClose }: { onClose(): void }) {
         </form>
       ) : (
         <div>
-          <p>Run this on the machine (as root). It installs nothing else and dials out to this platform:</p>
+          <p>
+            Run this on the machine, as root, once the agent is installed there (the agent package from{' '}
+            <code>npm run package:agent</code>: see the README, &ldquo;Installing the agent on a machine&rdquo;). The Linux
+            user <code>{linuxUser.trim()}</code> must exist on it. The agent dials out to this platform; no port is opened:
+          </p>
           <pre className="command" data-testid="agent-command"><code>{command}</code></pre>
           {command.includes('YOUR_API_KEY') && <p className="muted">Replace YOUR_API_KEY with your agents' API key (make one on your Profile page).</p>}
           <div className="row">
