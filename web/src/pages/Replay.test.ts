@@ -25,6 +25,14 @@ describe('commands placed on the recording as markers', () => {
     expect(events).toEqual([[0.1, 'o', '$ '], [1.5, 'o', 'ls\r\n'], [1.5, 'm', 'ls'], [2.5, 'm', 'uptime'], [3, 'o', 'a b\r\n$ ']]);
   });
 
+  it("replaces the recording's own markers, so that marker i is the list's i-th command", () => {
+    const withMarkers = cast.replace('[1.5,"o","ls\\r\\n"]', '[1.5,"o","ls\\r\\n"]\n[1.5,"m","ls"]');
+    expect(withMarkers).toContain('"m"');
+    const { cast: out } = placeCommands(withMarkers, [cmd('ls', 2, null), cmd('uptime', null, 2500)]);
+    const markers = out.trim().split('\n').slice(1).map((l) => JSON.parse(l)).filter((e) => e[1] === 'm');
+    expect(markers).toEqual([[1.5, 'm', 'ls'], [2.5, 'm', 'uptime']]);
+  });
+
   it('a seq past the end of the recording goes to its last chunk', () => {
     expect(placeCommands(cast, [cmd('late', 99, null)]).placed.map((c) => c.at)).toEqual([3]);
   });

@@ -21,7 +21,9 @@ type Placed = CommandLog & { at: number };
 export function placeCommands(cast: string, commands: CommandLog[]): { cast: string; placed: Placed[] } {
   const [header, ...lines] = cast.split('\n').filter((l) => l.trim() !== '');
   if (!header) return { cast, placed: [] };
-  const events = lines.map((l) => JSON.parse(l) as [number, string, string]);
+  // The recording's own markers name the same commands: they are replaced by these, so that marker i
+  // is the i-th command of the list (the player seeks by marker index).
+  const events = lines.map((l) => JSON.parse(l) as [number, string, string]).filter((e) => e[1] !== 'm');
   const output = events.filter((e) => e[1] === 'o');
   const placed: Placed[] = [];
   for (const c of commands) {
