@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { freePort, MailDev, ServiceProcess, startMailDev, startServiceProcess, uniqueName, waitUntil } from '@webxterm/testkit';
 import { COLOUR_RULES, CONSOLE_INDEX, collectPageErrors, launchBrowser, screenshot, seriousA11yViolations, terminalText, TestBrowser } from './lib/browser';
+import { TermClient } from './lib/term-client';
 import { TerminalStack } from './lib/terminal-stack';
 
 jest.setTimeout(90_000);
@@ -172,10 +173,16 @@ describe('the console, served by the gateway', () => {
       return waitUntil(async () => /^(\d+) (\d+)\s*$/m.exec(await terminalText(page))?.slice(1, 3).join('x'), 10_000, 'stty size');
     };
     const before = await size();
+    const rows = (s: string) => Number(s.split('x')[0]);
+    const fitsTheWindow = () => page.evaluate(() => document.documentElement.scrollHeight <= window.innerHeight + 1);
     await page.setViewportSize({ width: 760, height: 520 });
-    const after = await waitUntil(async () => { const s = await size(); return s !== before ? s : undefined; }, 15_000, 'a new stty size');
+    // Smaller in both directions, and the page does not scroll: the terminal shrinks with the window.
+    const after = await waitUntil(async () => { const s = await size(); return rows(s) < rows(before) ? s : undefined; }, 15_000, 'fewer rows in stty size');
     expect(after).not.toBe(before);
+    expect(await fitsTheWindow()).toBe(true);
     await page.setViewportSize({ width: 1280, height: 800 });
+    await waitUntil(async () => rows(await size()) > rows(after), 15_000, 'more rows again');
+    expect(await fitsTheWindow()).toBe(true);
     sessionId = await page.evaluate(() => JSON.parse(sessionStorage.getItem('webxterm.tabs')!).tabs[0].sessionId as string);
     expect(sessionId).toBeTruthy();
   });
@@ -220,6 +227,30 @@ describe('the console, served by the gateway', () => {
     await page.getByRole('button', { name: 'Close terminal db-1' }).click();
     await page.getByRole('button', { name: /^web-1/ }).click();
     await waitUntil(async () => /^after\s*$/m.test(await terminalText(page)) && !/second-42/.test(await terminalText(page)), 10_000, 'the first tab as it was');
+    // Closing the tab ended its shell (a dropped connection or a reload would have resumed it).
+    await waitUntil(async () => {
+      const live = await stack.api(0, 'GET', '/api/terminal/sessions', undefined, cli.body.token);
+      return live.status === 200 && !live.body.sessions.some((x: { agent_id: string }) => x.agent_id === made.body.agent_id);
+    }, 15_000, "the closed tab's session ended");
+  });
+
+  it('End on the Sessions page ends a session that no tab holds', async () => {
+    const cli = await stack.api(0, 'POST', '/api/auth/login', { email: person.email, password: person.password });
+    // A terminal opened through the API and left: its shell waits to be resumed.
+    const t = await TermClient.open(stack.wsUrl(0, agentId, cli.body.token));
+    t.type('echo left-$((1+1))\r');
+    await t.waitForText('left-2\r\n');
+    t.close();
+    const live = async () => ((await stack.api(0, 'GET', '/api/terminal/sessions', undefined, cli.body.token)).body.sessions as { id: string }[]).map((x) => x.id);
+    expect(await live()).toContain(t.sessionId);
+    await page.goto(`${base}/sessions`);
+    const row = page.locator('tr', { has: page.locator(`a[href="/sessions/${t.sessionId}"]`) }).first();
+    page.once('dialog', (d) => void d.accept());
+    await row.getByRole('button', { name: /^End session of/ }).click();
+    await waitUntil(async () => !(await live()).includes(t.sessionId), 15_000, 'the session ended');
+    // Back to the terminals for what follows: the web-1 tab resumes.
+    await page.goto(`${base}/terminal`);
+    await page.locator('.terminal-view[data-state="open"]').waitFor({ timeout: 20_000 });
   });
 
   it('a terminal-svc replica restart while a command prints: "reconnecting", then every line exactly once', async () => {

@@ -22,8 +22,9 @@ export function Layout() {
     ...(isAdmin(user) ? [{ to: '/audit', label: 'Audit' }, { to: '/admin', label: 'Administration' }] : []),
     { to: '/profile', label: 'Profile' },
   ];
+  const full = location.pathname.startsWith('/terminal') || location.pathname.startsWith('/view');
   return (
-    <div className="app">
+    <div className={full ? 'app app-full' : 'app'}>
       <a className="skip-link" href="#main">Skip to content</a>
       <header className="topbar">
         <NavLink to="/machines" className="brand" aria-label="WebXTerm home">▍WebXTerm</NavLink>
@@ -38,7 +39,7 @@ export function Layout() {
           <button type="button" className="btn" onClick={async () => { await logout(); navigate('/signin', { replace: true }); }}>Sign out</button>
         </div>
       </header>
-      <main id="main" tabIndex={-1} className={location.pathname.startsWith('/terminal') || location.pathname.startsWith('/view') ? 'main main-full' : 'main'}>
+      <main id="main" tabIndex={-1} className={full ? 'main main-full' : 'main'}>
         <Outlet />
       </main>
     </div>

@@ -107,12 +107,31 @@ export function SessionTable({ sessions, showMachine }: { sessions: SessionRecor
               <td className="actions">
                 <Link to={`/sessions/${s.id}`} aria-label={`Replay session of ${s.username} started ${formatTime(s.started_at)}`}>Replay</Link>
                 {s.status === 'active' && <Link to={`/view/${s.agent_id}/${s.id}`} aria-label={`Watch session of ${s.username}`}>Watch</Link>}
+                {s.status === 'active' && <EndSession session={s} />}
               </td>
             </tr>
           ))}
         </tbody>
       </table>
     </div>
+  );
+}
+
+/** Ends a session wherever it runs: its shell and everything started in it are stopped. */
+function EndSession({ session: s }: { session: SessionRecord }) {
+  const qc = useQueryClient();
+  const end = useMutation({
+    mutationFn: () => api(`/api/terminal/sessions/${encodeURIComponent(s.id)}`, { method: 'DELETE' }),
+    onSettled: () => qc.invalidateQueries(),
+  });
+  return (
+    <>
+      <button type="button" className="btn-link" disabled={end.isPending} aria-label={`End session of ${s.username} started ${formatTime(s.started_at)}`}
+        onClick={() => { if (window.confirm(`End this session of ${s.username}? Its shell and everything running in it stop.`)) end.mutate(); }}>
+        {end.isPending ? 'Ending…' : 'End'}
+      </button>
+      {end.error && <span role="alert" className="alert alert-error">{messageOf(end.error)}</span>}
+    </>
   );
 }
 

@@ -52,10 +52,15 @@ export default function TerminalPage() {
     }));
   }, [machines.data]);
 
-  const close = (key: string) => setTabs((v) => {
-    const rest = v.tabs.filter((t) => t.key !== key);
-    return { tabs: rest, active: v.active === key ? rest[rest.length - 1]?.key ?? null : v.active };
-  });
+  /** Closing a tab ends its shell; a dropped connection, a reload or a closed browser resume it instead. */
+  const close = (key: string) => {
+    const sessionId = tabs.find((t) => t.key === key)?.sessionId;
+    if (sessionId) void api(`/api/terminal/sessions/${encodeURIComponent(sessionId)}`, { method: 'DELETE' }).catch(() => undefined);
+    setTabs((v) => {
+      const rest = v.tabs.filter((t) => t.key !== key);
+      return { tabs: rest, active: v.active === key ? rest[rest.length - 1]?.key ?? null : v.active };
+    });
+  };
   const setSession = (key: string, sessionId: string) => setTabs((v) => ({
     ...v, tabs: v.tabs.map((t) => (t.key === key && t.sessionId !== sessionId ? { ...t, sessionId } : t)),
   }));
@@ -74,7 +79,7 @@ export default function TerminalPage() {
                 <span className={`dot dot-${states[t.key] ?? 'connecting'}`} aria-hidden="true" />{t.name}
                 <span className="sr-only"> ({states[t.key] ?? 'connecting'})</span>
               </button>
-              <button type="button" className="tab-close" aria-label={`Close terminal ${t.name}`} onClick={() => close(t.key)}>×</button>
+              <button type="button" className="tab-close" aria-label={`Close terminal ${t.name}`} title="Close this terminal and end its shell" onClick={() => close(t.key)}>×</button>
             </li>
           ))}
         </ul>
