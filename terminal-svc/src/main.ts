@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { ListSessionCommands, revokedSessionKey, TERMINAL_STREAM, termRecordSubject } from '@webxterm/contracts';
+import { AUDIT_STREAM, ListSessionCommands, revokedSessionKey, TERMINAL_STREAM, termRecordSubject } from '@webxterm/contracts';
 import {
-  AccessTokenVerifier, Bus, dependencyCheck, closeServer, connectNats, createHttpApp, createLogger, createPool, createRedis, finishApp,
+  AccessTokenVerifier, AuditPublisher, Bus, dependencyCheck, closeServer, connectNats, createHttpApp, createLogger, createPool, createRedis, finishApp,
   Lifecycle, listen, loadConfig, portOf, runMigrations, runAsProcess, serveMetrics, ServiceMetrics,
 } from '@webxterm/kit';
 import { TerminalConfig, TerminalConfigSchema } from './config';
@@ -29,6 +29,7 @@ export async function startTerminalService(config: TerminalConfig): Promise<Runn
   const nc = await connectNats(config.NATS_URL, 'terminal-svc');
   const bus = new Bus(nc, log);
   await bus.ensureStream(TERMINAL_STREAM);
+  await bus.ensureStream(AUDIT_STREAM);
 
   const repo = new SessionRepository(pool);
   const verifier = new AccessTokenVerifier(config.JWT_SECRET, redis);
@@ -52,8 +53,10 @@ export async function startTerminalService(config: TerminalConfig): Promise<Runn
   const rpc = serveSessionRpc(bus, repo);
   const ends = await consumeSessionEnds(bus, repo);
 
+  const audit = new AuditPublisher(bus, 'terminal-svc', log);
+  const TRUST_PROXY_HOPS = 1; // the gateway
   const app = createHttpApp({
-    service: 'terminal-svc', log, metrics, trustProxy: 1, jsonLimit: '16kb',
+    service: 'terminal-svc', log, metrics, trustProxy: TRUST_PROXY_HOPS, jsonLimit: '16kb',
     ready: dependencyCheck({ pool, redis, nc }),
   });
   app.use(sessionRoutes(verifier, sessions, nc, async (tenantId, sessionId) =>
@@ -64,7 +67,7 @@ export async function startTerminalService(config: TerminalConfig): Promise<Runn
   const metricsServer = await serveMetrics(metrics, config.METRICS_PORT, config.HOST);
   const wss = handleTerminalUpgrades(server, {
     verifier, sessions, nc, log, access, maxFrameBytes: config.MAX_FRAME_BYTES, highWaterBytes: config.SOCKET_HIGH_WATER_BYTES,
-    meter: new RelayMeter(metrics),
+    meter: new RelayMeter(metrics), audit, trustProxyHops: TRUST_PROXY_HOPS,
     onExit: (id, code, bytes) => void repo.markEnded(id, { exitCode: code, bytes, at: new Date().toISOString() }).catch(() => undefined),
   });
   log.info({ port: portOf(server) }, 'terminal-svc listening');
@@ -75,6 +78,7 @@ export async function startTerminalService(config: TerminalConfig): Promise<Runn
   lifecycle.onShutdown('http', () => closeServer(server));
   lifecycle.onShutdown('rpc', () => { rpc.stop(); accessChanges.stop(); clearInterval(sweep); clearInterval(retentionSweep); });
   lifecycle.onShutdown('events', () => ends.stop());
+  lifecycle.onShutdown('audit', () => audit.flush(5000));
   lifecycle.onShutdown('nats', () => nc.drain());
   lifecycle.onShutdown('redis', () => redis.quit());
   lifecycle.onShutdown('postgres', () => pool.end());

@@ -15,6 +15,6 @@ export {
 } from './http';
 export { assertSafeUrl, inTimestampRange, isoTimestamp, refuseUnsafeInput, safeString } from './safe-input';
 export { Lifecycle, runAsProcess } from './lifecycle';
-export { clientIp } from './client-ip';
+export { clientIp, forwardedClientIp } from './client-ip';
 export { Bus, ensureDurableConsumer, on, retryDelay, type RetryPolicy } from './bus';
 export { Counter, Gauge, Histogram, serveMetrics, ServiceMetrics } from './metrics';

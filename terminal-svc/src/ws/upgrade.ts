@@ -2,7 +2,7 @@ import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
 import type { SessionRecord } from '@webxterm/contracts';
-import { AccessTokenVerifier, describeError, NatsConnection, type Logger } from '@webxterm/kit';
+import { AccessTokenVerifier, type AuditSink, describeError, forwardedClientIp, NatsConnection, type Logger } from '@webxterm/kit';
 import type { SessionService } from '../domain/session.service';
 import type { AccessWatch } from './access-watch';
 import type { RelayMeter } from './relay-meter';
@@ -20,6 +20,10 @@ export interface UpgradeDeps {
   maxFrameBytes: number;
   highWaterBytes: number;
   meter: RelayMeter;
+  /** Who opened, resumed or watched which terminal, from where. */
+  audit: AuditSink;
+  /** Proxies in front that append to X-Forwarded-For (the gateway): as the HTTP app's `trust proxy`. */
+  trustProxyHops: number;
   onExit(sessionId: string, code: number, bytes: number): void;
 }
 
@@ -80,6 +84,13 @@ export function handleTerminalUpgrades(server: Server, d: UpgradeDeps): WebSocke
       throw e;
     }
     if (socket.destroyed) { tap.live?.close(); return; }
+    const ua = req.headers['user-agent'];
+    d.audit.record({
+      action: !sessionId ? 'terminal.open' : view ? 'terminal.watch' : 'terminal.resume', result: 'success', tenant_id: claims.tenant_id,
+      actor: { user_id: claims.user_id, username: claims.username, email: claims.email, role: claims.role },
+      client_ip: forwardedClientIp(req, d.trustProxyHops), user_agent: ua ? ua.slice(0, 512) : null, resource: session.id,
+      details: { agent_id: agentId, linux_user: session.linux_user ?? null, ...(sessionId ? { last_seq: lastSeq } : { cols, rows }) },
+    });
     socket.once('close', () => tap.live?.close()); // a handshake that never completes leaves no subscription behind
     wss.handleUpgrade(req, socket, head, (ws) => {
       wss.emit('connection', ws, req);
