@@ -57,8 +57,14 @@ describe('terminal through the gateway', () => {
     const [header, ...events] = (await cast.text()).trim().split('\n').map((l) => JSON.parse(l));
     expect(header).toMatchObject({ version: 2, width: 100, height: 30 });
     expect(events.map((e) => e[2]).join('')).toContain('hello\r\n');
-    // Output, and a marker where each command typed began (the shell integration's).
-    expect(events.every((e) => (e[1] === 'o' || e[1] === 'm') && e[0] >= 0)).toBe(true);
+    // Output, a marker where each command typed began (the shell integration's), and the resize.
+    expect(events.every((e) => ['o', 'm', 'r'].includes(e[1]) && e[0] >= 0)).toBe(true);
+    expect(events.filter((e) => e[1] === 'r').map((e) => e[2])).toEqual(['120x40']);
+    const at = (re: RegExp) => events.findIndex((e) => e[1] === 'o' && re.test(e[2]));
+    const resizedAt = events.findIndex((e) => e[1] === 'r');
+    expect(resizedAt).toBeGreaterThan(at(/nobody/)); // after what was printed before it,
+    expect(resizedAt).toBeLessThan(at(/40 120/)); // before what stty printed at the new size
+    expect(events[resizedAt][0]).toBeLessThanOrEqual(events[at(/40 120/)][0]);
   });
 
   it('a new terminal shows its prompt without a keystroke, every time (the prompt may come before the socket is ready)', async () => {

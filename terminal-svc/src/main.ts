@@ -61,7 +61,8 @@ export async function startTerminalService(config: TerminalConfig): Promise<Runn
   });
   app.use(sessionRoutes(verifier, sessions, nc, async (tenantId, sessionId) =>
     (await bus.request(ListSessionCommands, { tenant_id: tenantId, session_id: sessionId }, { timeoutMs: 3000 })).commands,
-  new RecordingRetention(policies), (tenantId, sessionId) => policies.scoped(tenantId).isDeleted(sessionId)));
+  new RecordingRetention(policies), (tenantId, sessionId) => policies.scoped(tenantId).isDeleted(sessionId),
+  (tenantId, sessionId) => repo.scoped(tenantId).resizesOf(sessionId)));
   finishApp(app);
   const server = await listen(app, config.PORT, config.HOST);
   const metricsServer = await serveMetrics(metrics, config.METRICS_PORT, config.HOST);
@@ -69,6 +70,8 @@ export async function startTerminalService(config: TerminalConfig): Promise<Runn
     verifier, sessions, nc, log, access, maxFrameBytes: config.MAX_FRAME_BYTES, highWaterBytes: config.SOCKET_HIGH_WATER_BYTES,
     meter: new RelayMeter(metrics), audit, trustProxyHops: TRUST_PROXY_HOPS,
     onExit: (id, code, bytes) => void repo.markEnded(id, { exitCode: code, bytes, at: new Date().toISOString() }).catch(() => undefined),
+    onResize: (s, size) => void repo.scoped(s.tenant_id).addResize(s.id, s.tenant_id, size)
+      .catch((e) => log.warn({ session_id: s.id, err: (e as Error).message }, 'resize not recorded')),
   });
   log.info({ port: portOf(server) }, 'terminal-svc listening');
 

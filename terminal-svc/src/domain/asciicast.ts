@@ -1,7 +1,7 @@
 import type { StringDecoder } from 'node:string_decoder';
 import type { SessionRecord } from '@webxterm/contracts';
 
-/** asciicast v2: a JSON header line, then `[seconds, "o", text]` per output chunk. */
+/** asciicast v2: a JSON header line, then `[seconds, "o", text]` per output chunk, `"r"` per resize, `"m"` per marker. */
 export function asciicastHeader(s: SessionRecord): string {
   return JSON.stringify({
     version: 2, width: s.cols, height: s.rows, timestamp: Math.floor(Date.parse(s.started_at) / 1000),
@@ -20,4 +20,9 @@ export function asciicastEvent(startedAtMs: number, atMs: number, data: Uint8Arr
 /** A marker (`"m"`): players jump from one to the next; ours name the command that started there. */
 export function asciicastMarker(seconds: number, label: string): string {
   return JSON.stringify([Math.max(0, seconds), 'm', label]);
+}
+
+/** A resize (`"r"`, `COLSxROWS`): the player draws what follows at that size. */
+export function asciicastResize(startedAtMs: number, r: { at: number; cols: number; rows: number }): string {
+  return JSON.stringify([Math.max(0, (r.at - startedAtMs) / 1000), 'r', `${r.cols}x${r.rows}`]);
 }

@@ -3,7 +3,8 @@ import { Router } from 'express';
 import { AccessTokenVerifier, NatsConnection } from '@webxterm/kit';
 import type { SessionService } from '../domain/session.service';
 import { RecordingDeleted, type RecordingRetention } from '../domain/recording-retention';
-import { asciicastEvent, asciicastHeader, asciicastMarker } from '../domain/asciicast';
+import { asciicastEvent, asciicastHeader, asciicastMarker, asciicastResize } from '../domain/asciicast';
+import type { TerminalSize } from '../store/session.repository';
 import { OutputGap, readOutput } from '../ws/output-reader';
 
 /** /api/terminal/sessions …: active sessions, closing one, and its recording as asciicast v2. */
@@ -11,6 +12,7 @@ export function sessionRoutes(
   verifier: AccessTokenVerifier, sessions: SessionService, nc: NatsConnection,
   commandsOf: (tenantId: string, sessionId: string) => Promise<{ command: string; seq: number; offset_ms: number }[]>,
   retention: RecordingRetention, recordingDeleted: (tenantId: string, sessionId: string) => Promise<boolean>,
+  resizesOf: (tenantId: string, sessionId: string) => Promise<TerminalSize[]>,
 ): Router {
   const r = Router();
   r.get('/api/terminal/recording-retention', async (req, res) => {
@@ -40,9 +42,15 @@ export function sessionRoutes(
     req.on('close', () => abort.abort());
     // Each command typed in the session is a marker just before the output chunk in which it started.
     const commands = await commandsOf(s.tenant_id, s.id).catch(() => []);
+    // Each resize goes before the first output printed after it.
+    const resizes = await resizesOf(s.tenant_id, s.id);
+    const resizedUpTo = (atMs: number) => {
+      while (resizes.length && resizes[0].at <= atMs) res.write(`${asciicastResize(started, resizes.shift()!)}\n`);
+    };
     const decoder = new StringDecoder('utf8');
     try {
       for await (const ev of readOutput(nc, s.id, 0, abort.signal, { follow: false })) {
+        resizedUpTo(ev.at);
         while (commands.length && commands[0].seq <= ev.seq) {
           const c = commands.shift()!;
           res.write(`${asciicastMarker(Math.min(c.offset_ms, ev.at - started) / 1000, c.command.slice(0, 200))}\n`);

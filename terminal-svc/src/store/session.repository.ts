@@ -9,6 +9,9 @@ function toRecord(r: any): SessionRecord {
   };
 }
 
+/** A terminal's size from `at` (ms since the epoch) on. */
+export interface TerminalSize { at: number; cols: number; rows: number }
+
 /** Session records (schema `terminal`). */
 export class SessionRepository {
   constructor(private readonly root: Pool, private readonly pool: Queryable = root) {}
@@ -59,6 +62,19 @@ export class SessionRepository {
       `SELECT count(*) FILTER (WHERE user_id = $1) AS of_user, count(*) FILTER (WHERE agent_id = $2) AS of_machine
          FROM terminal.sessions WHERE status = 'active' AND (user_id = $1 OR agent_id = $2)`, [userId, agentId]);
     return { ofUser: Number(r.rows[0].of_user), ofMachine: Number(r.rows[0].of_machine) };
+  }
+
+  async addResize(sessionId: string, tenantId: string, r: TerminalSize): Promise<void> {
+    await this.pool.query(
+      'INSERT INTO terminal.session_resizes (session_id, tenant_id, at, cols, rows) VALUES ($1, $2, $3, $4, $5)',
+      [sessionId, tenantId, new Date(r.at).toISOString(), r.cols, r.rows]);
+  }
+
+  /** The session's sizes after it opened, oldest first. */
+  async resizesOf(sessionId: string): Promise<TerminalSize[]> {
+    const r = await this.pool.query(
+      'SELECT at, cols, rows FROM terminal.session_resizes WHERE session_id = $1 ORDER BY at LIMIT 100000', [sessionId]);
+    return r.rows.map((x) => ({ at: x.at.getTime(), cols: x.cols, rows: x.rows }));
   }
 
   async markEnded(id: string, e: { exitCode: number | null; bytes?: number; at: string }): Promise<void> {

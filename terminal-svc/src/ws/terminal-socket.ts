@@ -15,6 +15,8 @@ export interface RelayOptions {
   /** The session's live output, tapped before it opened (a new session). */
   live?: LiveOutput;
   onExit(code: number, bytes: number): void;
+  /** The owner resized the terminal (the last size of a burst, RESIZE_SETTLE_MS after it): for the recording. */
+  onResize(size: { at: number; cols: number; rows: number }): void;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -27,6 +29,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const CREDIT_EVERY_BYTES = 32 * 1024;
 const CREDIT_AFTER_MS = 1000;
 const CONTROL_TYPES = new Set(['resize', 'ping']);
+/** A window being dragged resizes many times a second: only the size it settles at is recorded. */
+const RESIZE_SETTLE_MS = 250;
 
 export function sendJson(ws: WebSocket, value: unknown): void {
   if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(value));
@@ -63,7 +67,14 @@ export function relaySession(ws: WebSocket, nc: NatsConnection, o: RelayOptions,
     if (delivered > credited) credit(credited = delivered);
   };
   const keepAlive = o.readOnly ? null : setInterval(() => credit(delivered), 30_000);
-  ws.on('close', () => { abort.abort(); if (keepAlive) clearInterval(keepAlive); if (creditTimer) clearTimeout(creditTimer); });
+  let lastSize: { at: number; cols: number; rows: number } | null = null;
+  let resizeTimer: NodeJS.Timeout | null = null;
+  const recordSize = () => {
+    if (resizeTimer) { clearTimeout(resizeTimer); resizeTimer = null; }
+    if (lastSize) o.onResize(lastSize);
+    lastSize = null;
+  };
+  ws.on('close', () => { abort.abort(); if (keepAlive) clearInterval(keepAlive); if (creditTimer) clearTimeout(creditTimer); recordSize(); });
   ws.on('error', () => abort.abort());
 
   function onControl(text: string): void {
@@ -79,6 +90,8 @@ export function relaySession(ws: WebSocket, nc: NatsConnection, o: RelayOptions,
     const parsed = TermControl.safeParse(msg);
     if (!parsed.success || parsed.data.type !== 'resize') return sendJson(ws, { type: 'error', error: 'resize needs integer cols and rows (1-1000)' });
     nc.publish(termControlSubject(o.sessionId), JSON.stringify(parsed.data));
+    lastSize = { at: Date.now(), cols: parsed.data.cols, rows: parsed.data.rows };
+    resizeTimer ??= setTimeout(recordSize, RESIZE_SETTLE_MS);
   }
 
   void (async () => {

@@ -25,6 +25,7 @@ export interface UpgradeDeps {
   /** Proxies in front that append to X-Forwarded-For (the gateway): as the HTTP app's `trust proxy`. */
   trustProxyHops: number;
   onExit(sessionId: string, code: number, bytes: number): void;
+  onResize(session: SessionRecord, size: { at: number; cols: number; rows: number }): void;
 }
 
 const PATH = /^\/api\/terminal\/([A-Za-z0-9_-]{1,64})\/ws\/?$/;
@@ -101,6 +102,7 @@ export function handleTerminalUpgrades(server: Server, d: UpgradeDeps): WebSocke
       relaySession(ws, d.nc, {
         sessionId: session.id, afterSeq: lastSeq, readOnly: view, highWaterBytes: d.highWaterBytes, meter: d.meter, live: tap.live,
         onExit: (code, bytes) => d.onExit(session.id, code, bytes),
+        onResize: (size) => d.onResize(session, size),
       }, d.log);
     });
   }
