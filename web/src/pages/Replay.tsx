@@ -4,7 +4,7 @@ import 'asciinema-player/dist/bundle/asciinema-player.css';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, ApiError, authHeaders } from '../api/http';
-import type { CommandLog, SessionRecord } from '../api/types';
+import type { CommandLog, Machine, SessionRecord } from '../api/types';
 import { Alert, formatDuration, formatTime, PageHeader, QueryState, StatusBadge } from '../components/ui';
 
 type Player = ReturnType<typeof AsciinemaPlayer.create>;
@@ -90,6 +90,8 @@ export default function Replay() {
   }, [cast.data]);
 
   const s = info.data?.session;
+  const machines = useQuery({ queryKey: ['machines'], queryFn: () => api<{ machines: Machine[] }>('/api/machines'), enabled: Boolean(s) });
+  const machineName = machines.data?.machines.find((m) => m.agent_id === s?.agent_id)?.name;
   return (
     <section>
       <PageHeader title="Session replay">
@@ -98,7 +100,7 @@ export default function Replay() {
       <QueryState isLoading={info.isLoading} error={info.error}>
         {s && (
           <dl className="facts">
-            <div><dt>Machine</dt><dd><Link to={`/machines/${s.agent_id}`}>{s.agent_id}</Link></dd></div>
+            <div><dt>Machine</dt><dd><Link to={`/machines/${s.agent_id}`}>{machineName || s.agent_id}</Link></dd></div>
             <div><dt>Person</dt><dd>{s.username}{s.linux_user ? ` as ${s.linux_user}` : ''}</dd></div>
             <div><dt>Started</dt><dd>{formatTime(s.started_at)}</dd></div>
             <div><dt>Duration</dt><dd>{formatDuration((s.ended_at ? Date.parse(s.ended_at) : Date.now()) - Date.parse(s.started_at))}</dd></div>

@@ -69,6 +69,7 @@ export default function TerminalView({ agentId, sessionId, mode = 'owner', activ
     t.loadAddon(new WebLinksAddon());
     t.loadAddon(new ClipboardAddon()); // OSC 52: programs in the shell can set the clipboard
     t.open(el);
+    setRenderer('dom'); // a new terminal starts on the DOM renderer, WebGL replaces it where it loads
     if (prefs.renderer === 'auto') {
       try {
         const gl = new WebglAddon();
