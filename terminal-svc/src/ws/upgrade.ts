@@ -86,7 +86,8 @@ export function handleTerminalUpgrades(server: Server, d: UpgradeDeps): WebSocke
     }
     if (socket.destroyed) { tap.live?.close(); return; }
     const ua = req.headers['user-agent'];
-    d.audit.record({
+    // A socket to an ended session only reads what is left of it (a tab reopened after End): not audited.
+    if (session.status === 'active') d.audit.record({
       action: !sessionId ? 'terminal.open' : view ? 'terminal.watch' : 'terminal.resume', result: 'success', tenant_id: claims.tenant_id,
       actor: { user_id: claims.user_id, username: claims.username, email: claims.email, role: claims.role },
       client_ip: forwardedClientIp(req, d.trustProxyHops), user_agent: ua ? ua.slice(0, 512) : null, resource: session.id,

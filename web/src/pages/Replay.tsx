@@ -135,7 +135,7 @@ export default function Replay() {
           <ol className="plain-list">
             {commands.map((c, i) => (
               <li key={c.id} className="row-between">
-                <button type="button" className="btn-link" onClick={() => void player.current?.seek({ marker: i })}
+                <button type="button" className="btn-link" onClick={() => { box.current?.scrollIntoView({ block: 'nearest' }); void player.current?.seek({ marker: i }); }}
                   aria-label={`Jump to ${c.command}`}><code>{c.command}</code></button>
                 <span className="muted">exit {c.exit_code ?? '—'}{c.cwd ? ` · ${c.cwd}` : ''}</span>
               </li>
