@@ -309,6 +309,23 @@ describe('machine status follows the agent; delete disconnects it', () => {
     await waitUntil(async () => (await status()) === 'online', 20_000, 'online again');
   });
 
+  it('an agent killed with its shells and run again: the sessions it no longer holds are closed, not left active', async () => {
+    const t = await TermClient.open(stack.wsUrl(0, agentId, owner.token));
+    t.type('echo be""fore\r');
+    await t.waitForText('before\r\n');
+    t.close();
+    const active = async () => ((await stack.api(0, 'GET', '/api/terminal/sessions', undefined, owner.token)).body.sessions as { id: string }[]).map((s) => s.id);
+    expect(await active()).toContain(t.sessionId);
+    await stack.restartAgent(0);
+    await waitUntil(async () => !(await active()).includes(t.sessionId), 30_000, 'the lost session closed');
+    expect((await stack.api(0, 'GET', `/api/sessions/${t.sessionId}`, undefined, owner.token)).body.session).toMatchObject({ status: 'closed' });
+    // The machine itself goes on: a new terminal opens.
+    const t2 = await TermClient.open(stack.wsUrl(0, agentId, owner.token));
+    t2.type('echo af""ter\r');
+    await t2.waitForText('after\r\n');
+    t2.close();
+  });
+
   it('DELETE /api/machines/:agent_id removes the machine and the agent stops', async () => {
     const agent = stack.agents[0];
     expect((await stack.api(0, 'DELETE', `/api/machines/${agentId}`, undefined, owner.token)).status).toBe(200);

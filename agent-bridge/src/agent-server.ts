@@ -137,6 +137,7 @@ export class AgentServer {
     };
     void bus.publishDurable(AgentConnected, {
       agent_id: agentId, tenant_id: tenantId, connection_id: link.connectionId, bridge_id: this.d.bridgeId, at: new Date().toISOString(), info,
+      live_sessions: sessions,
     }, `online:${link.connectionId}`).catch((e) => log.warn({ err: (e as Error).message }, 'online event not published'));
     log.info({ agent_id: agentId, sessions: hello.sessions.length }, 'agent connected');
 

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, ServiceProcess, startServiceProcess, TestEnv, testEnv, uniqueName, waitUntil } from '@webxterm/testkit';
+import { freePort, killTree, ServiceProcess, startServiceProcess, TestEnv, testEnv, uniqueName, waitUntil } from '@webxterm/testkit';
 import { OpenApiResponseCheck } from './openapi-check';
 import { PrivateNats, startPrivateNats } from './private-nats';
 
@@ -119,14 +119,28 @@ export class TerminalStack {
     const configured = await this.agentCommand(['configure', '--token', a.apiKey, '--host', this.gateways[0].url, '--linux-user', linuxUser,
       ...(linuxUser === 'root' ? ['--allow-root'] : []), ...(shell ? ['--shell', shell] : []), '--registration-token', registrationToken, '--config', config]);
     if (configured.code !== 0) throw new Error(`vsay-agent configure failed: ${configured.out}`);
+    const child = this.runAgent(config);
+    this.agents.push(child);
+    return { config, child };
+  }
+
+  /** Kills agent `i` with everything it started (its shells too), as a crash or a reboot would, and runs it again. */
+  async restartAgent(i: number): Promise<void> {
+    const old = this.agents[i];
+    const exited = new Promise<void>((resolve) => { if (old.exitCode !== null || old.signalCode !== null) resolve(); else old.once('exit', () => resolve()); });
+    killTree(old.pid!);
+    await exited;
+    this.agents[i] = this.runAgent(join(this.dir, `agent-${i}.json`));
+  }
+
+  private runAgent(config: string): ChildProcess {
     const [cmd, argv] = this.agentArgv(['run', '--config', config]);
     const child = spawn(cmd, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     const idx = this.agentLogs.push('') - 1;
     const keep = (b: Buffer) => { this.agentLogs[idx] = (this.agentLogs[idx] + b.toString()).slice(-10_000); };
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
-    this.agents.push(child);
-    return { config, child };
+    return child;
   }
 
   /**

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { AUDIT_STREAM, ListSessionCommands, revokedSessionKey, TERMINAL_STREAM, termRecordSubject } from '@webxterm/contracts';
+import { AUDIT_STREAM, ListSessionCommands, MACHINE_STREAM, revokedSessionKey, TERMINAL_STREAM, termRecordSubject } from '@webxterm/contracts';
 import {
   AccessTokenVerifier, AuditPublisher, Bus, dependencyCheck, closeServer, connectNats, createHttpApp, createLogger, createPool, createRedis, finishApp,
   Lifecycle, listen, loadConfig, portOf, runMigrations, runAsProcess, serveMetrics, ServiceMetrics,
@@ -10,7 +10,7 @@ import { TerminalConfig, TerminalConfigSchema } from './config';
 import { deleteExpiredRecordings, RecordingRetention } from './domain/recording-retention';
 import { SessionService } from './domain/session.service';
 import { sessionRoutes } from './http/sessions.routes';
-import { consumeSessionEnds, natsAgentSessionPort, natsMachinePort, serveSessionRpc } from './messaging/session.handlers';
+import { consumeAgentConnections, consumeSessionEnds, natsAgentSessionPort, natsMachinePort, serveSessionRpc } from './messaging/session.handlers';
 import { RecordingPolicyRepository } from './store/recording-policy.repository';
 import { SessionRepository } from './store/session.repository';
 import { AccessWatch } from './ws/access-watch';
@@ -30,6 +30,7 @@ export async function startTerminalService(config: TerminalConfig): Promise<Runn
   const bus = new Bus(nc, log);
   await bus.ensureStream(TERMINAL_STREAM);
   await bus.ensureStream(AUDIT_STREAM);
+  await bus.ensureStream(MACHINE_STREAM);
 
   const repo = new SessionRepository(pool);
   const verifier = new AccessTokenVerifier(config.JWT_SECRET, redis);
@@ -52,6 +53,7 @@ export async function startTerminalService(config: TerminalConfig): Promise<Runn
   ).catch((e) => log.warn({ err: (e as Error).message }, 'recording retention sweep failed')), config.RECORDING_SWEEP_MS);
   const rpc = serveSessionRpc(bus, repo);
   const ends = await consumeSessionEnds(bus, repo);
+  const connections = await consumeAgentConnections(bus, repo);
 
   const audit = new AuditPublisher(bus, 'terminal-svc', log);
   const TRUST_PROXY_HOPS = 1; // the gateway
@@ -80,7 +82,7 @@ export async function startTerminalService(config: TerminalConfig): Promise<Runn
   lifecycle.onShutdown('sockets', () => { for (const ws of wss.clients) ws.close(1012, 'terminal-svc restarting; resume elsewhere'); });
   lifecycle.onShutdown('http', () => closeServer(server));
   lifecycle.onShutdown('rpc', () => { rpc.stop(); accessChanges.stop(); clearInterval(sweep); clearInterval(retentionSweep); });
-  lifecycle.onShutdown('events', () => ends.stop());
+  lifecycle.onShutdown('events', () => { ends.stop(); connections.stop(); });
   lifecycle.onShutdown('audit', () => audit.flush(5000));
   lifecycle.onShutdown('nats', () => nc.drain());
   lifecycle.onShutdown('redis', () => redis.quit());

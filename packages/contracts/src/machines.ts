@@ -29,6 +29,12 @@ export const AgentConnected = domainEvent({
   schema: z.object({
     agent_id: z.string(), tenant_id: z.string(), connection_id: z.string(), bridge_id: z.string(),
     at: z.string().datetime(), info: MachineInfo,
+    /**
+     * The sessions the agent still holds as it connects (its hello). Any other session of this agent
+     * opened before `at` is gone — the agent restarted, or its machine rebooted — and terminal-svc
+     * closes it. Absent from older bridges: then nothing is closed.
+     */
+    live_sessions: z.array(z.string().max(64)).max(10_000).optional(),
   }),
 });
 

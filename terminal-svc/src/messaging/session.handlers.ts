@@ -1,5 +1,5 @@
 import {
-  AccessClaims, CheckMachineAccess, CountActiveSessions, forAgent, GetSession, ListMachineSessions, OpenSession, SessionEnded, TERMINAL_STREAM,
+  AccessClaims, AgentConnected, CheckMachineAccess, CountActiveSessions, forAgent, GetSession, ListMachineSessions, MACHINE_STREAM, OpenSession, SessionEnded, TERMINAL_STREAM,
   TermControl, termControlSubject,
 } from '@webxterm/contracts';
 import { type Bus, on } from '@webxterm/kit';
@@ -26,6 +26,16 @@ export function serveSessionRpc(bus: Bus, repo: SessionRepository) {
 export function consumeSessionEnds(bus: Bus, repo: SessionRepository) {
   return bus.consumeDurable(TERMINAL_STREAM, QUEUE, [
     on(SessionEnded, (e) => repo.markEnded(e.session_id, { exitCode: e.exit_code, bytes: e.bytes, at: e.at })),
+  ], { deliver: 'new' });
+}
+
+/**
+ * Sessions an agent no longer holds when it connects (it restarted, its machine rebooted) are closed:
+ * otherwise they would stay "active" for good, as no exit will ever come for them.
+ */
+export function consumeAgentConnections(bus: Bus, repo: SessionRepository) {
+  return bus.consumeDurable(MACHINE_STREAM, QUEUE, [
+    on(AgentConnected, async (e) => { if (e.live_sessions) await repo.closeLost(e.agent_id, e.live_sessions, e.at); }),
   ], { deliver: 'new' });
 }
 

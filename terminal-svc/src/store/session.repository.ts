@@ -77,6 +77,15 @@ export class SessionRepository {
     return r.rows.map((x) => ({ at: x.at.getTime(), cols: x.cols, rows: x.rows }));
   }
 
+  /** Closes the agent's active sessions opened before `before` that are not in `live`; their ids. */
+  async closeLost(agentId: string, live: readonly string[], before: string): Promise<string[]> {
+    const r = await this.pool.query(
+      `UPDATE terminal.sessions SET status = 'closed', ended_at = $3
+        WHERE agent_id = $1 AND status = 'active' AND started_at < $3 AND NOT (id = ANY($2::text[])) RETURNING id`,
+      [agentId, live, before]);
+    return r.rows.map((x) => x.id);
+  }
+
   async markEnded(id: string, e: { exitCode: number | null; bytes?: number; at: string }): Promise<void> {
     await this.pool.query(
       `UPDATE terminal.sessions SET status = 'closed', ended_at = COALESCE(ended_at, $2), exit_code = COALESCE($3, exit_code),
