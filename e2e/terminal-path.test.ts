@@ -140,7 +140,12 @@ describe('viewers and failover', () => {
     const seenBefore = t.seq;
     await t.connect(stack.wsUrl(0, agentId, owner.token, `&session_id=${t.sessionId}&last_seq=${t.seq}`));
     expect(t.seq).toBe(seenBefore);
-    await t.waitForText('\nEND\r\n', 30_000);
+    await t.waitForText('\nEND\r\n', 30_000).catch((e) => {
+      // What the platform said meanwhile (warnings and up), for an intermittent stall seen in CI.
+      const tail = (s: string) => s.slice(-3000);
+      throw new Error([(e as Error).message, ...stack.bridges.map((b, i) => `bridge ${i}: ${tail(b.output())}`),
+        `terminal-svc 0: ${tail(stack.terminals[0].output())}`, `agent: ${tail(stack.agentLogs.join('\n'))}`].join('\n---\n'));
+    });
     expect(sha(between(t.text()))).toBe(sha(seqOutput(N)));
     t.close();
   });
