@@ -22,7 +22,10 @@ export function asciicastMarker(seconds: number, label: string): string {
   return JSON.stringify([Math.max(0, seconds), 'm', label]);
 }
 
+/** A terminal's size from `at` (ms since the epoch) on. */
+export interface TerminalSize { at: number; cols: number; rows: number }
+
 /** A resize (`"r"`, `COLSxROWS`): the player draws what follows at that size. */
-export function asciicastResize(startedAtMs: number, r: { at: number; cols: number; rows: number }): string {
+export function asciicastResize(startedAtMs: number, r: TerminalSize): string {
   return JSON.stringify([Math.max(0, (r.at - startedAtMs) / 1000), 'r', `${r.cols}x${r.rows}`]);
 }

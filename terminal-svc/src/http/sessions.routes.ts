@@ -3,8 +3,7 @@ import { Router } from 'express';
 import { AccessTokenVerifier, NatsConnection } from '@webxterm/kit';
 import type { SessionService } from '../domain/session.service';
 import { RecordingDeleted, type RecordingRetention } from '../domain/recording-retention';
-import { asciicastEvent, asciicastHeader, asciicastMarker, asciicastResize } from '../domain/asciicast';
-import type { TerminalSize } from '../store/session.repository';
+import { asciicastEvent, asciicastHeader, asciicastMarker, asciicastResize, type TerminalSize } from '../domain/asciicast';
 import { OutputGap, readOutput } from '../ws/output-reader';
 
 /** /api/terminal/sessions …: active sessions, closing one, and its recording as asciicast v2. */

@@ -1,5 +1,6 @@
 import type { SessionRecord } from '@webxterm/contracts';
 import { tenantScoped, type Pool, type Queryable } from '@webxterm/kit';
+import type { TerminalSize } from '../domain/asciicast';
 
 function toRecord(r: any): SessionRecord {
   return {
@@ -8,9 +9,6 @@ function toRecord(r: any): SessionRecord {
     exit_code: r.exit_code, bytes_out: Number(r.bytes_out), cols: r.cols, rows: r.rows,
   };
 }
-
-/** A terminal's size from `at` (ms since the epoch) on. */
-export interface TerminalSize { at: number; cols: number; rows: number }
 
 /** Session records (schema `terminal`). */
 export class SessionRepository {
@@ -77,13 +75,12 @@ export class SessionRepository {
     return r.rows.map((x) => ({ at: x.at.getTime(), cols: x.cols, rows: x.rows }));
   }
 
-  /** Closes the agent's active sessions opened before `before` that are not in `live`; their ids. */
-  async closeLost(agentId: string, live: readonly string[], before: string): Promise<string[]> {
-    const r = await this.pool.query(
+  /** Closes the agent's active sessions opened before `before` that are not in `live`. */
+  async closeLost(agentId: string, live: readonly string[], before: string): Promise<void> {
+    await this.pool.query(
       `UPDATE terminal.sessions SET status = 'closed', ended_at = $3
-        WHERE agent_id = $1 AND status = 'active' AND started_at < $3 AND NOT (id = ANY($2::text[])) RETURNING id`,
+        WHERE agent_id = $1 AND status = 'active' AND started_at < $3 AND NOT (id = ANY($2::text[]))`,
       [agentId, live, before]);
-    return r.rows.map((x) => x.id);
   }
 
   async markEnded(id: string, e: { exitCode: number | null; bytes?: number; at: string }): Promise<void> {

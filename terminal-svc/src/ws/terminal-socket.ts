@@ -1,6 +1,7 @@
 import type { WebSocket, RawData } from 'ws';
 import { TermControl, termControlSubject, termInputSubject } from '@webxterm/contracts';
 import type { Logger, NatsConnection } from '@webxterm/kit';
+import type { TerminalSize } from '../domain/asciicast';
 import { type LiveOutput, readOutput } from './output-reader';
 import type { RelayMeter } from './relay-meter';
 
@@ -16,7 +17,7 @@ export interface RelayOptions {
   live?: LiveOutput;
   onExit(code: number, bytes: number): void;
   /** The owner resized the terminal (the last size of a burst, RESIZE_SETTLE_MS after it): for the recording. */
-  onResize(size: { at: number; cols: number; rows: number }): void;
+  onResize(size: TerminalSize): void;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -67,7 +68,7 @@ export function relaySession(ws: WebSocket, nc: NatsConnection, o: RelayOptions,
     if (delivered > credited) credit(credited = delivered);
   };
   const keepAlive = o.readOnly ? null : setInterval(() => credit(delivered), 30_000);
-  let lastSize: { at: number; cols: number; rows: number } | null = null;
+  let lastSize: TerminalSize | null = null;
   let resizeTimer: NodeJS.Timeout | null = null;
   const recordSize = () => {
     if (resizeTimer) { clearTimeout(resizeTimer); resizeTimer = null; }

@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
 import type { SessionRecord } from '@webxterm/contracts';
 import { AccessTokenVerifier, type AuditSink, describeError, forwardedClientIp, NatsConnection, type Logger } from '@webxterm/kit';
+import type { TerminalSize } from '../domain/asciicast';
 import type { SessionService } from '../domain/session.service';
 import type { AccessWatch } from './access-watch';
 import type { RelayMeter } from './relay-meter';
@@ -25,7 +26,7 @@ export interface UpgradeDeps {
   /** Proxies in front that append to X-Forwarded-For (the gateway): as the HTTP app's `trust proxy`. */
   trustProxyHops: number;
   onExit(sessionId: string, code: number, bytes: number): void;
-  onResize(session: SessionRecord, size: { at: number; cols: number; rows: number }): void;
+  onResize(session: SessionRecord, size: TerminalSize): void;
 }
 
 const PATH = /^\/api\/terminal\/([A-Za-z0-9_-]{1,64})\/ws\/?$/;
