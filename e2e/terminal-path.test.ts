@@ -130,6 +130,21 @@ describe('viewers and failover', () => {
     v.close();
   });
 
+  it('a browser that resumes while output it missed is not stored yet gets it without anything more being printed', async () => {
+    const t = await TermClient.open(stack.wsUrl(0, agentId, owner.token));
+    const v = await TermClient.open(stack.wsUrl(1, agentId, owner.token, `&session_id=${t.sessionId}&mode=view`));
+    t.type('sleep 2; echo la""te-$((2*3))\r');
+    await t.waitForText('sleep 2; echo la""te');
+    t.close();
+    await t.waitFor(() => t.closed !== null, 5000, 'socket closed');
+    await v.waitForText('late-6\r\n'); // printed live while the owner was away; the bridge stores it within a second
+    await t.connect(stack.wsUrl(0, agentId, owner.token, `&session_id=${t.sessionId}&last_seq=${t.seq}`));
+    await t.waitForText('late-6\r\n', 10_000);
+    expect(t.text().match(/late-6\r\n/g)).toHaveLength(1);
+    t.close();
+    v.close();
+  });
+
   it('kill the terminal-svc replica holding the socket mid-output: resume on the other, nothing lost, nothing repeated', async () => {
     const N = 1_000_000;
     const t = await TermClient.open(stack.wsUrl(1, agentId, owner.token));

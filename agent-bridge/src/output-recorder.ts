@@ -43,6 +43,8 @@ export class OutputRecorder {
   private rawBytesLeft = 0;
   /** The last batch compression was tried on did not compress: the next try is a probe. */
   private incompressible = false;
+  /** The highest seq added: a chunk the agent sends again (for a reader's gap) is already pending or stored. */
+  private lastAdded = 0;
 
   constructor(
     private readonly sessionId: string,
@@ -52,6 +54,8 @@ export class OutputRecorder {
   ) {}
 
   add(record: OutputRecord): void {
+    if (record.seq <= this.lastAdded) return;
+    this.lastAdded = record.seq;
     if (this.stored === null) this.stored = record.seq - 1; // the agent replays from its first unacknowledged chunk
     this.pending.push(record);
     this.pendingBytes += record.data.length;

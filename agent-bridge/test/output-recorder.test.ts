@@ -71,6 +71,20 @@ describe('OutputRecorder', () => {
     expect(credits).toEqual([0, 2]);
   });
 
+  it('stores chunks the agent sends again (for a reader\'s gap) once: every batch in seq order, its headers its first and last', async () => {
+    const { js, stored } = recordingJetStream();
+    const credits: number[] = [];
+    const rec = new OutputRecorder('s5', js, (seq) => credits.push(seq), log);
+    const chunk = (seq: number) => ({ seq, kind: 'data' as const, at: seq, data: Buffer.from(`c${seq} `) });
+    for (const seq of [1, 2, 3]) rec.add(chunk(seq));
+    await rec.flush();
+    for (const seq of [4, 5, 2, 3, 4, 5, 6]) rec.add(chunk(seq)); // 2…5 sent again, then new output
+    rec.credit(6);
+    await rec.close();
+    expect(stored.map((b) => [b.first, b.last, b.records.map((r) => r.seq)])).toEqual([[1, 3, [1, 2, 3]], [4, 6, [4, 5, 6]]]);
+    expect(credits.at(-1)).toBe(6);
+  });
+
   it('forwards a credit that covers nothing newly stored only as a keep-alive, every 10 s', async () => {
     const { js } = recordingJetStream();
     const credits: number[] = [];

@@ -144,6 +144,46 @@ describe('readOutput', () => {
     expect(asked).toBe(3);
   });
 
+  it('a resumed owner gets output that went live before it started and is not stored yet, with nothing more coming live: the agent is asked for it at once', async () => {
+    // The replica that relayed seq 3 died; the bridge stores it within a second; the agent, paused
+    // for credits, prints nothing more. Before, the reader waited for the next live chunk to see the gap.
+    const s = objectId();
+    await store(s, [1, 2].map((i) => ({ seq: i, body: `c${i} ` })));
+    live(s, { seq: 3, body: 'c3 ' });
+    await nc.flush();
+    const asked: number[] = [];
+    const reader = readOutput(nc, s, 1, new AbortController().signal, {
+      resend: (after) => { asked.push(after); live(s, { seq: 3, body: 'c3 ' }); }, // the agent still holds it
+      gapWaitMs: 60_000,
+    });
+    const events = await collect(reader, (e) => e.seq === 3);
+    await reader.return(undefined);
+    expect(text(events)).toBe('c2 c3 ');
+    expect(asked).toEqual([2]);
+  });
+
+  it('a reader that cannot ask the agent (a viewer) gets output stored only after it read the stream, with nothing more coming live', async () => {
+    const s = objectId();
+    let looks = 0; // the reader's looks into the stream for this session's batches
+    const spy = nc.subscribe(`$JS.API.STREAM.MSG.GET.${TERMINAL_STREAM.name}`, {
+      callback: (_e, m) => { if (m.string().includes(termRecordSubject(s))) looks++; },
+    });
+    try {
+      await nc.flush();
+      await store(s, [{ seq: 1, body: 'a ' }]);
+      live(s, { seq: 2, body: 'b ' }); // before the reader's tap: it never sees this live
+      const reader = readOutput(nc, s, 0, new AbortController().signal, { gapWaitMs: 250 });
+      const rest = collect(reader, (e) => e.seq === 2);
+      await waitUntil(() => looks >= 2, 5000, 'the reader reading the stream again'); // its first read is over
+      await store(s, [{ seq: 2, body: 'b ' }]);
+      const events = await rest;
+      await reader.return(undefined);
+      expect(text(events)).toBe('a b ');
+    } finally {
+      spy.unsubscribe();
+    }
+  });
+
   it('a viewer joining late gets the whole backlog first, across batches', async () => {
     const s = objectId();
     for (let b = 0; b < 5; b++) await store(s, Array.from({ length: 10 }, (_, i) => ({ seq: b * 10 + i + 1, body: `${b * 10 + i + 1},`.repeat(40) })));

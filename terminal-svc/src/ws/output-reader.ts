@@ -11,6 +11,8 @@ const LIVE_BUFFER_MAX_BYTES = 4 << 20;
 const GAP_WAIT_MS = 2000;
 /** How many times a gap is asked again from the agent's ledger before the reader reports it. */
 const GAP_RESENDS = 3;
+/** How many times a reader without a tap of its own reads the stream again while nothing arrives live (waits doubling from GAP_WAIT_MS). */
+const CATCH_UP_READS = 3;
 
 /** Output the agent no longer holds: the reader stops rather than skip it silently. */
 export class OutputGap extends Error {
@@ -51,9 +53,12 @@ export class LiveOutput {
     return m;
   }
 
-  /** Resolves at the next message, or when `wakeUp` is called. */
-  arrival(): Promise<void> {
-    return new Promise<void>((resolve) => { this.wake = () => { this.wake = null; resolve(); }; });
+  /** Resolves true at the next message or when `wakeUp` is called, false after `timeoutMs`. */
+  arrival(timeoutMs = Infinity): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      const timer = timeoutMs === Infinity ? null : setTimeout(() => { this.wake = null; resolve(false); }, timeoutMs);
+      this.wake = () => { this.wake = null; if (timer) clearTimeout(timer); resolve(true); };
+    });
   }
 
   wakeUp(): void { this.wake?.(); }
@@ -99,18 +104,34 @@ export async function* readOutput(
     }
     if (last < upTo) throw new OutputGap(last + 1, upTo);
   }
-  try {
+  /** Everything stored after `last`; true when it ended with the exit. */
+  async function* fromStream(): AsyncGenerator<OutputEvent, boolean> {
     for await (const r of backlog(nc, stored, last, Infinity, signal, 0)) {
       if (r.seq <= last) continue;
       if (r.seq > last + 1) yield* recover(r.seq - 1);
       last = r.seq;
       yield toEvent(r);
-      if (r.kind === 'exit') return;
+      if (r.kind === 'exit') return true;
     }
-    if (!live) return;
+    return false;
+  }
+  try {
+    if ((yield* fromStream()) || !live) return;
+    // A tap made before the session opened has missed nothing. Any other reader can miss output that
+    // went live before its tap was made and was stored only after it read the stream (the bridge
+    // stores within a second); with the agent paused for credits nothing more would come live to
+    // reveal the gap. So a resumed owner asks the agent for what follows at once, and until something
+    // arrives live the stream is read again, CATCH_UP_READS times.
+    let catchUps = tap ? CATCH_UP_READS : 0;
+    if (!tap && afterSeq > 0) resend(last);
     while (!signal.aborted) {
       const m = live.next();
-      if (!m) { await live.arrival(); continue; }
+      if (!m) {
+        if (catchUps >= CATCH_UP_READS) { await live.arrival(); continue; }
+        const arrived = await live.arrival(gapWaitMs * 2 ** catchUps++);
+        if (!arrived && !signal.aborted && (yield* fromStream())) return;
+        continue;
+      }
       let r: OutputRecord;
       try {
         [r] = decodeOutputBatch(m.data, null);
@@ -118,6 +139,7 @@ export async function* readOutput(
         continue; // not a record: dropped like any other stray message; the gap, if any, is recovered
       }
       if (!r || r.seq <= last) continue;
+      catchUps = CATCH_UP_READS;
       if (r.seq > last + 1) yield* recover(r.seq - 1);
       last = r.seq;
       const ev = toEvent(r);
