@@ -184,6 +184,35 @@ describe('readOutput', () => {
     }
   });
 
+  it('a resume reads the stream from the newest batch when that one follows its last seq, and a catch-up with nothing newer stored reads nothing', async () => {
+    const s = objectId();
+    for (let b = 0; b < 20; b++) await store(s, Array.from({ length: 5 }, (_, i) => ({ seq: b * 5 + i + 1, body: `${b * 5 + i + 1},` })));
+    const consumers: { deliver_policy?: string }[] = []; // consumers created for this session's batches
+    let looks = 0; // the reader's looks at the newest batch
+    const spies = [
+      nc.subscribe(`$JS.API.CONSUMER.CREATE.${TERMINAL_STREAM.name}.>`, {
+        callback: (_e, m) => { if (m.string().includes(termRecordSubject(s))) consumers.push(JSON.parse(m.string()).config); },
+      }),
+      nc.subscribe(`$JS.API.STREAM.MSG.GET.${TERMINAL_STREAM.name}`, {
+        callback: (_e, m) => { if (m.string().includes(termRecordSubject(s))) looks++; },
+      }),
+    ];
+    try {
+      await nc.flush();
+      const reader = readOutput(nc, s, 97, new AbortController().signal, { gapWaitMs: 100 });
+      const got = await collect(reader, (e) => e.seq === 100);
+      expect(got.map((e) => e.seq)).toEqual([98, 99, 100]);
+      const more = reader.next(); // waits live, reading the stream again three times meanwhile (100, 200, 400 ms)
+      await waitUntil(() => looks >= 4, 5000, 'the three catch-up reads');
+      await both(s, { seq: 101, body: '101,' });
+      expect(text([(await more).value as OutputEvent])).toBe('101,');
+      await reader.return(undefined);
+      expect(consumers).toEqual([expect.objectContaining({ deliver_policy: 'by_start_sequence' })]);
+    } finally {
+      for (const spy of spies) spy.unsubscribe();
+    }
+  });
+
   it('a viewer joining late gets the whole backlog first, across batches', async () => {
     const s = objectId();
     for (let b = 0; b < 5; b++) await store(s, Array.from({ length: 10 }, (_, i) => ({ seq: b * 10 + i + 1, body: `${b * 10 + i + 1},`.repeat(40) })));

@@ -1,4 +1,4 @@
-import { DeliverPolicy, jetstreamManager } from '@nats-io/jetstream';
+import { DeliverPolicy, jetstreamManager, type StoredMsg } from '@nats-io/jetstream';
 import type { Msg, Subscription } from '@nats-io/transport-node';
 import { BATCH_HDR, decodeOutputBatch, type OutputRecord, SessionExit, TERMINAL_STREAM, termOutputSubject, termRecordSubject } from '@webxterm/contracts';
 import { jetstream, NatsConnection } from '@webxterm/kit';
@@ -152,12 +152,12 @@ export async function* readOutput(
   }
 }
 
-/** Whether JetStream holds anything for the subject (an ordered consumer on an empty subject would just wait). */
-async function hasStored(nc: NatsConnection, subject: string): Promise<boolean> {
+/** The subject's newest stored batch, or null (an ordered consumer on an empty subject would just wait). */
+async function newestStored(nc: NatsConnection, subject: string): Promise<StoredMsg | null> {
   try {
-    return Boolean(await (await jetstreamManager(nc)).streams.getMessage(TERMINAL_STREAM.name, { last_by_subj: subject }));
+    return await (await jetstreamManager(nc)).streams.getMessage(TERMINAL_STREAM.name, { last_by_subj: subject });
   } catch {
-    return false;
+    return null;
   }
 }
 
@@ -165,14 +165,21 @@ async function hasStored(nc: NatsConnection, subject: string): Promise<boolean> 
  * Stored chunks with seq > after, in order: all of them (upTo = Infinity: read until the consumer
  * has nothing pending), or up to `upTo` for a gap (waiting up to `waitMs` for them to be stored).
  * Batches stored twice (an agent replaying to another bridge) overlap: seqs already read are skipped.
+ * Reading all of them starts at the newest batch when that one already follows `after` (a resume,
+ * a reader catching up), and reads nothing when it holds nothing newer; a gap reads the whole subject.
  */
 async function* backlog(nc: NatsConnection, subject: string, after: number, upTo: number, signal: AbortSignal, waitMs: number): AsyncGenerator<OutputRecord> {
   const deadline = Date.now() + waitMs;
-  while (!(await hasStored(nc, subject))) {
+  let newest: StoredMsg | null;
+  while (!(newest = await newestStored(nc, subject))) {
     if (Date.now() >= deadline || signal.aborted) return;
     await new Promise((r) => setTimeout(r, 20));
   }
-  const consumer = await jetstream(nc).consumers.get(TERMINAL_STREAM.name, { filter_subjects: subject, deliver_policy: DeliverPolicy.All });
+  const fromNewest = upTo === Infinity && Number(newest.header.get(BATCH_HDR.first)) <= after + 1;
+  if (fromNewest && Number(newest.header.get(BATCH_HDR.last)) <= after) return;
+  const consumer = await jetstream(nc).consumers.get(TERMINAL_STREAM.name, fromNewest
+    ? { filter_subjects: subject, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: newest.seq }
+    : { filter_subjects: subject, deliver_policy: DeliverPolicy.All });
   const messages = await consumer.consume({ max_bytes: 4 << 20 });
   const stop = () => messages.stop();
   signal.addEventListener('abort', stop, { once: true });
