@@ -15,8 +15,12 @@ export function nodePidOf(tsxPid: number): number {
   return processTreeOf(tsxPid)[1] ?? tsxPid;
 }
 
-/** rssMiB is VmRSS, which counts the node binary's pages (~40 MB) in every process; ownMiB is RssAnon, the process's own memory. */
-export interface Usage { cpuSec: number; rssMiB: number; ownMiB: number }
+/**
+ * rssMiB is VmRSS, which counts the node binary's pages (~40 MB) in every process; ownMiB is RssAnon, the
+ * process's own memory; pssMiB is its proportional share (a page shared by k processes counts 1/k in each),
+ * so a sum of PSS counts the binary's pages once among the processes that map them (this one included).
+ */
+export interface Usage { cpuSec: number; rssMiB: number; ownMiB: number; pssMiB: number }
 
 /** CPU seconds used so far (user + system) and resident memory in MiB, from /proc. */
 export function usage(pid: number): Usage {
@@ -25,14 +29,16 @@ export function usage(pid: number): Usage {
   const ticks = Number(fields[11]) + Number(fields[12]);
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
-  return { cpuSec: ticks / 100, rssMiB: kb('VmRSS') / 1024, ownMiB: kb('RssAnon') / 1024 };
+  const pssKb = Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
+  return { cpuSec: ticks / 100, rssMiB: kb('VmRSS') / 1024, ownMiB: kb('RssAnon') / 1024, pssMiB: pssKb / 1024 };
 }
 
 /** Named processes measured together (a name may stand for several, added up): CPU and RSS of each, and their sum. */
 export class ProcessSet {
   constructor(readonly pids: Record<string, number | number[]>) {}
   snapshot(): Record<string, Usage> {
-    const of = (p: number | number[]): Usage => [p].flat().map(usage).reduce((a, b) => ({ cpuSec: a.cpuSec + b.cpuSec, rssMiB: a.rssMiB + b.rssMiB, ownMiB: a.ownMiB + b.ownMiB }));
+    const of = (p: number | number[]): Usage => [p].flat().map(usage)
+      .reduce((a, b) => ({ cpuSec: a.cpuSec + b.cpuSec, rssMiB: a.rssMiB + b.rssMiB, ownMiB: a.ownMiB + b.ownMiB, pssMiB: a.pssMiB + b.pssMiB }));
     return Object.fromEntries(Object.entries(this.pids).map(([k, p]) => [k, of(p)]));
   }
   /** CPU seconds each used between two snapshots, with `sum`. */
@@ -43,7 +49,7 @@ export class ProcessSet {
     out.sum = sum;
     return out;
   }
-  static rss(a: Record<string, Usage>, field: 'rssMiB' | 'ownMiB' = 'rssMiB'): Record<string, number> {
+  static rss(a: Record<string, Usage>, field: 'rssMiB' | 'ownMiB' | 'pssMiB' = 'rssMiB'): Record<string, number> {
     const out: Record<string, number> = {};
     let sum = 0;
     for (const k of Object.keys(a)) { out[k] = a[k][field]; sum += out[k]; }

@@ -174,6 +174,7 @@ const R = {
   sessions: [] as { n: number; floor?: Typing; platform: Typing; wall: number; cpu: Record<string, number>; rssOpen: Record<string, number>; stored: number }[],
   idle: {} as Record<string, number>,
   idleOwn: {} as Record<string, number>,
+  idlePss: {} as Record<string, number>,
   agentProcesses: 0,
   loads: [] as string[],
 };
@@ -302,6 +303,7 @@ async function main() {
     const idle = procs.snapshot();
     R.idle = ProcessSet.rss(idle);
     R.idleOwn = ProcessSet.rss(idle, 'ownMiB');
+    R.idlePss = ProcessSet.rss(idle, 'pssMiB');
     R.agentProcesses = processTreeOf(agent.child.pid!).length;
 
     if (PHASES.includes('open')) {
@@ -445,10 +447,11 @@ function print() {
     }
   }
   console.log(`\n### Memory (MiB); the agent runs as ${R.agentProcesses} process${R.agentProcesses === 1 ? '' : 'es'} when idle`);
-  console.log('VmRSS counts the pages of the node binary each process touched (about 40 MB, shared) in every process; RssAnon is its own memory.');
-  console.log(`| process | idle VmRSS | idle RssAnon | ${R.sessions.map((s) => `VmRSS KiB per session, N=${s.n}`).join(' | ')} |\n|---|---:|---:|${R.sessions.map(() => '---:|').join('')}`);
+  console.log('VmRSS counts the pages of the node binary each process touched (about 40 MB, shared) in every process; RssAnon is its own memory;');
+  console.log('PSS is its proportional share (a page k processes map counts 1/k in each, this bench\'s node being one of them): summed, shared pages count once.');
+  console.log(`| process | idle VmRSS | idle RssAnon | idle PSS | ${R.sessions.map((s) => `VmRSS KiB per session, N=${s.n}`).join(' | ')} |\n|---|---:|---:|---:|${R.sessions.map(() => '---:|').join('')}`);
   for (const k of [...PROCS, 'sum']) {
-    console.log(`| ${k} | ${f(R.idle[k])} | ${f(R.idleOwn[k])} | ${R.sessions.map((s) => f(((s.rssOpen[k] - R.idle[k]) * 1024) / s.n, 0)).join(' | ')} |`);
+    console.log(`| ${k} | ${f(R.idle[k])} | ${f(R.idleOwn[k])} | ${f(R.idlePss[k])} | ${R.sessions.map((s) => f(((s.rssOpen[k] - R.idle[k]) * 1024) / s.n, 0)).join(' | ')} |`);
   }
   console.log('\n### Recording: growth of the TERMINAL stream');
   console.log('| workload | terminal bytes | stored bytes | raw ÷ stored | stored per GB of output / per session-hour |\n|---|---:|---:|---:|---:|');
