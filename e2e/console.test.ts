@@ -313,13 +313,14 @@ describe('the console, served by the gateway', () => {
       const text = await table.innerText().catch(() => '');
       return /POST \/api\/machines/.test(text) && /PUT \/api\/organization/.test(text) ? text : undefined;
     }, 20_000, 'machine creation and the OTP switch in the audit log');
-    // Terminals opened, watched through the read-only link and resumed after the replica restart.
+    // Terminals opened, watched through the read-only link, resumed after the replica restart, and
+    // ended (End, a closed tab, `exit 3`).
     await page.getByLabel('Action').fill('terminal.*');
     await waitUntil(async () => {
       await page.getByRole('button', { name: 'Apply' }).click();
       const text = await table.innerText().catch(() => '');
-      return ['terminal.open', 'terminal.watch', 'terminal.resume'].every((a) => text.includes(a)) ? text : undefined;
-    }, 20_000, 'terminal.open, terminal.watch and terminal.resume in the audit log');
+      return ['terminal.open', 'terminal.watch', 'terminal.resume', 'terminal.end'].every((a) => text.includes(a)) ? text : undefined;
+    }, 20_000, 'terminal.open, terminal.watch, terminal.resume and terminal.end in the audit log');
     await page.getByLabel('Action').fill('');
     await page.getByRole('button', { name: 'Verify chain' }).click();
     await page.getByText(/is intact: \d+ events checked/).waitFor();

@@ -4,20 +4,39 @@
  * The browser socket goes through gateway A to terminal-svc A; the agent sits on bridge B.
  */
 import { createHash } from 'node:crypto';
-import { bytesWrittenBy, killTree, startServiceProcess, waitUntil } from '@webxterm/testkit';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { AuditEvent } from '@webxterm/contracts';
+import { createPool } from '@webxterm/kit';
+import { bytesWrittenBy, killTree, startServiceProcess, testEnv, waitUntil } from '@webxterm/testkit';
 import { nodePidOf, usage } from '../bench/terminal-lib';
 import { connectOnce } from './lib/grpc-probe';
 import { TermClient } from './lib/term-client';
 import { Account, TerminalStack } from './lib/terminal-stack';
 
 jest.setTimeout(60_000);
-const stack = new TerminalStack();
+/**
+ * Sessions of an agent away for 15 s are closed as lost (an hour and five minutes by default), so the
+ * test of it is short; a machine may hold 400 sessions, so an agent can hold more than a hello once carried.
+ */
+const stack = new TerminalStack({ 'terminal-svc': {
+  AGENT_AWAY_MAX_MS: '15000', LOST_SESSION_SWEEP_MS: '500', MAX_SESSIONS_PER_MACHINE: '400', MAX_SESSIONS_PER_USER: '400',
+} });
+const db = createPool(testEnv().databaseUrl, 1);
+/** When terminal-svc last handled the agent's connecting (after closing what its hello did not list). */
+const connectedAt = async (agentId: string) =>
+  (await db.query('SELECT online_at FROM terminal.agent_presence WHERE agent_id = $1', [agentId])).rows[0]?.online_at?.getTime() ?? 0;
 
 let owner: Account;
 let agentId: string;
+/** The audit events published on the stack's NATS (no audit-svc here), and the `terminal.end` ones of a session. */
+let auditNats: NatsConnection;
+const audited: AuditEvent[] = [];
+const endsOf = (sessionId: string) => audited.filter((e) => e.action === 'terminal.end' && e.resource === sessionId);
 
 beforeAll(async () => {
   await stack.start();
+  auditNats = await connect({ servers: stack.nats.url });
+  auditNats.subscribe('audit.v1.>', { callback: (_e, m) => { audited.push(m.json<AuditEvent>()); } });
   owner = await stack.signup();
   const created = await stack.api(0, 'POST', '/api/machines', { name: 'e2e box', linux_user: 'nobody' }, owner.token);
   expect(created.status).toBe(201);
@@ -30,7 +49,7 @@ beforeAll(async () => {
     `machine online; agent log: ${stack.agentLogs.join('\n')}`);
 }, 120_000);
 
-afterAll(async () => { await stack.stop(); }, 60_000);
+afterAll(async () => { await auditNats?.close(); await db.end(); await stack.stop(); }, 60_000);
 
 describe('terminal through the gateway', () => {
   it('echo hello, resize and stty size, exit 3 recorded', async () => {
@@ -52,6 +71,12 @@ describe('terminal through the gateway', () => {
     // The agent runs as root and switched to the configured user for real.
     expect(rec).toMatchObject({ status: 'closed', agent_id: agentId, user_id: owner.userId, linux_user: 'nobody' });
     expect(rec.bytes_out).toBeGreaterThan(0);
+    // Its end is audited once, as the owner's session whose shell exited.
+    await waitUntil(() => endsOf(t.sessionId).length > 0, 10_000, 'terminal.end audited');
+    expect(endsOf(t.sessionId)).toEqual([expect.objectContaining({
+      source: 'terminal-svc', actor: expect.objectContaining({ user_id: owner.userId }),
+      details: expect.objectContaining({ how: 'exited', exit_code: 3, agent_id: agentId, linux_user: 'nobody', bytes: rec.bytes_out }),
+    })]);
     const cast = await fetch(`${stack.gateways[0].url}/api/terminal/sessions/${t.sessionId}/recording`, { headers: { authorization: `Bearer ${owner.token}` } });
     expect(cast.headers.get('content-type')).toContain('application/x-asciicast');
     const [header, ...events] = (await cast.text()).trim().split('\n').map((l) => JSON.parse(l));
@@ -84,6 +109,12 @@ describe('terminal through the gateway', () => {
     await t.waitFor(() => t.controls.some((c) => c.type === 'exit'), 10_000, 'exit after DELETE');
     const after = await stack.api(1, 'GET', '/api/terminal/sessions', undefined, owner.token);
     expect(after.body.sessions.map((x: any) => x.id)).not.toContain(t.sessionId);
+    // Audited once, with who ended it and from where (the shell's exit that follows is not a second end).
+    await waitUntil(() => endsOf(t.sessionId).length > 0, 10_000, 'terminal.end audited');
+    expect(endsOf(t.sessionId)).toEqual([expect.objectContaining({
+      actor: expect.objectContaining({ user_id: owner.userId, role: expect.any(String) }), client_ip: expect.stringMatching(/127\.0\.0\.1/),
+      details: expect.objectContaining({ how: 'ended', owner_id: owner.userId }),
+    })]);
     expect((await stack.api(0, 'GET', `/api/machines/${agentId}/sessions`, undefined, owner.token)).body.sessions.length).toBeGreaterThanOrEqual(2);
   });
 
@@ -181,15 +212,28 @@ describe('viewers and failover', () => {
     t.close();
   });
 
-  it('kill the bridge replica holding the agent: the agent reconnects to the other and the session goes on', async () => {
+  it('kill the bridge replica holding the agent with 300 sessions: it reconnects to the other and every session goes on', async () => {
     const t = await TermClient.open(stack.wsUrl(0, agentId, owner.token));
     t.type('echo one-$((1+1))\r');
     await t.waitForText('one-2\r\n');
+    // More sessions than a hello once carried (256): the ones past it were closed as lost on reconnect.
+    const more: TermClient[] = [];
+    while (more.length < 299) more.push(...await Promise.all(Array.from({ length: Math.min(25, 299 - more.length) }, () => TermClient.open(stack.wsUrl(0, agentId, owner.token)))));
     const held = async (i: number) => ((await (await fetch(`${stack.bridges[i].url}/agents`)).json()).agents as string[]).includes(agentId);
     const holder = (await held(0)) ? 0 : 1;
     const other = 1 - holder;
+    const killedAt = Date.now();
     killTree(stack.bridges[holder].child.pid!);
     await waitUntil(() => held(other), 20_000, 'agent on the other bridge');
+    await waitUntil(async () => (await connectedAt(agentId)) >= killedAt, 20_000, 'terminal-svc handled the reconnection');
+    const active = new Set(((await stack.api(0, 'GET', '/api/terminal/sessions', undefined, owner.token)).body.sessions as { id: string }[]).map((s) => s.id));
+    expect([t, ...more].filter((c) => !active.has(c.sessionId)).map((c) => c.sessionId)).toEqual([]);
+    const last = more[more.length - 1];
+    last.type('echo la""st-$((3+3))\r');
+    await last.waitForText('last-6\r\n');
+    for (const c of more) c.type('exit\r');
+    await waitUntil(() => more.every((c) => c.controls.some((m) => m.type === 'exit')), 30_000, 'the 299 sessions exited');
+    for (const c of more) c.close();
     t.type('echo two-$((2+2))\r');
     await t.waitForText('two-4\r\n');
     expect(t.closed).toBeNull();
@@ -339,11 +383,29 @@ describe('machine status follows the agent; delete disconnects it', () => {
     await stack.restartAgent(0);
     await waitUntil(async () => !(await active()).includes(t.sessionId), 30_000, 'the lost session closed');
     expect((await stack.api(0, 'GET', `/api/sessions/${t.sessionId}`, undefined, owner.token)).body.session).toMatchObject({ status: 'closed' });
+    await waitUntil(() => endsOf(t.sessionId).length > 0, 10_000, 'terminal.end audited');
+    expect(endsOf(t.sessionId)).toEqual([expect.objectContaining({ details: expect.objectContaining({ how: 'lost', exit_code: null }) })]);
     // The machine itself goes on: a new terminal opens.
     const t2 = await TermClient.open(stack.wsUrl(0, agentId, owner.token));
     t2.type('echo af""ter\r');
     await t2.waitForText('after\r\n');
     t2.close();
+  });
+
+  it('an agent that never comes back (its machine switched off for good): its sessions are closed as lost once it has been away AGENT_AWAY_MAX_MS', async () => {
+    const t = await TermClient.open(stack.wsUrl(0, agentId, owner.token));
+    t.type('echo be""fore\r');
+    await t.waitForText('before\r\n');
+    t.close();
+    const active = async () => ((await stack.api(0, 'GET', '/api/terminal/sessions', undefined, owner.token)).body.sessions as { id: string }[]).map((s) => s.id);
+    await stack.restartAgent(0, async () => {
+      const gone = Date.now();
+      await waitUntil(async () => !(await active()).includes(t.sessionId), 45_000, 'the abandoned session closed');
+      expect(Date.now() - gone).toBeGreaterThanOrEqual(14_000); // not before the agent had been away 15 s
+    });
+    await waitUntil(() => endsOf(t.sessionId).length > 0, 10_000, 'terminal.end audited');
+    expect(endsOf(t.sessionId)).toEqual([expect.objectContaining({ details: expect.objectContaining({ how: 'lost' }) })]);
+    await waitUntil(async () => (await stack.api(0, 'GET', `/api/machines/${agentId}`, undefined, owner.token)).body.status === 'online', 20_000, 'online again');
   });
 
   it('DELETE /api/machines/:agent_id removes the machine and the agent stops', async () => {

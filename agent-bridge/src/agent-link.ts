@@ -63,7 +63,11 @@ export class AgentLink {
       case 'opened': {
         const o = m.opened!;
         const w = this.opens.get(o.session_id);
-        if (!w) return;
+        if (!w) {
+          // Opened after terminal-svc gave up waiting (a 504 to the browser): nobody can ever attach to it.
+          if (!o.error && !this.sessionSubs.has(o.session_id)) this.send({ close: { session_id: o.session_id } });
+          return;
+        }
         this.opens.delete(o.session_id);
         clearTimeout(w.timer);
         if (o.error) { this.unwatchSession(o.session_id); w.reject(new AppError('unavailable', 'terminal.open_failed', o.error)); }

@@ -23,8 +23,12 @@ export interface AgentServerDeps {
 
 const HELLO_TIMEOUT_MS = 10_000;
 const SESSION_ID = /^[0-9a-f]{24}$/;
-/** A Hello lists at most this many surviving sessions (more than an agent may hold open). */
-const MAX_RESUMED_SESSIONS = 256;
+/**
+ * A Hello lists at most this many surviving sessions: the most `AgentConnected.live_sessions` carries
+ * (terminal-svc lets a machine hold up to MAX_SESSIONS_PER_MACHINE; it was 256 here, and an agent with
+ * more that reconnected lost the rest, closed as gone).
+ */
+const MAX_RESUMED_SESSIONS = 10_000;
 
 type AuthenticatedMachine = { machine_id: string; agent_id: string; tenant_id: string; credential?: string };
 
@@ -75,8 +79,9 @@ export class AgentServer {
     hello.catch(() => undefined);
     const machine = await this.d.bus.request(AuthenticateAgent, await this.credentialsOf(agentId, bearer, registration));
     const h = await hello;
-    const sessions = await this.ownSessions(machine.tenant_id, machine.agent_id, h.sessions.map((s) => s.session_id));
-    this.register(call, machine, h, sessions);
+    const claimed = [...new Set(h.hello.sessions.map((s) => s.session_id))].filter((id) => SESSION_ID.test(id)).slice(0, MAX_RESUMED_SESSIONS);
+    const sessions = await this.ownSessions(machine.tenant_id, machine.agent_id, claimed);
+    this.register(call, machine, h.hello, sessions, { ids: claimed, at: h.at });
   }
 
   /** The machine's own credential, or an API key's owner who registers it. */
@@ -98,25 +103,30 @@ export class AgentServer {
    * its organization, not ended. Any other id is ignored, so an agent cannot join a stranger's terminal.
    */
   private async ownSessions(tenantId: string, agentId: string, ids: string[]): Promise<string[]> {
-    const wellFormed = [...new Set(ids)].filter((id) => SESSION_ID.test(id)).slice(0, MAX_RESUMED_SESSIONS);
-    const records = await Promise.all(wellFormed.map((id) => this.d.bus.request(GetSession, { tenant_id: tenantId, session_id: id })
+    const records = await Promise.all(ids.map((id) => this.d.bus.request(GetSession, { tenant_id: tenantId, session_id: id })
       .then((r) => r.session, () => null)));
-    return wellFormed.filter((id, i) => records[i]?.agent_id === agentId && !records[i]?.ended_at);
+    return ids.filter((id, i) => records[i]?.agent_id === agentId && !records[i]?.ended_at);
   }
 
-  private waitForHello(call: Call): Promise<Hello> {
+  /** The agent's Hello, and when it came (the moment its list of sessions was true). */
+  private waitForHello(call: Call): Promise<{ hello: Hello; at: Date }> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new AppError('invalid', 'agent.no_hello', 'no hello from the agent')), HELLO_TIMEOUT_MS);
       call.once('data', (m: AgentMessage) => {
         clearTimeout(timer);
-        if (m.kind === 'hello' && m.hello) resolve(m.hello);
+        if (m.kind === 'hello' && m.hello) resolve({ hello: m.hello, at: new Date() });
         else reject(new AppError('invalid', 'agent.no_hello', 'the first message must be hello'));
       });
       call.once('error', () => { clearTimeout(timer); reject(new AppError('unavailable', 'agent.gone', 'stream ended')); });
     });
   }
 
-  private register(call: Call, machine: AuthenticatedMachine, hello: Hello, sessions: string[]): void {
+  /**
+   * `sessions`: the ones the agent listed that are its own, relayed again; `listed`: everything it
+   * listed, and when — terminal-svc closes its other sessions opened before then (a lookup that failed
+   * under load must not close a live one; listing what it does not hold keeps nobody else's open).
+   */
+  private register(call: Call, machine: AuthenticatedMachine, hello: Hello, sessions: string[], listed: { ids: string[]; at: Date }): void {
     const { log, bus } = this.d;
     const { agent_id: agentId, tenant_id: tenantId } = machine;
     const previous = this.links.get(agentId);
@@ -137,7 +147,7 @@ export class AgentServer {
     };
     void bus.publishDurable(AgentConnected, {
       agent_id: agentId, tenant_id: tenantId, connection_id: link.connectionId, bridge_id: this.d.bridgeId, at: new Date().toISOString(), info,
-      live_sessions: sessions,
+      live_sessions: listed.ids, live_sessions_at: listed.at.toISOString(),
     }, `online:${link.connectionId}`).catch((e) => log.warn({ err: (e as Error).message }, 'online event not published'));
     log.info({ agent_id: agentId, sessions: hello.sessions.length }, 'agent connected');
 

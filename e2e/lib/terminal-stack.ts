@@ -125,12 +125,17 @@ export class TerminalStack {
   }
 
   /** Kills agent `i` with everything it started (its shells too), as a crash or a reboot would, and runs it again. */
-  async restartAgent(i: number): Promise<void> {
+  /** Kills agent `i` with its shells and runs it again; `whileAway` runs in between. */
+  async restartAgent(i: number, whileAway: () => Promise<void> = async () => undefined): Promise<void> {
     const old = this.agents[i];
     const exited = new Promise<void>((resolve) => { if (old.exitCode !== null || old.signalCode !== null) resolve(); else old.once('exit', () => resolve()); });
     killTree(old.pid!);
     await exited;
-    this.agents[i] = this.runAgent(join(this.dir, `agent-${i}.json`));
+    try {
+      await whileAway();
+    } finally {
+      this.agents[i] = this.runAgent(join(this.dir, `agent-${i}.json`));
+    }
   }
 
   private runAgent(config: string): ChildProcess {

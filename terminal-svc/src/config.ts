@@ -32,6 +32,14 @@ export const TerminalConfigSchema = z.object({
   LOGIN_SWEEP_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
   /** How often recordings past their organization's retention are deleted. */
   RECORDING_SWEEP_MS: z.coerce.number().int().min(100).max(86_400_000).default(600_000),
+  /**
+   * Sessions of an agent offline for longer than this, and not back since, are closed as lost: an
+   * agent ends a shell nobody attends after its `detached_session_timeout_sec` (an hour by default),
+   * so they cannot come back. Keep it above the agents' setting.
+   */
+  AGENT_AWAY_MAX_MS: z.coerce.number().int().min(1000).default(65 * 60_000),
+  /** How often sessions are checked for that. */
+  LOST_SESSION_SWEEP_MS: z.coerce.number().int().min(100).max(600_000).default(60_000),
   LOG_LEVEL: logLevel,
 });
 export type TerminalConfig = z.infer<typeof TerminalConfigSchema>;

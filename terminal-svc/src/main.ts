@@ -35,8 +35,9 @@ export async function startTerminalService(config: TerminalConfig): Promise<Runn
   const repo = new SessionRepository(pool);
   const verifier = new AccessTokenVerifier(config.JWT_SECRET, redis);
   const machinesPort = natsMachinePort(bus);
+  const audit = new AuditPublisher(bus, 'terminal-svc', log);
   const sessions = new SessionService(repo, machinesPort, natsAgentSessionPort(bus, config.SESSION_WINDOW_BYTES, config.OPEN_TIMEOUT_MS),
-    { perUser: config.MAX_SESSIONS_PER_USER, perMachine: config.MAX_SESSIONS_PER_MACHINE });
+    audit, { perUser: config.MAX_SESSIONS_PER_USER, perMachine: config.MAX_SESSIONS_PER_MACHINE });
   const access = new AccessWatch(async (claims, agentId, view) => {
     await machinesPort.check(claims, agentId, view ? 'sessions:watch' : 'terminal:open');
     return true;
@@ -51,11 +52,12 @@ export async function startTerminalService(config: TerminalConfig): Promise<Runn
   const retentionSweep = setInterval(() => void deleteExpiredRecordings(
     policies, async (id) => { await jsm.streams.purge(TERMINAL_STREAM.name, { filter: termRecordSubject(id) }); }, log,
   ).catch((e) => log.warn({ err: (e as Error).message }, 'recording retention sweep failed')), config.RECORDING_SWEEP_MS);
+  const lostSweep = setInterval(() => void sessions.abandoned(new Date(Date.now() - config.AGENT_AWAY_MAX_MS))
+    .catch((e) => log.warn({ err: (e as Error).message }, 'lost sessions sweep failed')), config.LOST_SESSION_SWEEP_MS);
   const rpc = serveSessionRpc(bus, repo);
-  const ends = await consumeSessionEnds(bus, repo);
-  const connections = await consumeAgentConnections(bus, repo);
+  const ends = await consumeSessionEnds(bus, sessions);
+  const connections = await consumeAgentConnections(bus, sessions);
 
-  const audit = new AuditPublisher(bus, 'terminal-svc', log);
   const TRUST_PROXY_HOPS = 1; // the gateway
   const app = createHttpApp({
     service: 'terminal-svc', log, metrics, trustProxy: TRUST_PROXY_HOPS, jsonLimit: '16kb',
@@ -71,7 +73,8 @@ export async function startTerminalService(config: TerminalConfig): Promise<Runn
   const wss = handleTerminalUpgrades(server, {
     verifier, sessions, nc, log, access, maxFrameBytes: config.MAX_FRAME_BYTES, highWaterBytes: config.SOCKET_HIGH_WATER_BYTES,
     meter: new RelayMeter(metrics), audit, trustProxyHops: TRUST_PROXY_HOPS,
-    onExit: (id, code, bytes) => void repo.markEnded(id, { exitCode: code, bytes, at: new Date().toISOString() }).catch(() => undefined),
+    onExit: (id, code, bytes) => void sessions.exited(id, { exitCode: code, bytes, at: new Date().toISOString() })
+      .catch((e) => log.warn({ session_id: id, err: (e as Error).message }, 'session end not recorded')),
     onResize: (s, size) => void repo.scoped(s.tenant_id).addResize(s.id, s.tenant_id, size)
       .catch((e) => log.warn({ session_id: s.id, err: (e as Error).message }, 'resize not recorded')),
   });
@@ -81,7 +84,7 @@ export async function startTerminalService(config: TerminalConfig): Promise<Runn
   const lifecycle = new Lifecycle(log);
   lifecycle.onShutdown('sockets', () => { for (const ws of wss.clients) ws.close(1012, 'terminal-svc restarting; resume elsewhere'); });
   lifecycle.onShutdown('http', () => closeServer(server));
-  lifecycle.onShutdown('rpc', () => { rpc.stop(); accessChanges.stop(); clearInterval(sweep); clearInterval(retentionSweep); });
+  lifecycle.onShutdown('rpc', () => { rpc.stop(); accessChanges.stop(); clearInterval(sweep); clearInterval(retentionSweep); clearInterval(lostSweep); });
   lifecycle.onShutdown('events', () => { ends.stop(); connections.stop(); });
   lifecycle.onShutdown('audit', () => audit.flush(5000));
   lifecycle.onShutdown('nats', () => nc.drain());

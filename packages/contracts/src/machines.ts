@@ -30,11 +30,13 @@ export const AgentConnected = domainEvent({
     agent_id: z.string(), tenant_id: z.string(), connection_id: z.string(), bridge_id: z.string(),
     at: z.string().datetime(), info: MachineInfo,
     /**
-     * The sessions the agent still holds as it connects (its hello). Any other session of this agent
-     * opened before `at` is gone — the agent restarted, or its machine rebooted — and terminal-svc
-     * closes it. Absent from older bridges: then nothing is closed.
+     * The sessions the agent still holds as it connects (its hello, received at `live_sessions_at`).
+     * Any other session of this agent opened before then is gone — the agent restarted, or its machine
+     * rebooted — and terminal-svc closes it. Absent from older bridges: then nothing is closed.
      */
     live_sessions: z.array(z.string().max(64)).max(10_000).optional(),
+    /** When the hello came (`at` is when the stream was accepted, after admission); older bridges: `at`. */
+    live_sessions_at: z.string().datetime().optional(),
   }),
 });
 

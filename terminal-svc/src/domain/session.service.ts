@@ -1,5 +1,5 @@
 import type { AccessClaims, SessionRecord } from '@webxterm/contracts';
-import { AppError, objectId } from '@webxterm/kit';
+import { AppError, type AuditSink, objectId } from '@webxterm/kit';
 import type { SessionRepository } from '../store/session.repository';
 
 /** What the sessions need from outside: machine access (machine-svc) and the agent (agent-bridge). */
@@ -19,11 +19,30 @@ export const TooManySessions = (who: 'user' | 'machine', max: number) => new App
 /** Open (not yet ended) sessions one person, and one machine, may have. */
 export interface SessionLimits { perUser: number; perMachine: number }
 
+/** How a session ended: its shell exited, someone ended it (End, or a closed tab), or its agent came back without it. */
+export type SessionEnd = 'exited' | 'ended' | 'lost';
+
+/** The audit event `terminal.end`: the actor is whoever ended it, else the session's owner. */
+export function sessionEndAudit(s: SessionRecord, how: SessionEnd, by?: { claims: AccessClaims; clientIp: string | null }) {
+  return {
+    action: 'terminal.end', result: 'success' as const, tenant_id: s.tenant_id,
+    actor: by
+      ? { user_id: by.claims.user_id, username: by.claims.username, email: by.claims.email, role: by.claims.role }
+      : { user_id: s.user_id, username: s.username, role: null },
+    client_ip: by?.clientIp ?? null, resource: s.id,
+    details: {
+      agent_id: s.agent_id, linux_user: s.linux_user, how, exit_code: s.exit_code, bytes: s.bytes_out, owner_id: s.user_id,
+      duration_ms: s.ended_at ? Date.parse(s.ended_at) - Date.parse(s.started_at) : null,
+    },
+  };
+}
+
 export class SessionService {
   constructor(
     private readonly repo: SessionRepository,
     private readonly machines: MachinePort,
     private readonly agents: AgentSessionPort,
+    private readonly audit: AuditSink,
     private readonly limits: SessionLimits = { perUser: 20, perMachine: 100 },
   ) {}
 
@@ -72,12 +91,34 @@ export class SessionService {
   }
 
   /** Closes the PTY wherever it runs; the record is closed now, the exit code arrives with the agent's exit. */
-  async close(claims: AccessClaims, sessionId: string): Promise<void> {
+  async close(claims: AccessClaims, sessionId: string, clientIp: string | null): Promise<void> {
     const s = /^[0-9a-f]{24}$/.test(sessionId) ? await this.repoOf(claims).get(sessionId) : null;
     if (!s || (s.tenant_id !== claims.tenant_id && claims.role !== 'super_admin')) throw SessionNotFound();
     if (s.user_id !== claims.user_id && claims.role === 'user') throw SessionNotFound();
     this.agents.close(sessionId);
-    await this.repoOf(claims).markEnded(sessionId, { exitCode: null, at: new Date().toISOString() });
+    const ended = await this.repoOf(claims).markEnded(sessionId, { exitCode: null, at: new Date().toISOString() });
+    if (ended) this.audit.record(sessionEndAudit(ended, 'ended', { claims, clientIp }));
+  }
+
+  /** The shell exited (seen by a relay, or reported by the bridge): recorded, and audited once. */
+  async exited(sessionId: string, e: { exitCode: number; bytes: number; at: string }): Promise<void> {
+    const ended = await this.repo.markEnded(sessionId, e);
+    if (ended) this.audit.record(sessionEndAudit(ended, 'exited'));
+  }
+
+  /** The agent connected holding only `live`: its other sessions opened before then are gone with its shells. */
+  async lost(agentId: string, live: readonly string[], at: string): Promise<void> {
+    for (const s of await this.repo.closeLost(agentId, live, at)) this.audit.record(sessionEndAudit(s, 'lost'));
+  }
+
+  /** Its bridge reported the agent connected or gone at `at`. */
+  agentSeen(agentId: string, state: 'online' | 'offline', at: string): Promise<void> {
+    return this.repo.agentSeen(agentId, state, at);
+  }
+
+  /** Sessions of agents offline since before `before` and not back: gone with them (the machine was switched off, or removed). */
+  async abandoned(before: Date): Promise<void> {
+    for (const s of await this.repo.closeAbandoned(before.toISOString())) this.audit.record(sessionEndAudit(s, 'lost'));
   }
 
   async get(claims: AccessClaims, sessionId: string): Promise<SessionRecord> {

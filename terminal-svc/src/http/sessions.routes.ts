@@ -27,7 +27,7 @@ export function sessionRoutes(
     res.json(await sessions.get(await verifier.verifyRequest(req), req.params.session_id));
   });
   r.delete('/api/terminal/sessions/:session_id', async (req, res) => {
-    await sessions.close(await verifier.verifyRequest(req), req.params.session_id);
+    await sessions.close(await verifier.verifyRequest(req), req.params.session_id, req.ip ?? null);
     res.json({ message: 'Session closed' });
   });
   r.get('/api/terminal/sessions/:session_id/recording', async (req, res) => {

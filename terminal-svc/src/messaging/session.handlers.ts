@@ -1,9 +1,9 @@
 import {
-  AccessClaims, AgentConnected, CheckMachineAccess, CountActiveSessions, forAgent, GetSession, ListMachineSessions, MACHINE_STREAM, OpenSession, SessionEnded, TERMINAL_STREAM,
+  AccessClaims, AgentConnected, AgentDisconnected, CheckMachineAccess, CountActiveSessions, forAgent, GetSession, ListMachineSessions, MACHINE_STREAM, OpenSession, SessionEnded, TERMINAL_STREAM,
   TermControl, termControlSubject,
 } from '@webxterm/contracts';
 import { type Bus, on } from '@webxterm/kit';
-import type { AgentSessionPort, MachinePort } from '../domain/session.service';
+import type { AgentSessionPort, MachinePort, SessionService } from '../domain/session.service';
 import type { SessionRepository } from '../store/session.repository';
 
 const QUEUE = 'terminal-svc';
@@ -23,19 +23,24 @@ export function serveSessionRpc(bus: Bus, repo: SessionRepository) {
 }
 
 /** Exit codes and byte counts from the bridges' durable SessionEnded events. */
-export function consumeSessionEnds(bus: Bus, repo: SessionRepository) {
+export function consumeSessionEnds(bus: Bus, sessions: SessionService) {
   return bus.consumeDurable(TERMINAL_STREAM, QUEUE, [
-    on(SessionEnded, (e) => repo.markEnded(e.session_id, { exitCode: e.exit_code, bytes: e.bytes, at: e.at })),
+    on(SessionEnded, (e) => sessions.exited(e.session_id, { exitCode: e.exit_code, bytes: e.bytes, at: e.at })),
   ], { deliver: 'new' });
 }
 
 /**
  * Sessions an agent no longer holds when it connects (it restarted, its machine rebooted) are closed:
- * otherwise they would stay "active" for good, as no exit will ever come for them.
+ * otherwise they would stay "active" for good, as no exit will ever come for them. When agents come
+ * and go is kept for the sweep of sessions whose agent never came back (`SessionService.abandoned`).
  */
-export function consumeAgentConnections(bus: Bus, repo: SessionRepository) {
+export function consumeAgentConnections(bus: Bus, sessions: SessionService) {
   return bus.consumeDurable(MACHINE_STREAM, QUEUE, [
-    on(AgentConnected, async (e) => { if (e.live_sessions) await repo.closeLost(e.agent_id, e.live_sessions, e.at); }),
+    on(AgentConnected, async (e) => {
+      if (e.live_sessions) await sessions.lost(e.agent_id, e.live_sessions, e.live_sessions_at ?? e.at);
+      await sessions.agentSeen(e.agent_id, 'online', e.at);
+    }),
+    on(AgentDisconnected, (e) => sessions.agentSeen(e.agent_id, 'offline', e.at)),
   ], { deliver: 'new' });
 }
 

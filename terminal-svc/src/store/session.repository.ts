@@ -75,18 +75,44 @@ export class SessionRepository {
     return r.rows.map((x) => ({ at: x.at.getTime(), cols: x.cols, rows: x.rows }));
   }
 
-  /** Closes the agent's active sessions opened before `before` that are not in `live`. */
-  async closeLost(agentId: string, live: readonly string[], before: string): Promise<void> {
-    await this.pool.query(
+  /** Closes the agent's active sessions opened before `before` that are not in `live`; returns them. */
+  async closeLost(agentId: string, live: readonly string[], before: string): Promise<SessionRecord[]> {
+    const r = await this.pool.query(
       `UPDATE terminal.sessions SET status = 'closed', ended_at = $3
-        WHERE agent_id = $1 AND status = 'active' AND started_at < $3 AND NOT (id = ANY($2::text[]))`,
+        WHERE agent_id = $1 AND status = 'active' AND started_at < $3 AND NOT (id = ANY($2::text[])) RETURNING *`,
       [agentId, live, before]);
+    return r.rows.map(toRecord);
   }
 
-  async markEnded(id: string, e: { exitCode: number | null; bytes?: number; at: string }): Promise<void> {
+  /** The agent connected, or went offline, at `at` (reports may be handled out of order: the later time wins). */
+  async agentSeen(agentId: string, state: 'online' | 'offline', at: string): Promise<void> {
+    const column = state === 'online' ? 'online_at' : 'offline_at';
     await this.pool.query(
-      `UPDATE terminal.sessions SET status = 'closed', ended_at = COALESCE(ended_at, $2), exit_code = COALESCE($3, exit_code),
-         bytes_out = GREATEST(bytes_out, COALESCE($4, 0)) WHERE id = $1`,
+      `INSERT INTO terminal.agent_presence AS p (agent_id, ${column}) VALUES ($1, $2)
+       ON CONFLICT (agent_id) DO UPDATE SET ${column} = GREATEST(p.${column}, EXCLUDED.${column})`, [agentId, at]);
+  }
+
+  /** Closes the active sessions of agents offline since before `before` and not back since; returns them. */
+  async closeAbandoned(before: string): Promise<SessionRecord[]> {
+    const r = await this.pool.query(
+      `UPDATE terminal.sessions s SET status = 'closed', ended_at = p.offline_at
+         FROM terminal.agent_presence p
+        WHERE s.agent_id = p.agent_id AND s.status = 'active' AND p.offline_at < $1 AND (p.online_at IS NULL OR p.online_at < p.offline_at)
+       RETURNING s.*`, [before]);
+    return r.rows.map(toRecord);
+  }
+
+  /**
+   * Records a session's end (the relay saw the exit, and the bridge's SessionEnded brings it again).
+   * Returns the session when this call ended it, null when it had ended already or does not exist.
+   */
+  async markEnded(id: string, e: { exitCode: number | null; bytes?: number; at: string }): Promise<SessionRecord | null> {
+    const r = await this.pool.query(
+      `UPDATE terminal.sessions s SET status = 'closed', ended_at = COALESCE(s.ended_at, $2), exit_code = COALESCE($3, s.exit_code),
+              bytes_out = GREATEST(s.bytes_out, COALESCE($4, 0))
+         FROM (SELECT id, status AS was FROM terminal.sessions WHERE id = $1 FOR UPDATE) before
+        WHERE s.id = before.id RETURNING s.*, before.was`,
       [id, e.at, e.exitCode, e.bytes ?? null]);
+    return r.rows[0]?.was === 'active' ? toRecord(r.rows[0]) : null;
   }
 }
