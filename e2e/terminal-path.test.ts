@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import type { AuditEvent } from '@webxterm/contracts';
+import { type AuditEvent, AuditRecorded } from '@webxterm/contracts';
 import { createPool } from '@webxterm/kit';
 import { bytesWrittenBy, killTree, startServiceProcess, testEnv, waitUntil } from '@webxterm/testkit';
 import { nodePidOf, usage } from '../bench/terminal-lib';
@@ -36,7 +36,7 @@ const endsOf = (sessionId: string) => audited.filter((e) => e.action === 'termin
 beforeAll(async () => {
   await stack.start();
   auditNats = await connect({ servers: stack.nats.url });
-  auditNats.subscribe('audit.v1.>', { callback: (_e, m) => { audited.push(m.json<AuditEvent>()); } });
+  auditNats.subscribe(AuditRecorded.filter, { callback: (_e, m) => { audited.push(m.json<AuditEvent>()); } });
   owner = await stack.signup();
   const created = await stack.api(0, 'POST', '/api/machines', { name: 'e2e box', linux_user: 'nobody' }, owner.token);
   expect(created.status).toBe(201);
