@@ -81,10 +81,20 @@ function waitText(t: Term, re: RegExp, timeoutMs: number): Promise<boolean> {
   ]);
 }
 
+/**
+ * Keys typed while the agent reconnects to a bridge reach no one and are lost (its output is not:
+ * the agent's ledger replays it); under the load of opening 1,000 shells an agent may miss its
+ * heartbeats and reconnect. A shell not ready after 30 s is told again, and the bench says how often.
+ */
+let quietRetyped = 0;
 async function quiet(t: Term): Promise<void> {
-  const ready = waitText(t, /[^"]READY/, 180_000);
-  t.type(QUIET);
-  if (!(await ready)) throw new Error('a shell did not become ready');
+  for (let attempt = 0; attempt < 6; attempt++) {
+    const ready = waitText(t, /[^"]READY/, 30_000);
+    if (attempt > 0) quietRetyped++;
+    t.type(QUIET);
+    if (await ready) return;
+  }
+  throw new Error('a shell did not become ready');
 }
 
 /** Sequential keystrokes: send one, wait for its echo, repeat; `pauseMs` before each. */
@@ -349,7 +359,9 @@ async function main() {
           clients.push(...await Promise.all(Array.from({ length: batch }, () => openClient())));
         }
         const terms = clients.map(socketTerm);
+        quietRetyped = 0;
         await Promise.all(terms.map(quiet));
+        if (quietRetyped) progress(`platform: ${quietRetyped} of ${n} shells were told QUIET again (keys lost while the agent reconnected)`);
         await sleep(2000);
         const rssOpen = ProcessSet.rss(procs.snapshot());
         const stored0 = await rec.bytes();
