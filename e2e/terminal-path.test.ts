@@ -49,6 +49,18 @@ beforeAll(async () => {
     `machine online; agent log: ${stack.agentLogs.join('\n')}`);
 }, 120_000);
 
+/** The owner's active sessions, as GET /api/terminal/sessions lists them. */
+const activeSessions = async () => ((await stack.api(0, 'GET', '/api/terminal/sessions', undefined, owner.token)).body.sessions as { id: string }[]).map((s) => s.id);
+
+/** A session that printed something and whose socket was then closed: its shell waits to be resumed. */
+async function leftSession(): Promise<TermClient> {
+  const t = await TermClient.open(stack.wsUrl(0, agentId, owner.token));
+  t.type('echo be""fore\r');
+  await t.waitForText('before\r\n');
+  t.close();
+  return t;
+}
+
 afterAll(async () => { await auditNats?.close(); await db.end(); await stack.stop(); }, 60_000);
 
 describe('terminal through the gateway', () => {
@@ -226,7 +238,7 @@ describe('viewers and failover', () => {
     killTree(stack.bridges[holder].child.pid!);
     await waitUntil(() => held(other), 20_000, 'agent on the other bridge');
     await waitUntil(async () => (await connectedAt(agentId)) >= killedAt, 20_000, 'terminal-svc handled the reconnection');
-    const active = new Set(((await stack.api(0, 'GET', '/api/terminal/sessions', undefined, owner.token)).body.sessions as { id: string }[]).map((s) => s.id));
+    const active = new Set(await activeSessions());
     expect([t, ...more].filter((c) => !active.has(c.sessionId)).map((c) => c.sessionId)).toEqual([]);
     const last = more[more.length - 1];
     last.type('echo la""st-$((3+3))\r');
@@ -374,14 +386,10 @@ describe('machine status follows the agent; delete disconnects it', () => {
   });
 
   it('an agent killed with its shells and run again: the sessions it no longer holds are closed, not left active', async () => {
-    const t = await TermClient.open(stack.wsUrl(0, agentId, owner.token));
-    t.type('echo be""fore\r');
-    await t.waitForText('before\r\n');
-    t.close();
-    const active = async () => ((await stack.api(0, 'GET', '/api/terminal/sessions', undefined, owner.token)).body.sessions as { id: string }[]).map((s) => s.id);
-    expect(await active()).toContain(t.sessionId);
+    const t = await leftSession();
+    expect(await activeSessions()).toContain(t.sessionId);
     await stack.restartAgent(0);
-    await waitUntil(async () => !(await active()).includes(t.sessionId), 30_000, 'the lost session closed');
+    await waitUntil(async () => !(await activeSessions()).includes(t.sessionId), 30_000, 'the lost session closed');
     expect((await stack.api(0, 'GET', `/api/sessions/${t.sessionId}`, undefined, owner.token)).body.session).toMatchObject({ status: 'closed' });
     await waitUntil(() => endsOf(t.sessionId).length > 0, 10_000, 'terminal.end audited');
     expect(endsOf(t.sessionId)).toEqual([expect.objectContaining({ details: expect.objectContaining({ how: 'lost', exit_code: null }) })]);
@@ -393,14 +401,10 @@ describe('machine status follows the agent; delete disconnects it', () => {
   });
 
   it('an agent that never comes back (its machine switched off for good): its sessions are closed as lost once it has been away AGENT_AWAY_MAX_MS', async () => {
-    const t = await TermClient.open(stack.wsUrl(0, agentId, owner.token));
-    t.type('echo be""fore\r');
-    await t.waitForText('before\r\n');
-    t.close();
-    const active = async () => ((await stack.api(0, 'GET', '/api/terminal/sessions', undefined, owner.token)).body.sessions as { id: string }[]).map((s) => s.id);
+    const t = await leftSession();
     await stack.restartAgent(0, async () => {
       const gone = Date.now();
-      await waitUntil(async () => !(await active()).includes(t.sessionId), 45_000, 'the abandoned session closed');
+      await waitUntil(async () => !(await activeSessions()).includes(t.sessionId), 45_000, 'the abandoned session closed');
       expect(Date.now() - gone).toBeGreaterThanOrEqual(14_000); // not before the agent had been away 15 s
     });
     await waitUntil(() => endsOf(t.sessionId).length > 0, 10_000, 'terminal.end audited');
