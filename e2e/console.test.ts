@@ -435,6 +435,19 @@ describe('the console, served by the gateway', () => {
     expect({ light, dark }).toEqual({ light: [], dark: [] });
   }, 300_000);
 
+  it('the header is one row at every width: the full navigation where it fits, the menu below 68rem', async () => {
+    await page.goto('/machines');
+    const heightAt = async (width: number) => {
+      await page.setViewportSize({ width, height: 700 });
+      return (await page.locator('header.topbar').boundingBox())!.height;
+    };
+    const oneRow = await heightAt(1280);
+    const heights: Record<number, number> = {};
+    for (const w of [700, 990, 1000, 1040, 1075, 1090, 1200]) heights[w] = await heightAt(w);
+    await page.setViewportSize({ width: 1280, height: 800 });
+    expect(Object.entries(heights).filter(([, h]) => h > oneRow + 2)).toEqual([]); // was 101 against 57 px from 993 to 1075 px
+  });
+
   it('no error in the browser console through the whole walk', () => {
     expect(errors).toEqual([]);
   });

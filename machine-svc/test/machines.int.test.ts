@@ -47,7 +47,7 @@ describe('machines', () => {
     expect((await api('POST', '/api/machines', user, { name: 'x' })).status).toBe(403);
     const c = await api('POST', '/api/machines', admin, { name: 'web-1', linux_user: 'deploy' });
     expect(c.status).toBe(201);
-    expect(c.body).toMatchObject({ name: 'web-1', status: 'pending', agent_id: expect.stringMatching(/^ag_/), machine_id: expect.stringMatching(/^[0-9a-f]{24}$/) });
+    expect(c.body).toMatchObject({ name: 'web-1', status: 'pending', agent_id: expect.stringMatching(/^ag_/), machine_id: expect.stringMatching(/^[0-9a-f]{24}$/), linux_user: 'deploy' });
     expect(c.body.command).toBe(`sudo vsay-agent configure --token YOUR_API_KEY --host https://webxterm.example --linux-user deploy --registration-token ${c.body.registration_token}`);
     expect((await api('GET', `/api/machines/${c.body.agent_id}`, admin)).body.id).toBe(c.body.id);
     expect((await api('GET', `/api/machines/by-id/${c.body.id}`, admin)).body.agent_id).toBe(c.body.agent_id);

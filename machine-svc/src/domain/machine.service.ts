@@ -75,7 +75,7 @@ export class MachineService {
     const token = `vrt_${randomBytes(24).toString('hex')}`;
     const agentId = `ag_${randomBytes(10).toString('hex')}`;
     const m = await this.repoOf(actor).create({
-      id: objectId(), agentId, tenantId: actor.tenant_id, name: name ?? agentId, createdBy: actor.user_id, tokenHash: hashToken(token), credentialHash: null,
+      id: objectId(), agentId, tenantId: actor.tenant_id, name: name ?? agentId, createdBy: actor.user_id, tokenHash: hashToken(token), credentialHash: null, linuxUser,
     });
     const command = `sudo vsay-agent configure --token YOUR_API_KEY --host ${this.s.publicUrl} --linux-user ${linuxUser} --registration-token ${token}`;
     return { machine: m, registrationToken: token, command };

@@ -35,13 +35,14 @@ export class MachineRepository {
     return new MachineRepository(this.root, tenantScoped(this.root, 'machines_tenant', tenantId));
   }
 
+  /** `linuxUser`: the one the registration command names, until the agent reports its own. */
   async create(m: {
-    id: string; agentId: string; tenantId: string; name: string; createdBy: string; tokenHash: string | null; credentialHash: string | null;
+    id: string; agentId: string; tenantId: string; name: string; createdBy: string; tokenHash: string | null; credentialHash: string | null; linuxUser?: string;
   }): Promise<Machine> {
     const r = await this.pool.query(
-      `INSERT INTO machines.machines (id, agent_id, tenant_id, name, created_by, registration_token_hash, credential_hash, registered_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $7::text IS NOT NULL THEN now() END) RETURNING ${COLUMNS}`,
-      [m.id, m.agentId, m.tenantId, m.name, m.createdBy, m.tokenHash, m.credentialHash]);
+      `INSERT INTO machines.machines (id, agent_id, tenant_id, name, created_by, registration_token_hash, credential_hash, registered_at, linux_user)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $7::text IS NOT NULL THEN now() END, $8) RETURNING ${COLUMNS}`,
+      [m.id, m.agentId, m.tenantId, m.name, m.createdBy, m.tokenHash, m.credentialHash, m.linuxUser ?? null]);
     return toMachine(r.rows[0]);
   }
 
