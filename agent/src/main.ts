@@ -42,7 +42,10 @@ async function run(args: string[]): Promise<void> {
   const bridge = await discoverBridge(config.host, values.bridge ?? config.bridge);
   const sessions = new SessionTable(user, config.allow_root, config.detached_session_timeout_sec * 1000);
   const conn = new AgentConnection(config, bridge, user, sessions, (c) => writeAgentConfig(path, c), log);
-  log('starting', { bridge: bridge.addresses, agent_id: config.agent_id, linux_user: user.name, shell: user.shell });
+  // Until its registration token is used, the id is a placeholder: the machine's own replaces it at the first connection.
+  log('starting', {
+    bridge: bridge.addresses, ...(config.registration_token && !config.machine_credential ? { registering: true } : { agent_id: config.agent_id }), linux_user: user.name, shell: user.shell,
+  });
   conn.start();
   // The agent holds every PTY of the machine: a fault in one request is logged, never a reason to drop them all.
   process.on('unhandledRejection', (e) => log('unhandled rejection', { err: String((e as Error)?.stack ?? e) }));
