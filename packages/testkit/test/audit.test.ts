@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { AUDIT_STREAM, AuditRecorded, type AuditEvent } from '@webxterm/contracts';
+import { AUDIT_STREAM, AuditRecorded, type AuditEvent, NO_ORGANIZATION_TENANT } from '@webxterm/contracts';
 import { Bus, ensureStream } from '@webxterm/kit';
 import { readAuditEvents, testEnv, uniqueName } from '../src';
 
@@ -11,10 +11,11 @@ beforeAll(async () => {
 });
 afterAll(async () => { await nc?.close(); });
 
+/** A valid event (an audit-svc on the same NATS, `npm start`'s, stores it instead of logging an invalid one). */
 function event(username: string, n: number): AuditEvent {
   return {
     id: randomUUID(), at: new Date().toISOString(), source: 'testkit', action: 'testkit.probe', result: 'success',
-    tenant_id: '', actor: { user_id: null, username, role: null }, client_ip: null, details: { n },
+    tenant_id: NO_ORGANIZATION_TENANT, actor: { user_id: null, username, role: null }, client_ip: null, details: { n },
   };
 }
 
