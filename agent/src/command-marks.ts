@@ -52,6 +52,17 @@ export class CommandMarks {
     return done;
   }
 
+  /**
+   * The shell exited: the command it was running (`exit 3`, or one killed with the shell) ends with
+   * the shell's own exit code; no mark will ever end it.
+   */
+  end(exitCode: number, now = Date.now()): ShellCommand | null {
+    const p = this.pending;
+    this.pending = null;
+    if (p?.seq === undefined) return null;
+    return { command: p.command, cwd: this.cwd, exitCode, seq: p.seq, startedAt: p.startedAt!, endedAt: now };
+  }
+
   private onMark(body: string, seq: number, now: number, done: ShellCommand[]): void {
     const parts = body.split(';');
     if (parts.length < 2 || parts[parts.length - 1] !== this.nonce) return;

@@ -1,7 +1,7 @@
 import { writeSync } from 'node:fs';
 import type { IPty } from 'node-pty';
 import type { AgentMessage, CommandRecord, LiveSession } from '@webxterm/contracts';
-import type { CommandMarks } from './command-marks';
+import type { CommandMarks, ShellCommand } from './command-marks';
 import { atEndOfTurn } from './end-of-turn';
 
 /**
@@ -190,18 +190,23 @@ export class PtySession {
     this.keptBytes += data.length;
     this.totalBytes += data.length;
     this.send({ output: { session_id: this.id, seq, data } });
-    for (const c of this.marks?.feed(data, seq) ?? []) {
-      const record: CommandRecord = {
-        session_id: this.id, command: c.command, cwd: c.cwd, exit_code: c.exitCode, seq: c.seq, started_at_ms: c.startedAt, ended_at_ms: c.endedAt,
-      };
-      this.keptCommands.push({ seq, record });
-      this.send({ command: record });
-    }
+    for (const c of this.marks?.feed(data, seq) ?? []) this.reportCommand(c, seq);
     if (!this.paused && this.keptBytes > this.windowBytes) { this.paused = true; this.pty.pause(); }
+  }
+
+  /** A finished command, reported with the chunk that ended it (kept, like the chunk, until credited). */
+  private reportCommand(c: ShellCommand, chunkSeq: number): void {
+    const record: CommandRecord = {
+      session_id: this.id, command: c.command, cwd: c.cwd, exit_code: c.exitCode, seq: c.seq, started_at_ms: c.startedAt, ended_at_ms: c.endedAt,
+    };
+    this.keptCommands.push({ seq: chunkSeq, record });
+    this.send({ command: record });
   }
 
   private onExit(exitCode: number, signal: number): void {
     this.flush();
+    const last = this.marks?.end(signal ? 128 + signal : exitCode);
+    if (last) this.reportCommand(last, this.nextSeq - 1);
     this.exit = { exit_code: exitCode, signal, last_seq: this.nextSeq - 1 };
     this.send({ exited: { session_id: this.id, ...this.exit, bytes: this.totalBytes } });
     // Nobody may ever acknowledge (no browser attached): forget the session after a while anyway.

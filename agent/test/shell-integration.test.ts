@@ -84,6 +84,24 @@ describe.each([['bash', '/bin/bash'], ['zsh', '/usr/bin/zsh']])("%s with the per
   });
 });
 
+describe.each([['bash', '/bin/bash'], ['zsh', '/usr/bin/zsh']])('%s: the command the shell ends with', (_shell, path) => {
+  const sent: AgentMessage[] = [];
+  const table = new SessionTable({ ...me, shell: path }, true);
+  const commands = () => sent.filter((m) => m.command).map((m) => m.command as CommandRecord);
+  afterAll(() => table.closeAll());
+
+  it('`exit 3` is listed, with exit code 3, before the session\'s exit (no mark ever ends it)', async () => {
+    table.attach((m) => sent.push(m));
+    table.open({ session_id: 'x1', cols: 120, rows: 30, window_bytes: 8 << 20 });
+    table.get('x1')!.write(Buffer.from('echo first\r'));
+    await waitUntil(() => commands().length === 1, 15_000, 'the first command recorded');
+    table.get('x1')!.write(Buffer.from('exit 3\r'));
+    await waitUntil(() => sent.some((m) => m.exited), 15_000, 'the shell exited');
+    expect(commands().map((c) => [c.command, c.exit_code])).toEqual([['echo first', 0], ['exit 3', 3]]);
+    expect(sent.findIndex((m) => m.command?.command === 'exit 3')).toBeLessThan(sent.findIndex((m) => m.exited));
+  });
+});
+
 describe('marks', () => {
   it('a mark split across chunks is read; one with another nonce is ignored', () => {
     const m = new CommandMarks('n1');
@@ -91,5 +109,14 @@ describe('marks', () => {
     const found = [];
     for (let i = 0; i < stream.length; i += 5) found.push(...m.feed(stream.subarray(i, i + 5), i + 1, 1000 + i));
     expect(found).toEqual([{ command: 'ls -l', cwd: '', exitCode: 2, seq: 26, startedAt: 1025, endedAt: expect.any(Number) }]);
+  });
+
+  it('the command running when the shell exits ends with the shell\'s code; none running, nothing', () => {
+    const m = new CommandMarks('n1');
+    m.feed(Buffer.from('\x1b]633;E;exit 3;n1\x07\x1b]633;C;n1\x07'), 7, 500);
+    expect(m.end(3, 600)).toEqual({ command: 'exit 3', cwd: '', exitCode: 3, seq: 7, startedAt: 500, endedAt: 600 });
+    expect(m.end(0)).toBeNull();
+    m.feed(Buffer.from('\x1b]633;E;typed but not run;n1\x07'), 8, 700); // Ctrl-C'd before it started
+    expect(m.end(130)).toBeNull();
   });
 });
