@@ -89,9 +89,16 @@ describe('terminal through the gateway', () => {
       source: 'terminal-svc', actor: expect.objectContaining({ user_id: owner.userId }),
       details: expect.objectContaining({ how: 'exited', exit_code: 3, agent_id: agentId, linux_user: 'nobody', bytes: rec.bytes_out }),
     })]);
-    const cast = await fetch(`${stack.gateways[0].url}/api/terminal/sessions/${t.sessionId}/recording`, { headers: { authorization: `Bearer ${owner.token}` } });
-    expect(cast.headers.get('content-type')).toContain('application/x-asciicast');
-    const [header, ...events] = (await cast.text()).trim().split('\n').map((l) => JSON.parse(l));
+    // The resize is written beside the session's end, not in one transaction with it: wait for it.
+    const recording = async () => {
+      const cast = await fetch(`${stack.gateways[0].url}/api/terminal/sessions/${t.sessionId}/recording`, { headers: { authorization: `Bearer ${owner.token}` } });
+      expect(cast.headers.get('content-type')).toContain('application/x-asciicast');
+      return (await cast.text()).trim().split('\n').map((l) => JSON.parse(l));
+    };
+    const [header, ...events] = await waitUntil(async () => {
+      const lines = await recording();
+      return lines.some((e) => e[1] === 'r') ? lines : undefined;
+    }, 10_000, 'the resize in the recording');
     expect(header).toMatchObject({ version: 2, width: 100, height: 30 });
     expect(events.map((e) => e[2]).join('')).toContain('hello\r\n');
     // Output, a marker where each command typed began (the shell integration's), and the resize.

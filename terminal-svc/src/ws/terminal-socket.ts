@@ -105,6 +105,7 @@ export function relaySession(ws: WebSocket, nc: NatsConnection, o: RelayOptions,
         if (ev.kind === 'exit') {
           sendJson(ws, { type: 'exit', code: ev.exit.exit_code, seq: ev.seq });
           if (!o.readOnly) credit(ev.seq);
+          recordSize(); // a size still settling is recorded before the session is marked ended
           o.onExit(ev.exit.exit_code, ev.exit.bytes);
           ws.close(1000, 'session ended');
           return;
