@@ -8,7 +8,7 @@ const digest = (code: string) => createHash('sha256').update(code).digest('hex')
 
 /**
  * One-time codes in Redis: only a hash of the code is stored, tries are counted atomically, the
- * key expires by itself, and a correct code is consumed with DEL so two racing tries can't both win.
+ * key expires by itself, and a correct code is consumed with HDEL of its hash so two racing tries can't both win.
  */
 export class RedisOtpStore implements OtpStore {
   constructor(private readonly redis: Redis) {}
@@ -33,8 +33,12 @@ export class RedisOtpStore implements OtpStore {
     if (attempts > maxAttempts) { await this.redis.del(k); return { result: 'burnt' as const }; }
     const right = timingSafeEqual(Buffer.from(hash, 'hex'), Buffer.from(digest(code), 'hex'));
     if (right) {
-      if ((await this.redis.del(k)) === 1) return { result: 'ok' as const, pending: JSON.parse(pending) as PendingOtp };
-      return { result: 'none' as const };
+      // The code is consumed by removing its hash, not the key: a racing try's HINCRBY may have made
+      // the key again after a winner's delete (without a hash), and a DEL of that answered 1 — two
+      // right tries both won (seen once in CI, 4 at once).
+      if ((await this.redis.hdel(k, 'hash')) !== 1) return { result: 'none' as const };
+      await this.redis.del(k);
+      return { result: 'ok' as const, pending: JSON.parse(pending) as PendingOtp };
     }
     if (attempts >= maxAttempts) { await this.redis.del(k); return { result: 'burnt' as const }; }
     return { result: 'wrong' as const };
