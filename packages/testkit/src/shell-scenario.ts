@@ -61,7 +61,14 @@ export async function playShellScenario(shell: ScenarioShell, d: ShellDriver, ti
   await recorded(3, 'the multi-line loop');
 
   // Ctrl-C at a prompt: the line is dropped and nothing runs. The tty flushes input on Ctrl-C, so
-  // the next line is typed only once the new prompt has turned bracketed paste on again.
+  // the next line is typed only once the new prompt has turned bracketed paste on again. The line
+  // itself is typed at the prompt too, not ahead of it (a zsh still drawing it under load re-read the
+  // typed-ahead line while the Ctrl-C came, and no prompt followed in 15 s: CI, once).
+  await waitUntil(() => {
+    const o = d.output();
+    const end = o.lastIndexOf('\x1b]633;D;');
+    return end >= 0 && o.indexOf('\x1b[?2004h', end) > 0;
+  }, timeoutMs, () => `the prompt after the loop; output tail ${tail()}`);
   let at = d.output().length;
   d.type('sleep 100');
   await printed('sleep 100', at, 'the echo of the line to interrupt');
