@@ -29,22 +29,25 @@ describe('session ends', () => {
     expect(await repo.markEnded(objectId(), { exitCode: 0, at: new Date().toISOString() })).toBeNull();
   });
 
-  it('closeAbandoned closes the sessions of agents offline since before the cut and not back, whatever order their reports came in', async () => {
-    const [gone, back, recent, neverOff] = [uniqueName('ag_gone_'), uniqueName('ag_back_'), uniqueName('ag_recent_'), uniqueName('ag_on_')];
-    const ids = { gone: await session(gone), back: await session(back), recent: await session(recent), neverOff: await session(neverOff) };
-    await repo.agentSeen(gone, 'online', at(0));
-    await repo.agentSeen(gone, 'offline', at(10));
-    await repo.agentSeen(gone, 'online', at(5)); // an older connection's report, handled late
-    await repo.agentSeen(gone, 'offline', at(8)); // likewise: offline_at stays at 12:10
-    await repo.agentSeen(back, 'offline', at(10));
-    await repo.agentSeen(back, 'online', at(11));
-    await repo.agentSeen(recent, 'offline', at(50));
-    await repo.agentSeen(neverOff, 'online', at(1));
+  it('closeAbandoned closes the sessions of agents whose latest connection ended before the cut, whatever order the reports came in', async () => {
+    const [gone, back, replaced, recent, neverOff] = [uniqueName('ag_gone_'), uniqueName('ag_back_'), uniqueName('ag_repl_'), uniqueName('ag_recent_'), uniqueName('ag_on_')];
+    const ids = { gone: await session(gone), back: await session(back), replaced: await session(replaced), recent: await session(recent), neverOff: await session(neverOff) };
+    await repo.agentSeen(gone, 'online', at(5), 'c1');
+    await repo.agentSeen(gone, 'offline', at(10), 'c1');
+    await repo.agentSeen(gone, 'online', at(0), 'c0'); // an older connection's reports, handled late
+    await repo.agentSeen(gone, 'offline', at(3), 'c0');
+    await repo.agentSeen(back, 'offline', at(10), 'c1');
+    await repo.agentSeen(back, 'online', at(11), 'c2');
+    await repo.agentSeen(replaced, 'online', at(10), 'c2'); // a new stream, then the old one dropped
+    await repo.agentSeen(replaced, 'offline', at(12), 'c1');
+    await repo.agentSeen(recent, 'online', at(40), 'c1');
+    await repo.agentSeen(recent, 'offline', at(50), 'c1');
+    await repo.agentSeen(neverOff, 'online', at(1), 'c1');
     const ours = (ss: { id: string }[]) => ss.filter((s) => Object.values(ids).includes(s.id));
     const closed = ours(await repo.closeAbandoned(at(30)));
     expect(closed.map((s) => s.id)).toEqual([ids.gone]);
     expect(closed[0]).toMatchObject({ status: 'closed', ended_at: at(10), exit_code: null });
-    for (const id of [ids.back, ids.recent, ids.neverOff]) expect((await repo.get(id))?.status).toBe('active');
+    for (const id of [ids.back, ids.replaced, ids.recent, ids.neverOff]) expect((await repo.get(id))?.status).toBe('active');
     expect(ours(await repo.closeAbandoned(at(30)))).toEqual([]);
   });
 });

@@ -111,9 +111,9 @@ export class SessionService {
     for (const s of await this.repo.closeLost(agentId, live, at)) this.audit.record(sessionEndAudit(s, 'lost'));
   }
 
-  /** Its bridge reported the agent connected or gone at `at`. */
-  agentSeen(agentId: string, state: 'online' | 'offline', at: string): Promise<void> {
-    return this.repo.agentSeen(agentId, state, at);
+  /** Its bridge reported the agent's connection opened or ended at `at`. */
+  agentSeen(agentId: string, state: 'online' | 'offline', at: string, connectionId: string): Promise<void> {
+    return this.repo.agentSeen(agentId, state, at, connectionId);
   }
 
   /** Sessions of agents offline since before `before` and not back: gone with them (the machine was switched off, or removed). */

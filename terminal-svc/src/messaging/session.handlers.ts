@@ -38,9 +38,9 @@ export function consumeAgentConnections(bus: Bus, sessions: SessionService) {
   return bus.consumeDurable(MACHINE_STREAM, QUEUE, [
     on(AgentConnected, async (e) => {
       if (e.live_sessions) await sessions.lost(e.agent_id, e.live_sessions, e.live_sessions_at ?? e.at);
-      await sessions.agentSeen(e.agent_id, 'online', e.at);
+      await sessions.agentSeen(e.agent_id, 'online', e.at, e.connection_id);
     }),
-    on(AgentDisconnected, (e) => sessions.agentSeen(e.agent_id, 'offline', e.at)),
+    on(AgentDisconnected, (e) => sessions.agentSeen(e.agent_id, 'offline', e.at, e.connection_id)),
   ], { deliver: 'new' });
 }
 

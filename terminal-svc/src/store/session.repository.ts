@@ -84,20 +84,21 @@ export class SessionRepository {
     return r.rows.map(toRecord);
   }
 
-  /** The agent connected, or went offline, at `at` (reports may be handled out of order: the later time wins). */
-  async agentSeen(agentId: string, state: 'online' | 'offline', at: string): Promise<void> {
-    const column = state === 'online' ? 'online_at' : 'offline_at';
+  /** The agent's connection `connectionId` opened or ended at `at` (reports may be handled out of order: the later time wins). */
+  async agentSeen(agentId: string, state: 'online' | 'offline', at: string, connectionId: string): Promise<void> {
+    const [time, conn] = state === 'online' ? ['online_at', 'online_connection'] : ['offline_at', 'offline_connection'];
     await this.pool.query(
-      `INSERT INTO terminal.agent_presence AS p (agent_id, ${column}) VALUES ($1, $2)
-       ON CONFLICT (agent_id) DO UPDATE SET ${column} = GREATEST(p.${column}, EXCLUDED.${column})`, [agentId, at]);
+      `INSERT INTO terminal.agent_presence AS p (agent_id, ${time}, ${conn}) VALUES ($1, $2, $3)
+       ON CONFLICT (agent_id) DO UPDATE SET ${time} = EXCLUDED.${time}, ${conn} = EXCLUDED.${conn}
+        WHERE p.${time} IS NULL OR p.${time} < EXCLUDED.${time}`, [agentId, at, connectionId]);
   }
 
-  /** Closes the active sessions of agents offline since before `before` and not back since; returns them. */
+  /** Closes the active sessions of agents whose latest connection ended before `before`; returns them. */
   async closeAbandoned(before: string): Promise<SessionRecord[]> {
     const r = await this.pool.query(
       `UPDATE terminal.sessions s SET status = 'closed', ended_at = p.offline_at
          FROM terminal.agent_presence p
-        WHERE s.agent_id = p.agent_id AND s.status = 'active' AND p.offline_at < $1 AND (p.online_at IS NULL OR p.online_at < p.offline_at)
+        WHERE s.agent_id = p.agent_id AND s.status = 'active' AND p.offline_at < $1 AND p.offline_connection = p.online_connection
        RETURNING s.*`, [before]);
     return r.rows.map(toRecord);
   }
