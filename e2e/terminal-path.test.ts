@@ -260,6 +260,27 @@ describe('viewers and failover', () => {
     t.close();
   });
 
+  it('keys typed while the bridge holding the agent is killed, before the agent is back: typed once each, in order', async () => {
+    const t = await TermClient.open(stack.wsUrl(0, agentId, owner.token));
+    t.type('echo in');
+    t.type('-');
+    await t.waitForText('echo in-');
+    const held = async (i: number) => ((await (await fetch(`${stack.bridges[i].url}/agents`)).json()).agents as string[]).includes(agentId);
+    const holder = (await held(0)) ? 0 : 1;
+    killTree(stack.bridges[holder].child.pid!);
+    // No bridge reaches the agent now: these go to the dead bridge or to nobody, one frame each.
+    for (const k of 'abcdefghij') t.type(k);
+    await waitUntil(() => held(1 - holder), 20_000, 'agent on the other bridge');
+    t.type('\r');
+    await t.waitForText('in-abcdefghij\r\n');
+    t.type('echo af""ter\r');
+    await t.waitForText('after\r\n');
+    // The shell ran exactly this line, once: the keys typed before the kill, sent again, were not typed twice.
+    expect(t.text().match(/\x1b\]633;E;[^;]*;/g)).toEqual(['\x1b]633;E;echo in-abcdefghij;', '\x1b]633;E;echo af""ter;']);
+    t.close();
+    await stack.startBridge(holder, stack.bridges[holder].grpcPort);
+  });
+
   it('restart NATS: sessions, commands and status recover without a manual step', async () => {
     const t = await TermClient.open(stack.wsUrl(0, agentId, owner.token));
     t.type('echo before-$((1+2))\r');

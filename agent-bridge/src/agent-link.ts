@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import {
   MACHINE_OFFLINE,
-  AgentMessage, BridgeMessage, CommandRecord, type OutputChunk, ExecResult, HeartbeatWatch, packOutputRecords, SessionExited, TermControl, termControlSubject, termInputSubject,
+  AgentMessage, BridgeMessage, CommandRecord, type OutputChunk, ExecResult, HeartbeatWatch, packOutputRecords, SessionExited, TermControl, termControlSubject, termInputSubject, unpackInputFrame,
   termOutputSubject,
 } from '@webxterm/contracts';
 import { AppError, jetstream, type JetStreamClient, type Logger } from '@webxterm/kit';
@@ -128,7 +128,10 @@ export class AgentLink {
   watchSession(sessionId: string): void {
     if (this.sessionSubs.has(sessionId)) return;
     const input = this.nc.subscribe(termInputSubject(sessionId), {
-      callback: (err, msg) => { if (!err) this.send({ input: { session_id: sessionId, data: Buffer.from(msg.data) } }); },
+      callback: (err, msg) => {
+        const frame = err ? null : unpackInputFrame(msg.data);
+        if (frame) this.send({ input: { session_id: sessionId, data: Buffer.from(frame.data), writer: frame.writer, seq: frame.seq } });
+      },
     });
     const control = this.nc.subscribe(termControlSubject(sessionId), {
       callback: (err, msg) => { if (!err) this.onControl(sessionId, msg.data); },

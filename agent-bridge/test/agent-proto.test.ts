@@ -22,7 +22,7 @@ const samples: Record<string, object> = {
   OpenSession: { session_id: '', cols: 0, rows: 0, window_bytes: 0 } satisfies Required<OpenSessionMsg>,
   SessionOpened: { session_id: '', pid: 0, error: '' } satisfies Required<SessionOpened>,
   OutputChunk: { session_id: '', seq: 0, data: b } satisfies Required<OutputChunk>,
-  InputChunk: { session_id: '', data: b } satisfies Required<InputChunk>,
+  InputChunk: { session_id: '', data: b, writer: 0, seq: 0 } satisfies Required<InputChunk>,
   OutputBatch: { chunks: [] } satisfies Required<OutputBatch>,
   InputBatch: { chunks: [] } satisfies Required<InputBatch>,
   Resize: { session_id: '', cols: 0, rows: 0 } satisfies Required<ResizeMsg>,

@@ -147,8 +147,8 @@ export class AgentConnection {
         }
         return;
       }
-      case 'input': this.sessions.get(m.input!.session_id)?.write(m.input!.data); return;
-      case 'inputs': for (const c of m.inputs!.chunks) this.sessions.get(c.session_id)?.write(c.data); return;
+      case 'input': this.sessions.get(m.input!.session_id)?.input(m.input!); return;
+      case 'inputs': for (const c of m.inputs!.chunks) this.sessions.get(c.session_id)?.input(c); return;
       case 'resize': this.sessions.get(m.resize!.session_id)?.resize(m.resize!.cols, m.resize!.rows); return;
       case 'close': this.sessions.get(m.close!.session_id)?.close(); return;
       case 'credit': this.sessions.get(m.credit!.session_id)?.credit(m.credit!.acked_seq); return;

@@ -1,8 +1,9 @@
 import { writeSync } from 'node:fs';
 import type { IPty } from 'node-pty';
-import type { AgentMessage, CommandRecord, LiveSession } from '@webxterm/contracts';
+import type { AgentMessage, CommandRecord, InputChunk, LiveSession } from '@webxterm/contracts';
 import type { CommandMarks, ShellCommand } from './command-marks';
 import { atEndOfTurn } from './end-of-turn';
+import { InputOrder } from './input-order';
 
 /**
  * Interactive output (echoes, prompts: the previous chunk was small) leaves at once, on the next
@@ -96,6 +97,10 @@ export class PtySession {
   live(): LiveSession {
     return { session_id: this.id, next_seq: this.nextSeq, acked_seq: this.ackedSeq };
   }
+
+  private readonly inputOrder = new InputOrder((data) => this.write(data));
+  /** A keystroke frame from the bridge: typed once and in order, also when sent again after a reconnect. */
+  input(c: InputChunk): void { this.inputOrder.receive(c); }
 
   /**
    * Input goes to the PTY's master fd at once (node-pty opens it non-blocking): node-pty's own write
@@ -205,6 +210,7 @@ export class PtySession {
 
   private onExit(exitCode: number, signal: number): void {
     this.flush();
+    this.inputOrder.stop();
     const last = this.marks?.end(signal ? 128 + signal : exitCode);
     if (last) this.reportCommand(last, this.nextSeq - 1);
     this.exit = { exit_code: exitCode, signal, last_seq: this.nextSeq - 1 };

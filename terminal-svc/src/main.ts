@@ -14,6 +14,7 @@ import { consumeAgentConnections, consumeSessionEnds, natsAgentSessionPort, nats
 import { RecordingPolicyRepository } from './store/recording-policy.repository';
 import { SessionRepository } from './store/session.repository';
 import { AccessWatch } from './ws/access-watch';
+import { AgentReconnects } from './ws/input-ledger';
 import { RelayMeter } from './ws/relay-meter';
 import { handleTerminalUpgrades } from './ws/upgrade';
 
@@ -57,6 +58,8 @@ export async function startTerminalService(config: TerminalConfig): Promise<Runn
   const rpc = serveSessionRpc(bus, repo);
   const ends = await consumeSessionEnds(bus, sessions);
   const connections = await consumeAgentConnections(bus, sessions);
+  const reconnects = new AgentReconnects();
+  const reconnectEvents = reconnects.subscribe(bus);
 
   const TRUST_PROXY_HOPS = 1; // the gateway
   const app = createHttpApp({
@@ -72,7 +75,7 @@ export async function startTerminalService(config: TerminalConfig): Promise<Runn
   const metricsServer = await serveMetrics(metrics, config.METRICS_PORT, config.HOST);
   const wss = handleTerminalUpgrades(server, {
     verifier, sessions, nc, log, access, maxFrameBytes: config.MAX_FRAME_BYTES, highWaterBytes: config.SOCKET_HIGH_WATER_BYTES,
-    meter: new RelayMeter(metrics), audit, trustProxyHops: TRUST_PROXY_HOPS,
+    meter: new RelayMeter(metrics), reconnects, audit, trustProxyHops: TRUST_PROXY_HOPS,
     onExit: (id, code, bytes) => void sessions.exited(id, { exitCode: code, bytes, at: new Date().toISOString() })
       .catch((e) => log.warn({ session_id: id, err: (e as Error).message }, 'session end not recorded')),
     onResize: (s, size) => void repo.scoped(s.tenant_id).addResize(s.id, s.tenant_id, size)
@@ -85,7 +88,7 @@ export async function startTerminalService(config: TerminalConfig): Promise<Runn
   lifecycle.onShutdown('sockets', () => { for (const ws of wss.clients) ws.close(1012, 'terminal-svc restarting; resume elsewhere'); });
   lifecycle.onShutdown('http', () => closeServer(server));
   lifecycle.onShutdown('rpc', () => { rpc.stop(); accessChanges.stop(); clearInterval(sweep); clearInterval(retentionSweep); clearInterval(lostSweep); });
-  lifecycle.onShutdown('events', () => { ends.stop(); connections.stop(); });
+  lifecycle.onShutdown('events', () => { ends.stop(); connections.stop(); reconnectEvents.stop(); });
   lifecycle.onShutdown('audit', () => audit.flush(5000));
   lifecycle.onShutdown('nats', () => nc.drain());
   lifecycle.onShutdown('redis', () => redis.quit());

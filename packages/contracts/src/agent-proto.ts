@@ -36,7 +36,10 @@ export interface Heartbeat { sent_at_ms: number }
 export interface OpenSessionMsg { session_id: string; cols: number; rows: number; window_bytes: number }
 export interface SessionOpened { session_id: string; pid: number; error: string }
 export interface OutputChunk { session_id: string; seq: number; data: Buffer }
-export interface InputChunk { session_id: string; data: Buffer }
+export interface InputChunk { session_id: string; data: Buffer;
+  /** Absent or 0 from older bridges: no numbering, typed as it comes. */
+  writer?: number; seq?: number;
+}
 export interface OutputBatch { chunks: OutputChunk[] }
 export interface InputBatch { chunks: InputChunk[] }
 /** A feature both ends name in hello and welcome: OutputBatch and InputBatch are understood. */

@@ -59,8 +59,9 @@ export const DisconnectAgent = defineAgentRpc({
 });
 
 /**
- * Published (core NATS) by the bridge replica that admits an agent: any other replica still holding
- * an older stream of that agent (another `connection_id`) ends it.
+ * Published (core NATS) by the bridge replica that admits an agent, after it subscribed to the
+ * agent's sessions: any other replica still holding an older stream of that agent (another
+ * `connection_id`) ends it, and terminal-svc sends the owners' recent keystrokes again.
  */
 export const AgentClaimed = domainEvent({
   domain: AGENT, name: 'claimed', tokens: (e) => [e.agent_id],

@@ -21,6 +21,7 @@ export {
   termInputSubject, TERMINAL_STREAM, termOutputSubject, termRecordSubject,
 } from './terminal';
 export { BATCH_HDR, decodeOutputBatch, encodeOutputBatch, packOutputRecords, type OutputRecord } from './output-batch';
+export { type InputFrame, packInputFrame, unpackInputFrame } from './input-frame';
 export {
   AUTH_EVENTS_STREAM, GroupDeleted, GroupMachinesChanged, GroupMembersChanged, LoginRevoked, OrganizationDeleted, UserRemoved,
 } from './auth-events';

@@ -42,7 +42,7 @@ export function termOutputSubject(sessionId: string): string {
 export function termRecordSubject(sessionId: string): string {
   return termData('rec', sessionId);
 }
-/** Keystrokes for one session: raw bytes, browser → agent. */
+/** Keystrokes for one session, browser → agent: numbered frames (`packInputFrame`, input-frame.ts). */
 export function termInputSubject(sessionId: string): string {
   return termData('in', sessionId);
 }

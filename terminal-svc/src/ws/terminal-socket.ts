@@ -2,11 +2,15 @@ import type { WebSocket, RawData } from 'ws';
 import { TermControl, termControlSubject, termInputSubject } from '@webxterm/contracts';
 import type { Logger, NatsConnection } from '@webxterm/kit';
 import type { TerminalSize } from '../domain/asciicast';
+import { type AgentReconnects, InputLedger } from './input-ledger';
 import { type LiveOutput, readOutput } from './output-reader';
 import type { RelayMeter } from './relay-meter';
 
 export interface RelayOptions {
   sessionId: string;
+  agentId: string;
+  /** The owner's recent keystrokes are sent again when the agent reconnects. */
+  reconnects: AgentReconnects;
   /** The last seq the browser already has (0 for a new session). */
   afterSeq: number;
   /** Viewers read; only the owner types, resizes and acknowledges (and so paces the PTY). */
@@ -47,11 +51,14 @@ export function relaySession(ws: WebSocket, nc: NatsConnection, o: RelayOptions,
   const abort = new AbortController();
   const credit = (seq: number) => nc.publish(termControlSubject(o.sessionId), JSON.stringify({ type: 'credit', seq } satisfies TermControl));
 
+  const inputSubject = termInputSubject(o.sessionId);
+  const ledger = o.readOnly ? null : new InputLedger();
+  const unwatchAgent = ledger ? o.reconnects.watch(o.agentId, () => { for (const f of ledger.recent()) nc.publish(inputSubject, f); }) : null;
   ws.on('message', (data: RawData, isBinary: boolean) => {
-    const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+    const buf = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
     if (isBinary) {
-      if (o.readOnly) return sendJson(ws, { type: 'error', error: 'read-only: this socket is a viewer' });
-      nc.publish(termInputSubject(o.sessionId), buf);
+      if (!ledger) return sendJson(ws, { type: 'error', error: 'read-only: this socket is a viewer' });
+      nc.publish(inputSubject, ledger.frame(buf));
       o.meter.inputBytes += buf.length;
       return;
     }
@@ -75,7 +82,7 @@ export function relaySession(ws: WebSocket, nc: NatsConnection, o: RelayOptions,
     if (lastSize) o.onResize(lastSize);
     lastSize = null;
   };
-  ws.on('close', () => { abort.abort(); if (keepAlive) clearInterval(keepAlive); if (creditTimer) clearTimeout(creditTimer); recordSize(); });
+  ws.on('close', () => { abort.abort(); unwatchAgent?.(); if (keepAlive) clearInterval(keepAlive); if (creditTimer) clearTimeout(creditTimer); recordSize(); });
   ws.on('error', () => abort.abort());
 
   function onControl(text: string): void {
