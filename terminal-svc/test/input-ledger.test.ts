@@ -21,12 +21,25 @@ describe('InputLedger: an owner socket numbers its keystrokes and keeps the rece
     const kept = texts(ledger.recent());
     expect(kept).toHaveLength(INPUT_KEEP.frames);
     expect(kept[kept.length - 1]).toBe(`k${INPUT_KEEP.frames + 9}`);
-    ledger.frame(Buffer.alloc(INPUT_KEEP.bytes - 8, 'p')); // with its 8 bytes of header, the whole allowance
-    expect(texts(ledger.recent()).map((t) => t.length)).toEqual([INPUT_KEEP.bytes - 8]);
+    ledger.frame(Buffer.alloc(INPUT_KEEP.bytes - 1, 'p'));
+    expect(texts(ledger.recent()).map((t) => t.length)).toEqual([INPUT_KEEP.bytes - 1]);
+    ledger.frame(Buffer.from('q'));
+    expect(texts(ledger.recent()).map((t) => t.length)).toEqual([INPUT_KEEP.bytes - 1, 1]);
+    ledger.frame(Buffer.from('r'));
+    expect(texts(ledger.recent())).toEqual(['q', 'r']);
     now += INPUT_KEEP.ms - 1;
     ledger.frame(Buffer.from('late'));
     now += 2;
     expect(texts(ledger.recent())).toEqual(['late']);
+  });
+
+  it('the kept frames keep their numbers after older ones are dropped, bytes unchanged', () => {
+    const ledger = new InputLedger();
+    const typed = Array.from({ length: 200 }, (_, i) => Buffer.from(`${i}é😀`.repeat(1 + (i % 7))));
+    for (const t of typed) ledger.frame(t);
+    const kept = ledger.recent().map((f) => unpackInputFrame(f)!);
+    expect(kept.map((f) => f.seq)).toEqual(Array.from({ length: INPUT_KEEP.frames }, (_, i) => 200 - INPUT_KEEP.frames + 1 + i));
+    expect(kept.every((f) => f.data.equals(typed[f.seq - 1]) && f.writer === ledger.writer)).toBe(true);
   });
 
   it('a frame too short or numbered 0 is not a keystroke frame', () => {

@@ -8,9 +8,8 @@ export interface InputFrame { writer: number; seq: number; data: Buffer }
 
 const HEADER_BYTES = 8;
 
-/** One allocation of its own (not a slice of Node's shared pool): terminal-svc keeps recent frames. */
 export function packInputFrame(writer: number, seq: number, data: Uint8Array): Buffer {
-  const frame = Buffer.allocUnsafeSlow(HEADER_BYTES + data.length);
+  const frame = Buffer.allocUnsafe(HEADER_BYTES + data.length);
   frame.writeUInt32BE(writer, 0);
   frame.writeUInt32BE(seq, 4);
   frame.set(data, HEADER_BYTES);
