@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { BATCH_HDR, encodeOutputBatch, OutputRecord, termRecordSubject } from '@webxterm/contracts';
@@ -95,6 +96,13 @@ export class OutputRecorder {
     return done;
   }
 
+  /**
+   * A retried batch is stored once (JetStream drops a repeated msgID within the stream's duplicate
+   * window): this recorder's random prefix and the batch's first seq, 8 + a few bytes kept with each
+   * batch (the session id and both seqs took 50).
+   */
+  private readonly batchIds = randomBytes(6).toString('base64url');
+
   private async store(batch: OutputRecord[]): Promise<void> {
     const first = batch[0].seq;
     const last = batch[batch.length - 1].seq;
@@ -108,10 +116,10 @@ export class OutputRecorder {
     const h = natsHeaders();
     h.set(BATCH_HDR.first, String(first));
     h.set(BATCH_HDR.last, String(last));
-    if (encoding) h.set(BATCH_HDR.encoding, encoding);
+    h.set(BATCH_HDR.encoding, encoding);
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.js.publish(termRecordSubject(this.sessionId), body, { headers: h, msgID: `${this.sessionId}:${first}-${last}` });
+        await this.js.publish(termRecordSubject(this.sessionId), body, { headers: h, msgID: `${this.batchIds}${first}` });
         break;
       } catch (e) {
         // Until stored, nothing later is credited either: the agent keeps the chunks and pauses the PTY.

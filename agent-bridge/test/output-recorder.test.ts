@@ -33,7 +33,7 @@ describe('OutputRecorder', () => {
     const chunks = [text(1), text(2), text(3)];
     chunks.forEach((data, i) => rec.add({ seq: i + 1, kind: 'data', at: 1, data }));
     await rec.close();
-    expect(stored.every((b) => b.encoding === 'br')).toBe(true);
+    expect(stored.every((b) => b.encoding === 'v2+br')).toBe(true);
     const raw = chunks.reduce((n, c) => n + c.length, 0);
     expect(raw / stored.reduce((n, b) => n + b.bytes, 0)).toBeGreaterThan(5);
     expect(Buffer.concat(stored.flatMap((b) => b.records.map((r) => r.data))).equals(Buffer.concat(chunks))).toBe(true);
@@ -50,7 +50,7 @@ describe('OutputRecorder', () => {
       rec.add({ seq, kind: 'data', at: seq, data });
     }
     await rec.close();
-    const compressed = stored.map((b) => b.encoding === 'br');
+    const compressed = stored.map((b) => b.encoding === 'v2+br');
     const firstText = stored.findIndex((b) => b.first > 30);
     expect(compressed[0]).toBe(true); // tried whole: 1.3× is still smaller, but marks the session incompressible
     expect(compressed.slice(1, firstText)).not.toContain(true); // the MiB stored as it is, then probes that said no

@@ -228,17 +228,43 @@ describe('output batches', () => {
   it('round-trip every byte value, compressed when that pays', async () => {
     const all = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
     const records: OutputRecord[] = [
-      { seq: 1, kind: 'data', at: 1_700_000_000_123.5, data: Buffer.concat(Array(20).fill(all)) },
+      { seq: 1, kind: 'data', at: 1_700_000_000_123, data: Buffer.concat(Array(20).fill(all)) },
       { seq: 2, kind: 'data', at: 1_700_000_000_124, data: Buffer.alloc(0) },
       { seq: 3, kind: 'exit', at: 1_700_000_000_125, data: Buffer.from(exitBody(3)) },
     ];
     const { body, encoding } = await encodeOutputBatch(records);
-    expect(encoding).toBe('br');
+    expect(encoding).toBe('v2+br');
     expect(body.length).toBeLessThan(records[0].data.length / 5);
     const { decodeOutputBatch } = await import('@webxterm/contracts');
     const back = decodeOutputBatch(body, encoding);
     expect(back.map((r) => [r.seq, r.kind, r.at])).toEqual(records.map((r) => [r.seq, r.kind, r.at]));
     expect(Buffer.concat(back.map((r) => r.data)).equals(Buffer.concat(records.map((r) => r.data)))).toBe(true);
     expect(() => decodeOutputBatch(body.subarray(0, 10), null)).toThrow('truncated');
+  });
+
+  it('compact records: a keystroke\'s echo has 4 bytes of head (17 before); seqs with gaps, times that step back, and the batches stored before still read', async () => {
+    const { decodeOutputBatch } = await import('@webxterm/contracts');
+    const echoes: OutputRecord[] = Array.from({ length: 10 }, (_, i) => ({ seq: 41 + i, kind: 'data', at: 1_764_000_000_000 + 100 * i, data: Buffer.from('x') }));
+    const typed = await encodeOutputBatch(echoes);
+    expect(typed.encoding).toBe('v2');
+    expect(typed.body.length).toBeLessThanOrEqual(10 * 5 + 10); // the first record's time and seq are whole varints
+    expect(packOutputRecords(echoes).length).toBe(10 * 18);
+    const odd: OutputRecord[] = [
+      { seq: 7, kind: 'data', at: 5_000, data: Buffer.from('a') },
+      { seq: 900_000, kind: 'data', at: 4_000, data: Buffer.alloc(70_000, 'é') },
+      { seq: 2 ** 32 - 1, kind: 'exit', at: 2 ** 45, data: Buffer.from(exitBody(9)) },
+    ];
+    for (const records of [echoes, odd]) {
+      const { body, encoding } = await encodeOutputBatch(records, 'none');
+      const back = decodeOutputBatch(body, encoding);
+      expect(back.map((r) => [r.seq, r.kind, r.at, Buffer.from(r.data).toString('hex')])).toEqual(records.map((r) => [r.seq, r.kind, r.at, Buffer.from(r.data).toString('hex')]));
+      expect(() => decodeOutputBatch(body.subarray(0, body.length - 1), encoding)).toThrow('truncated');
+    }
+    // Stored before the compact records: 17-byte heads, raw or brotli (header `x-enc: br`).
+    const { brotliCompressSync } = await import('node:zlib');
+    const legacy = packOutputRecords(odd);
+    for (const [body, encoding] of [[legacy, undefined], [brotliCompressSync(legacy), 'br']] as const) {
+      expect(decodeOutputBatch(body, encoding).map((r) => [r.seq, r.kind, r.at, r.data.length])).toEqual(odd.map((r) => [r.seq, r.kind, r.at, r.data.length]));
+    }
   });
 });
