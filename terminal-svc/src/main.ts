@@ -85,7 +85,12 @@ export async function startTerminalService(config: TerminalConfig): Promise<Runn
 
   // Shutdown: close browser sockets with 1012 (they resume on another replica), stop HTTP, NATS, stores.
   const lifecycle = new Lifecycle(log);
-  lifecycle.onShutdown('sockets', () => { for (const ws of wss.clients) ws.close(1012, 'terminal-svc restarting; resume elsewhere'); });
+  // Each close frame must leave before the process exits: behind output still queued for a slow
+  // reader it waits in the socket's buffer, and exiting then drops it (the browser saw 1006, not 1012).
+  lifecycle.onShutdown('sockets', () => Promise.all([...wss.clients].map((ws) => new Promise((closed) => {
+    ws.once('close', closed);
+    ws.close(1012, 'terminal-svc restarting; resume elsewhere');
+  }))), 3000);
   lifecycle.onShutdown('http', () => closeServer(server));
   lifecycle.onShutdown('rpc', () => { rpc.stop(); accessChanges.stop(); clearInterval(sweep); clearInterval(retentionSweep); clearInterval(lostSweep); });
   lifecycle.onShutdown('events', () => { ends.stop(); connections.stop(); reconnectEvents.stop(); });
