@@ -253,21 +253,34 @@ describe('the console, served by the gateway', () => {
     await page.locator('.terminal-view[data-state="open"]').waitFor({ timeout: 20_000 });
   });
 
+  /** SIGTERM on the replica behind the console: it closes its sockets with 1012 and stops; `during` runs while the console says "reconnecting"; then it comes back on its port. */
+  async function whileTerminalSvcRestarts(during: () => Promise<void>): Promise<void> {
+    const old = stack.terminals[0];
+    await old.stop();
+    await page.locator('[data-banner="reconnecting"]').waitFor({ timeout: 10_000 });
+    await during();
+    stack.terminals[0] = await startServiceProcess('terminal-svc', { ...stack.serviceEnv(), PORT: String(old.port) });
+  }
+
   it('a terminal-svc replica restart while a command prints: "reconnecting", then every line exactly once', async () => {
     const N = 300;
     await page.locator('.terminal-box').click();
     await page.keyboard.type(`clear; for i in $(seq 1 ${N}); do echo row-$i; sleep 0.02; done; echo DO""NE\n`);
     await waitUntil(async () => /^row-\d+\s*$/m.test(await terminalText(page)), 10_000, 'the first rows');
-    // SIGTERM: the replica closes its sockets with 1012 and stops; then it comes back on its port.
-    const old = stack.terminals[0];
-    await old.stop();
-    await page.locator('[data-banner="reconnecting"]').waitFor({ timeout: 10_000 });
-    stack.terminals[0] = await startServiceProcess('terminal-svc', { ...stack.serviceEnv(), PORT: String(old.port) });
+    await whileTerminalSvcRestarts(async () => undefined);
     await waitUntil(async () => /^DONE\s*$/m.test(await terminalText(page)), 30_000, 'the loop finished after the resume');
     expect(await page.locator('[data-banner="reconnecting"]').count()).toBe(0);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Save output' }).click()]);
     const rows = readFileSync((await download.path())!, 'utf8').split('\n').filter((l) => /^row-\d+$/.test(l.trim())).map((l) => l.trim());
     expect(rows).toEqual(Array.from({ length: N }, (_, i) => `row-${i + 1}`));
+  });
+
+  it('keys typed while it reconnects are typed once it is back, once', async () => {
+    await page.locator('.terminal-box').click();
+    await page.keyboard.type('clear\n');
+    await whileTerminalSvcRestarts(() => page.keyboard.type('echo held-$((5+5))\n'));
+    await waitUntil(async () => /^held-10\s*$/m.test(await terminalText(page)), 30_000, 'the command typed while reconnecting ran');
+    expect((await terminalText(page)).match(/echo held-/g)).toHaveLength(1);
   });
 
   it('`exit 3` shows the exit code', async () => {

@@ -257,7 +257,7 @@ function StateBanner({ state, mode }: { state: ConnectionState; mode: 'owner' | 
     case 'open':
       return state.readOnly || mode === 'view' ? <div className="term-banner term-banner-info" role="status">Read-only: you are watching this session.</div> : null;
     case 'reconnecting':
-      return <div className="term-banner term-banner-warn" role="status" data-banner="reconnecting">Connection lost — reconnecting (attempt {state.attempt})… Nothing is lost; output resumes where it stopped.</div>;
+      return <div className="term-banner term-banner-warn" role="status" data-banner="reconnecting">Connection lost — reconnecting (attempt {state.attempt})… Nothing is lost: output resumes where it stopped, and what you type now is sent then.</div>;
     case 'offline':
       return <div className="term-banner term-banner-warn" role="status" data-banner="offline">The machine is offline. Retrying until it comes back…</div>;
     case 'exited':

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
-import { MAX_INPUT_FRAME_BYTES, TerminalConnection, type ConnectionState } from './connection';
+import { HELD_INPUT, MAX_INPUT_FRAME_BYTES, TerminalConnection, type ConnectionState } from './connection';
 
 interface Server { wss: WebSocketServer; origin: string; urls: URL[]; sockets: WebSocket[] }
 const servers: WebSocketServer[] = [];
@@ -112,6 +112,52 @@ describe('TerminalConnection', () => {
     expect(Math.max(...frames.map((f) => f.length))).toBe(MAX_INPUT_FRAME_BYTES);
     expect(Buffer.concat(frames).toString('utf8')).toBe(paste);
     c.close();
+  });
+
+  it('keys typed while it reconnects are sent once the session is resumed, in order; those older than 30 s are dropped', async () => {
+    const got: string[][] = [];
+    const s = await startServer((ws) => {
+      const mine: string[] = [];
+      got.push(mine);
+      ws.send(JSON.stringify({ type: 'session', session_id: 'S5', seq: 0, read_only: false, cols: 100, rows: 30 }));
+      ws.on('message', (m, binary) => { if (binary) mine.push(m.toString()); });
+    });
+    const c = open(s, [], [], { maxBackoffMs: 300 });
+    c.send('typed-before-open ');
+    await waitFor(() => got[0]?.length === 1);
+    s.sockets[0].close(1011, 'relay failed');
+    await waitFor(() => c.state.kind === 'reconnecting');
+    const now = Date.now();
+    vi.spyOn(Date, 'now').mockReturnValueOnce(now - HELD_INPUT.ms - 1);
+    c.send('stale ');
+    c.send('echo ');
+    c.send('while-away\r');
+    await waitFor(() => got[1]?.length === 2);
+    expect(got).toEqual([['typed-before-open '], ['echo ', 'while-away\r']]);
+    c.close();
+  });
+
+  it('keys held while reconnecting stop at 64 KiB, and a closed terminal sends nothing it held', async () => {
+    const got: string[] = [];
+    const s = await startServer((ws) => {
+      ws.send(JSON.stringify({ type: 'session', session_id: 'S6', seq: 0, read_only: false, cols: 100, rows: 30 }));
+      ws.on('message', (m, binary) => { if (binary) got.push(m.toString()); });
+    });
+    const c = open(s, [], [], { maxBackoffMs: 300 });
+    await waitFor(() => c.state.kind === 'open');
+    s.sockets[0].close(1011, 'relay failed');
+    await waitFor(() => c.state.kind === 'reconnecting');
+    c.send('x'.repeat(HELD_INPUT.bytes - 1));
+    c.send('yy');
+    c.send('z');
+    await waitFor(() => got.join('').length === HELD_INPUT.bytes);
+    expect(got.join('')).toBe(`${'x'.repeat(HELD_INPUT.bytes - 1)}z`);
+    s.sockets[1].close(1011, 'relay failed');
+    await waitFor(() => c.state.kind === 'reconnecting');
+    c.send('never');
+    c.close();
+    await new Promise((r) => s.wss.close(r));
+    expect(got.join('')).not.toContain('never');
   });
 
   it('4403 (access revoked) stops for good; a refusal before the handshake asks the API why', async () => {

@@ -49,6 +49,13 @@ const encoder = new TextEncoder();
 /** terminal-svc closes the socket (1009) on a frame over 64 KiB (docs/terminal-protocol.md): a longer paste goes as several frames. */
 export const MAX_INPUT_FRAME_BYTES = 64 * 1024;
 
+/**
+ * Keys typed while the socket is down (the console says "reconnecting") wait and are sent once the
+ * session is resumed, as the server does for keys typed while the agent reconnects: those typed in
+ * the last 30 s, up to 64 KiB (more is dropped). Older ones are dropped rather than typed late.
+ */
+export const HELD_INPUT = { ms: 30_000, bytes: 64 * 1024 } as const;
+
 export class TerminalConnection {
   sessionId: string | undefined;
   /** The seq of the last output frame received: a resume continues right after it. */
@@ -64,6 +71,8 @@ export class TerminalConnection {
   private pingSentAt = 0;
   private rttMs: number | undefined;
   private size = { cols: 0, rows: 0 };
+  private held: { at: number; bytes: Uint8Array }[] = [];
+  private heldBytes = 0;
 
   constructor(private readonly o: TerminalConnectionOptions) {
     this.sessionId = o.sessionId;
@@ -109,9 +118,29 @@ export class TerminalConnection {
 
   /** Keystrokes (owner only; a viewer's are dropped here rather than refused by the server). */
   send(data: string | Uint8Array): void {
-    if (this.readOnly || !this.ws || this.ws.readyState !== OPEN) return;
+    if (this.readOnly || this.stopped) return;
     const bytes = typeof data === 'string' ? encoder.encode(data) : data;
-    for (let at = 0; at < bytes.length; at += MAX_INPUT_FRAME_BYTES) this.ws.send(bytes.subarray(at, at + MAX_INPUT_FRAME_BYTES));
+    if (this.state.kind !== 'open' || this.ws?.readyState !== OPEN) {
+      if (this.heldBytes + bytes.length > HELD_INPUT.bytes) return;
+      this.held.push({ at: Date.now(), bytes });
+      this.heldBytes += bytes.length;
+      return;
+    }
+    this.write(bytes);
+  }
+
+  private write(bytes: Uint8Array): void {
+    for (let at = 0; at < bytes.length; at += MAX_INPUT_FRAME_BYTES) this.ws!.send(bytes.subarray(at, at + MAX_INPUT_FRAME_BYTES));
+  }
+
+  /** The session is open again: the keys typed meanwhile, if recent enough, in order. */
+  private sendHeld(): void {
+    const since = Date.now() - HELD_INPUT.ms;
+    const held = this.held;
+    this.held = [];
+    this.heldBytes = 0;
+    if (this.readOnly) return;
+    for (const h of held) if (h.at >= since) this.write(h.bytes);
   }
 
   resize(cols: number, rows: number): void {
@@ -122,6 +151,8 @@ export class TerminalConnection {
 
   close(): void {
     this.stopped = true;
+    this.held = [];
+    this.heldBytes = 0;
     clearTimeout(this.timer);
     clearInterval(this.ping);
     const ws = this.ws;
@@ -162,6 +193,7 @@ export class TerminalConnection {
         this.setState({ kind: 'open', sessionId: this.sessionId, readOnly: this.readOnly });
         const want = this.o.size();
         this.resize(want.cols, want.rows); // a resumed session may have another size than this window
+        this.sendHeld();
         clearInterval(this.ping);
         this.ping = setInterval(() => this.sendPing(), this.o.pingEveryMs ?? 25_000);
         break;
