@@ -75,7 +75,8 @@ export class AgentConnection {
       if (this.stopped) return;
       if (code === grpc.status.PERMISSION_DENIED) { this.log('the platform forgot this machine; stopping', { why }); this.stop(); process.exitCode = 2; return; }
       const delay = reconnectDelay(this.attempt++);
-      this.log('stream ended; reconnecting', { why, code, in_ms: Math.round(delay) });
+      // grpc-js ends "connection refused" with an empty ". Resolution note: ".
+      this.log('stream ended; reconnecting', { why: why.replace(/\. Resolution note: $/, ''), code, in_ms: Math.round(delay) });
       setTimeout(() => this.open(), delay);
     };
     const handle = (m: BridgeMessage) => {
