@@ -281,6 +281,21 @@ describe('viewers and failover', () => {
     await stack.startBridge(holder, stack.bridges[holder].grpcPort);
   });
 
+  it('with no bridge up, the owner is told its keys reach no agent, then that it is back; the keys are typed then', async () => {
+    const t = await TermClient.open(stack.wsUrl(0, agentId, owner.token));
+    t.type('echo up""-here\r');
+    await t.waitForText('up-here\r\n');
+    const agentSays = (connected: boolean) => () => t.controls.some((c) => c.type === 'agent' && c.connected === connected);
+    expect(agentSays(false)()).toBe(false);
+    for (const b of stack.bridges) killTree(b.child.pid!);
+    t.type('echo away-$((2+3))\r');
+    await t.waitFor(agentSays(false), 10_000, 'told the agent is away');
+    for (let i = 0; i < stack.bridges.length; i++) await stack.startBridge(i, stack.bridges[i].grpcPort);
+    await t.waitFor(agentSays(true), 30_000, 'told the agent is back');
+    await t.waitForText('away-5\r\n', 10_000);
+    t.close();
+  });
+
   it('restart NATS: sessions, commands and status recover without a manual step', async () => {
     const t = await TermClient.open(stack.wsUrl(0, agentId, owner.token));
     t.type('echo before-$((1+2))\r');

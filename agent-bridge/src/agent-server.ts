@@ -2,7 +2,7 @@ import type * as grpc from '@grpc/grpc-js';
 import { status } from '@grpc/grpc-js';
 import {
   HeartbeatWatch, SILENT_TICKS,
-  AGENT_ID, AGENT_MD, AgentClaimed, AgentConnected, AgentDisconnected, AgentMessage, AuthenticateAgent, BATCHES_FEATURE, BridgeMessage, DisconnectAgent, ExecCommand,
+  AGENT_ID, AGENT_MD, AgentClaimed, AgentPing, AgentConnected, AgentDisconnected, AgentMessage, AuthenticateAgent, BATCHES_FEATURE, BridgeMessage, DisconnectAgent, ExecCommand,
   forAgent, GetSession, Hello, MACHINE_CREDENTIAL, OpenSession, ResolveApiKey, SessionEnded, TerminalCommand,
 } from '@webxterm/contracts';
 import { AppError, type Bus, type Logger } from '@webxterm/kit';
@@ -203,6 +203,7 @@ export class AgentServer {
           timed_out: res.timed_out, truncated: res.truncated,
         };
       }),
+      bus.serve(forAgent(AgentPing, link.agentId), q, async () => ({ connected: true as const })),
       bus.serve(forAgent(DisconnectAgent, link.agentId), q, async (r) => {
         link.send({ disconnect: { reason: r.reason, forget: r.forget } });
         setTimeout(() => fail(call, r.forget ? status.PERMISSION_DENIED : status.UNAVAILABLE, r.reason), 200);

@@ -10,11 +10,12 @@ import { TerminalConfig, TerminalConfigSchema } from './config';
 import { deleteExpiredRecordings, RecordingRetention } from './domain/recording-retention';
 import { SessionService } from './domain/session.service';
 import { sessionRoutes } from './http/sessions.routes';
-import { consumeAgentConnections, consumeSessionEnds, natsAgentSessionPort, natsMachinePort, serveSessionRpc } from './messaging/session.handlers';
+import { consumeAgentConnections, consumeSessionEnds, natsAgentConnected, natsAgentSessionPort, natsMachinePort, serveSessionRpc } from './messaging/session.handlers';
 import { RecordingPolicyRepository } from './store/recording-policy.repository';
 import { SessionRepository } from './store/session.repository';
 import { AccessWatch } from './ws/access-watch';
 import { AgentReconnects } from './ws/input-ledger';
+import { StallWatch } from './ws/stall-watch';
 import { RelayMeter } from './ws/relay-meter';
 import { handleTerminalUpgrades } from './ws/upgrade';
 
@@ -75,7 +76,8 @@ export async function startTerminalService(config: TerminalConfig): Promise<Runn
   const metricsServer = await serveMetrics(metrics, config.METRICS_PORT, config.HOST);
   const wss = handleTerminalUpgrades(server, {
     verifier, sessions, nc, log, access, maxFrameBytes: config.MAX_FRAME_BYTES, highWaterBytes: config.SOCKET_HIGH_WATER_BYTES,
-    meter: new RelayMeter(metrics), reconnects, audit, trustProxyHops: TRUST_PROXY_HOPS,
+    meter: new RelayMeter(metrics), reconnects, audit, stalls: new StallWatch(),
+    agentConnected: natsAgentConnected(bus), trustProxyHops: TRUST_PROXY_HOPS,
     onExit: (id, code, bytes) => void sessions.exited(id, { exitCode: code, bytes, at: new Date().toISOString() })
       .catch((e) => log.warn({ session_id: id, err: (e as Error).message }, 'session end not recorded')),
     onResize: (s, size) => void repo.scoped(s.tenant_id).addResize(s.id, s.tenant_id, size)

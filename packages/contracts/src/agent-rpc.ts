@@ -52,6 +52,13 @@ export const ExecCommand = defineAgentRpc({
   }),
 });
 
+/** Is the agent connected to a bridge right now? Answered by the replica holding its stream; no responder = no. */
+export const AgentPing = defineAgentRpc({
+  name: 'ping',
+  request: z.object({}),
+  response: z.object({ connected: z.literal(true) }),
+});
+
 export const DisconnectAgent = defineAgentRpc({
   name: 'disconnect',
   request: z.object({ reason: z.string().max(200), forget: z.boolean() }),

@@ -15,7 +15,7 @@ export {
   AccessChanged, AGENT_ID, AgentConnected, AgentDisconnected, AgentsSeen, AuthenticateAgent, CheckMachineAccess, ListSessionCommands,
   MACHINE_CREDENTIAL, MACHINE_STREAM, MachineInfo, MachinesOfTenant, TerminalCommand,
 } from './machines';
-export { AgentClaimed, DisconnectAgent, ExecCommand, forAgent, MACHINE_OFFLINE, OpenSession } from './agent-rpc';
+export { AgentClaimed, AgentPing, DisconnectAgent, ExecCommand, forAgent, MACHINE_OFFLINE, OpenSession } from './agent-rpc';
 export {
   CountActiveSessions, GetSession, ListMachineSessions, SessionEnded, SessionExit, SessionRecord, TermControl, termControlSubject,
   termInputSubject, TERMINAL_STREAM, termOutputSubject, termRecordSubject,

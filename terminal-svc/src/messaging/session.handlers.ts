@@ -1,8 +1,8 @@
 import {
-  AccessClaims, AgentConnected, AgentDisconnected, CheckMachineAccess, CountActiveSessions, forAgent, GetSession, ListMachineSessions, MACHINE_STREAM, OpenSession, SessionEnded, TERMINAL_STREAM,
-  TermControl, termControlSubject,
+  AccessClaims, AgentConnected, AgentDisconnected, AgentPing, CheckMachineAccess, CountActiveSessions, forAgent, GetSession, ListMachineSessions, MACHINE_STREAM, OpenSession, SessionEnded, TERMINAL_STREAM,
+  MACHINE_OFFLINE, TermControl, termControlSubject,
 } from '@webxterm/contracts';
-import { type Bus, on } from '@webxterm/kit';
+import { AppError, type Bus, on } from '@webxterm/kit';
 import type { AgentSessionPort, MachinePort, SessionService } from '../domain/session.service';
 import type { SessionRepository } from '../store/session.repository';
 
@@ -60,4 +60,10 @@ export function natsAgentSessionPort(bus: Bus, windowBytes: number, openTimeoutM
     },
     close: (sessionId) => bus.nc.publish(termControlSubject(sessionId), JSON.stringify({ type: 'close' } satisfies TermControl)),
   };
+}
+
+/** Whether a bridge holds the agent's stream right now: "no responders" is no; a timeout (a busy bridge) counts as yes. */
+export function natsAgentConnected(bus: Bus): (agentId: string) => Promise<boolean> {
+  return (agentId) => bus.request(forAgent(AgentPing, agentId), {}, { timeoutMs: 2000 })
+    .then(() => true, (e) => !(e instanceof AppError && e.code === MACHINE_OFFLINE.code));
 }

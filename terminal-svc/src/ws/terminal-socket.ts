@@ -3,6 +3,7 @@ import { TermControl, termControlSubject, termInputSubject } from '@webxterm/con
 import type { Logger, NatsConnection } from '@webxterm/kit';
 import type { TerminalSize } from '../domain/asciicast';
 import { type AgentReconnects, InputLedger } from './input-ledger';
+import type { StallWatch } from './stall-watch';
 import { type LiveOutput, readOutput } from './output-reader';
 import type { RelayMeter } from './relay-meter';
 
@@ -11,6 +12,9 @@ export interface RelayOptions {
   agentId: string;
   /** The owner's recent keystrokes are sent again when the agent reconnects. */
   reconnects: AgentReconnects;
+  /** Keys with no output for a second ask `agentConnected`; the browser is told while the agent is away. */
+  stalls: StallWatch;
+  agentConnected(): Promise<boolean>;
   /** The last seq the browser already has (0 for a new session). */
   afterSeq: number;
   /** Viewers read; only the owner types, resizes and acknowledges (and so paces the PTY). */
@@ -25,6 +29,8 @@ export interface RelayOptions {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** While the agent is away, how often the relay asks again (the agent's return usually tells it first). */
+const AWAY_RECHECK_MS = 5000;
 /**
  * The owner credits the agent per CREDIT_EVERY_BYTES delivered, or CREDIT_AFTER_MS after the first
  * chunk not yet credited: a keystroke's echo costs no credit message of its own, a flood is
@@ -53,11 +59,29 @@ export function relaySession(ws: WebSocket, nc: NatsConnection, o: RelayOptions,
 
   const inputSubject = termInputSubject(o.sessionId);
   const ledger = o.readOnly ? null : new InputLedger();
-  const unwatchAgent = ledger ? o.reconnects.watch(o.agentId, () => { for (const f of ledger.recent()) nc.publish(inputSubject, f); }) : null;
+  // The owner is told when its keys reach no agent (`{"type":"agent","connected":false}`) and when it is back.
+  let agentAway = false;
+  let awayRecheck: NodeJS.Timeout | null = null;
+  const tellAgent = (connected: boolean) => {
+    agentAway = !connected;
+    if (awayRecheck) { clearTimeout(awayRecheck); awayRecheck = null; }
+    sendJson(ws, { type: 'agent', connected });
+  };
+  const onStall = () => void o.agentConnected().then((connected) => {
+    if (ws.readyState !== ws.OPEN) return;
+    if (connected) { if (agentAway) tellAgent(true); return; }
+    if (!agentAway) tellAgent(false);
+    awayRecheck = setTimeout(onStall, AWAY_RECHECK_MS);
+  });
+  const unwatchAgent = ledger ? o.reconnects.watch(o.agentId, () => {
+    for (const f of ledger.recent()) nc.publish(inputSubject, f);
+    if (agentAway) tellAgent(true);
+  }) : null;
   ws.on('message', (data: RawData, isBinary: boolean) => {
     const buf = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
     if (isBinary) {
       if (!ledger) return sendJson(ws, { type: 'error', error: 'read-only: this socket is a viewer' });
+      if (!agentAway) o.stalls.typed(onStall);
       nc.publish(inputSubject, ledger.frame(buf));
       o.meter.inputBytes += buf.length;
       return;
@@ -82,7 +106,15 @@ export function relaySession(ws: WebSocket, nc: NatsConnection, o: RelayOptions,
     if (lastSize) o.onResize(lastSize);
     lastSize = null;
   };
-  ws.on('close', () => { abort.abort(); unwatchAgent?.(); if (keepAlive) clearInterval(keepAlive); if (creditTimer) clearTimeout(creditTimer); recordSize(); });
+  ws.on('close', () => {
+    abort.abort();
+    unwatchAgent?.();
+    o.stalls.answered(onStall);
+    if (awayRecheck) clearTimeout(awayRecheck);
+    if (keepAlive) clearInterval(keepAlive);
+    if (creditTimer) clearTimeout(creditTimer);
+    recordSize();
+  });
   ws.on('error', () => abort.abort());
 
   function onControl(text: string): void {
@@ -123,6 +155,8 @@ export function relaySession(ws: WebSocket, nc: NatsConnection, o: RelayOptions,
         o.meter.outputBytes += ev.data.length;
         while (ws.bufferedAmount > o.highWaterBytes && ws.readyState === ws.OPEN) await sleep(5);
         if (o.readOnly) continue;
+        o.stalls.answered(onStall);
+        if (agentAway) tellAgent(true);
         delivered = ev.seq;
         uncreditedBytes += ev.data.length;
         if (uncreditedBytes >= CREDIT_EVERY_BYTES) creditDelivered();

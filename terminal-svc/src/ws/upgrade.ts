@@ -7,6 +7,7 @@ import type { TerminalSize } from '../domain/asciicast';
 import type { SessionService } from '../domain/session.service';
 import type { AccessWatch } from './access-watch';
 import type { AgentReconnects } from './input-ledger';
+import type { StallWatch } from './stall-watch';
 import type { RelayMeter } from './relay-meter';
 import { LiveOutput } from './output-reader';
 import { checkResumePoint } from './resume-point';
@@ -23,6 +24,9 @@ export interface UpgradeDeps {
   highWaterBytes: number;
   meter: RelayMeter;
   reconnects: AgentReconnects;
+  stalls: StallWatch;
+  /** Whether a bridge holds the agent's stream right now. */
+  agentConnected(agentId: string): Promise<boolean>;
   /** Who opened, resumed or watched which terminal, from where. */
   audit: AuditSink;
   /** Proxies in front that append to X-Forwarded-For (the gateway): as the HTTP app's `trust proxy`. */
@@ -104,7 +108,7 @@ export function handleTerminalUpgrades(server: Server, d: UpgradeDeps): WebSocke
       ws.once('close', () => d.meter.socketClosed(view));
       sendJson(ws, { type: 'session', session_id: session.id, seq: lastSeq, read_only: view, cols: session.cols, rows: session.rows });
       relaySession(ws, d.nc, {
-        sessionId: session.id, agentId, reconnects: d.reconnects, afterSeq: lastSeq, readOnly: view, highWaterBytes: d.highWaterBytes, meter: d.meter, live: tap.live,
+        sessionId: session.id, agentId, reconnects: d.reconnects, stalls: d.stalls, agentConnected: () => d.agentConnected(agentId), afterSeq: lastSeq, readOnly: view, highWaterBytes: d.highWaterBytes, meter: d.meter, live: tap.live,
         onExit: (code, bytes) => d.onExit(session.id, code, bytes),
         onResize: (size) => d.onResize(session, size),
       }, d.log);

@@ -255,6 +255,7 @@ function StateBanner({ state, mode }: { state: ConnectionState; mode: 'owner' | 
     case 'connecting':
       return <div className="term-banner term-banner-info" role="status">Connecting…</div>;
     case 'open':
+      if (state.agentAway) return <div className="term-banner term-banner-warn" role="status" data-banner="agent-away">The machine&apos;s agent is reconnecting. What you type now is typed when it is back.</div>;
       return state.readOnly || mode === 'view' ? <div className="term-banner term-banner-info" role="status">Read-only: you are watching this session.</div> : null;
     case 'reconnecting':
       return <div className="term-banner term-banner-warn" role="status" data-banner="reconnecting">Connection lost — reconnecting (attempt {state.attempt})… Nothing is lost: output resumes where it stopped, and what you type now is sent then.</div>;

@@ -137,6 +137,23 @@ describe('TerminalConnection', () => {
     c.close();
   });
 
+  it('"agent" messages: the session stays open and says whether the keys reach an agent', async () => {
+    const s = await startServer((ws) => {
+      ws.send(JSON.stringify({ type: 'session', session_id: 'S7', seq: 0, read_only: false, cols: 100, rows: 30 }));
+      ws.send(JSON.stringify({ type: 'agent', connected: false }));
+      ws.send(JSON.stringify({ type: 'agent', connected: true }));
+    });
+    const states: ConnectionState[] = [];
+    const c = open(s, states, []);
+    await waitFor(() => states.length === 3);
+    expect(states).toEqual([
+      { kind: 'open', sessionId: 'S7', readOnly: false },
+      { kind: 'open', sessionId: 'S7', readOnly: false, agentAway: true },
+      { kind: 'open', sessionId: 'S7', readOnly: false, agentAway: false },
+    ]);
+    c.close();
+  });
+
   it('keys held while reconnecting stop at 64 KiB, and a closed terminal sends nothing it held', async () => {
     const got: string[] = [];
     const s = await startServer((ws) => {

@@ -7,7 +7,8 @@
 
 export type ConnectionState =
   | { kind: 'connecting' }
-  | { kind: 'open'; sessionId: string; readOnly: boolean }
+  /** `agentAway`: terminal-svc said the keys reach no agent (its bridge is being replaced); they are typed when it is back. */
+  | { kind: 'open'; sessionId: string; readOnly: boolean; agentAway?: boolean }
   | { kind: 'reconnecting'; attempt: number }
   | { kind: 'offline'; attempt: number }
   | { kind: 'exited'; code: number | null }
@@ -201,6 +202,9 @@ export class TerminalConnection {
       case 'exit':
         this.stopped = true;
         this.setState({ kind: 'exited', code: typeof msg.code === 'number' ? msg.code : null });
+        break;
+      case 'agent':
+        if (this.state.kind === 'open') this.setState({ ...this.state, agentAway: msg.connected === false });
         break;
       case 'error':
         this.o.onNotice?.(String(msg.error));
