@@ -162,11 +162,13 @@ export class AgentLink {
 
   private relayOutput(o: OutputChunk): void {
     if (!this.sessionSubs.has(o.session_id) || !Number.isSafeInteger(o.seq) || o.seq < 1) return;
-    this.publishOutput(o.session_id, o.seq, 'data', o.data);
+    // A chunk sent again after a reconnect is timed when the agent read it, not when it came back.
+    const heldMs = Number.isSafeInteger(o.held_ms) && o.held_ms! > 0 ? Math.min(o.held_ms!, 86_400_000) : 0;
+    this.publishOutput(o.session_id, o.seq, 'data', o.data, Date.now() - heldMs);
   }
 
-  private publishOutput(sessionId: string, seq: number, kind: 'data' | 'exit', data: Uint8Array): void {
-    const record = { seq, kind, at: Date.now(), data };
+  private publishOutput(sessionId: string, seq: number, kind: 'data' | 'exit', data: Uint8Array, at = Date.now()): void {
+    const record = { seq, kind, at, data };
     this.nc.publish(termOutputSubject(sessionId), packOutputRecords([record]));
     this.recorders.get(sessionId)?.add(record);
   }

@@ -1,5 +1,5 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { BridgeMessage } from '@webxterm/contracts';
+import { type BridgeMessage, decodeOutputBatch, termOutputSubject } from '@webxterm/contracts';
 import { createLogger } from '@webxterm/kit';
 import { AgentLink } from '../src/agent-link';
 import type { AgentWriter } from '../src/agent-writer';
@@ -22,6 +22,23 @@ describe('AgentLink', () => {
     link.onAgentMessage({ kind: 'opened', opened: { session_id: other, pid: 43, error: '' } } as never, () => undefined);
     await expect(opened).resolves.toBe(43);
     expect(sent.filter((m) => m.close)).toHaveLength(1);
+    link.close();
+  });
+
+  it('a chunk the agent sends again after a reconnect is recorded when the agent read it (held_ms before now), a live one now', () => {
+    const published: { subject: string; data: Uint8Array }[] = [];
+    const nats = { ...idleNats, publish: (subject: string, data: Uint8Array) => published.push({ subject, data }) } as unknown as NatsConnection;
+    const link = new AgentLink('ag_link_test_2', 't1', { send: () => undefined } as unknown as AgentWriter, nats, log, { maxCommands: 1 });
+    const sessionId = 'cccccccccccccccccccccccc';
+    link.watchSession(sessionId);
+    const before = Date.now();
+    link.onAgentMessage({ kind: 'output', output: { session_id: sessionId, seq: 1, data: Buffer.from('kept'), held_ms: 5000 } } as never, () => undefined);
+    link.onAgentMessage({ kind: 'output', output: { session_id: sessionId, seq: 2, data: Buffer.from('live'), held_ms: 0 } } as never, () => undefined);
+    const after = Date.now();
+    const [kept, live] = published.filter((p) => p.subject === termOutputSubject(sessionId)).map((p) => decodeOutputBatch(p.data, null)[0]);
+    expect(kept.at).toBeGreaterThanOrEqual(before - 5000);
+    expect(kept.at).toBeLessThanOrEqual(after - 5000);
+    expect(live.at).toBeGreaterThanOrEqual(before);
     link.close();
   });
 });

@@ -21,7 +21,7 @@ const samples: Record<string, object> = {
   Heartbeat: { sent_at_ms: 0 } satisfies Required<Heartbeat>,
   OpenSession: { session_id: '', cols: 0, rows: 0, window_bytes: 0 } satisfies Required<OpenSessionMsg>,
   SessionOpened: { session_id: '', pid: 0, error: '' } satisfies Required<SessionOpened>,
-  OutputChunk: { session_id: '', seq: 0, data: b } satisfies Required<OutputChunk>,
+  OutputChunk: { session_id: '', seq: 0, data: b, held_ms: 0 } satisfies Required<OutputChunk>,
   InputChunk: { session_id: '', data: b, writer: 0, seq: 0 } satisfies Required<InputChunk>,
   OutputBatch: { chunks: [] } satisfies Required<OutputBatch>,
   InputBatch: { chunks: [] } satisfies Required<InputBatch>,

@@ -48,7 +48,8 @@ export type Send = (m: AgentMessage) => void;
 export class PtySession {
   private nextSeq = 1;
   private ackedSeq = 0;
-  private kept: { seq: number; data: Buffer }[] = [];
+  /** `readAt`: when it left the PTY; a chunk sent again says how long it was held, so it is recorded at its own time. */
+  private kept: { seq: number; data: Buffer; readAt: number }[] = [];
   /** Commands reported but not yet covered by a credit: sent again after a reconnect (the bridge de-duplicates). */
   private keptCommands: { seq: number; record: CommandRecord }[] = [];
   private keptBytes = 0;
@@ -153,18 +154,22 @@ export class PtySession {
   /** A new stream: send the unacknowledged chunks (and the exit) through it. */
   replay(send: Send): void {
     this.send = send;
-    for (const c of this.kept) send({ output: { session_id: this.id, seq: c.seq, data: c.data } });
+    for (const c of this.kept) send({ output: this.again(c) });
     for (const c of this.keptCommands) send({ command: c.record });
     if (this.exit) send({ exited: { session_id: this.id, ...this.exit, bytes: this.totalBytes } });
   }
 
   /** Chunks after `afterSeq` were lost on the way: send the kept ones again (and the exit). */
   resend(afterSeq: number): void {
-    for (const c of this.kept) if (c.seq > afterSeq) this.send({ output: { session_id: this.id, seq: c.seq, data: c.data } });
+    for (const c of this.kept) if (c.seq > afterSeq) this.send({ output: this.again(c) });
     if (this.exit && this.exit.last_seq >= afterSeq) this.send({ exited: { session_id: this.id, ...this.exit, bytes: this.totalBytes } });
   }
 
   detach(): void { this.send = () => {}; }
+
+  private again(c: { seq: number; data: Buffer; readAt: number }) {
+    return { session_id: this.id, seq: c.seq, data: c.data, held_ms: Math.min(0xffffffff, Math.max(0, Date.now() - c.readAt)) };
+  }
 
   private onOutput(data: Buffer): void {
     this.lastOutputAt = Date.now();
@@ -191,7 +196,7 @@ export class PtySession {
     this.pending = [];
     this.pendingBytes = 0;
     const seq = this.nextSeq++;
-    this.kept.push({ seq, data });
+    this.kept.push({ seq, data, readAt: this.lastFlush });
     this.keptBytes += data.length;
     this.totalBytes += data.length;
     this.send({ output: { session_id: this.id, seq, data } });

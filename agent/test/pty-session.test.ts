@@ -54,6 +54,14 @@ describe('PtySession: sequence numbers, window and replay', () => {
     const again: AgentMessage[] = [];
     s.replay((m) => again.push(m));
     expect(again.map((m) => m.output!.seq)).toEqual(chunks.slice(1).map((c) => c.seq));
+    // Live chunks were held for nothing; those sent again say how long they were kept, so the
+    // bridge records them at the time they were read, not at the time they came back.
+    expect(chunks.every((c) => !c.held_ms)).toBe(true);
+    const sentAt = Date.now();
+    await waitUntil(() => Date.now() - sentAt >= 50, 1000, '50 ms later');
+    const later: AgentMessage[] = [];
+    s.replay((m) => later.push(m));
+    expect(Math.min(...later.filter((m) => m.output).map((m) => m.output!.held_ms!))).toBeGreaterThanOrEqual(50);
     expect(s.live()).toMatchObject({ session_id: 's3', acked_seq: chunks[0].seq, next_seq: chunks.length + 1 });
     s.close();
   });

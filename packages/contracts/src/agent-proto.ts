@@ -35,7 +35,10 @@ export interface Welcome { machine_id: string; heartbeat_interval_ms: number; ag
 export interface Heartbeat { sent_at_ms: number }
 export interface OpenSessionMsg { session_id: string; cols: number; rows: number; window_bytes: number }
 export interface SessionOpened { session_id: string; pid: number; error: string }
-export interface OutputChunk { session_id: string; seq: number; data: Buffer }
+export interface OutputChunk { session_id: string; seq: number; data: Buffer;
+  /** Absent or 0 when live (and from older agents): how long the agent held a chunk it sends again. */
+  held_ms?: number;
+}
 export interface InputChunk { session_id: string; data: Buffer;
   /** Absent or 0 from older bridges: no numbering, typed as it comes. */
   writer?: number; seq?: number;
