@@ -89,8 +89,10 @@ function MachineSessions({ agentId }: { agentId: string }) {
   );
 }
 
-export function SessionTable({ sessions, showMachine }: { sessions: SessionRecord[]; showMachine?: (s: SessionRecord) => string }) {
-  if (sessions.length === 0) return <p className="empty">No sessions yet.</p>;
+export function SessionTable({ sessions, showMachine, empty = 'No sessions yet.' }: {
+  sessions: SessionRecord[]; showMachine?: (s: SessionRecord) => string; empty?: string;
+}) {
+  if (sessions.length === 0) return <p className="empty">{empty}</p>;
   return (
     <div className="table-wrap">
       <table className="table">

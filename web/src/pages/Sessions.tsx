@@ -25,7 +25,7 @@ export function Sessions() {
       <PageHeader title="Sessions" />
       <QueryState isLoading={loading} error={machines.error ?? perMachine.find((q) => q.error)?.error}>
         <h2>Active</h2>
-        <SessionTable sessions={active} showMachine={(s) => names.get(s.agent_id) ?? s.agent_id} />
+        <SessionTable sessions={active} showMachine={(s) => names.get(s.agent_id) ?? s.agent_id} empty="No active sessions." />
         <h2>Past</h2>
         <SessionTable sessions={past.slice(0, 200)} showMachine={(s) => names.get(s.agent_id) ?? s.agent_id} />
       </QueryState>
