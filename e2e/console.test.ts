@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
-import { freePort, killTree, MailDev, ServiceProcess, startMailDev, startServiceProcess, uniqueName, waitUntil } from '@webxterm/testkit';
+import { freePort, MailDev, ServiceProcess, startMailDev, startServiceProcess, uniqueName, waitUntil } from '@webxterm/testkit';
 import { COLOUR_RULES, CONSOLE_INDEX, collectPageErrors, launchBrowser, screenshot, seriousA11yViolations, terminalText, TestBrowser } from './lib/browser';
 import { TermClient } from './lib/term-client';
 import { TerminalStack } from './lib/terminal-stack';
@@ -286,10 +286,10 @@ describe('the console, served by the gateway', () => {
   it('while no bridge holds the machine\'s agent the terminal says so; keys typed then are typed when it is back', async () => {
     await page.locator('.terminal-box').click();
     await page.keyboard.type('clear\n');
-    for (const b of stack.bridges) killTree(b.child.pid!);
+    stack.killBridges();
     await page.keyboard.type('echo agent-$((4+4))\n');
     await page.locator('[data-banner="agent-away"]').waitFor({ timeout: 10_000 });
-    for (let i = 0; i < stack.bridges.length; i++) await stack.startBridge(i, stack.bridges[i].grpcPort);
+    await stack.restartBridges();
     await page.locator('[data-banner="agent-away"]').waitFor({ state: 'detached', timeout: 30_000 });
     await waitUntil(async () => /^agent-8\s*$/m.test(await terminalText(page)), 10_000, 'the command typed while the agent was away ran');
   });

@@ -52,6 +52,9 @@ beforeAll(async () => {
 /** The owner's active sessions, as GET /api/terminal/sessions lists them. */
 const activeSessions = async () => ((await stack.api(0, 'GET', '/api/terminal/sessions', undefined, owner.token)).body.sessions as { id: string }[]).map((s) => s.id);
 
+/** Whether bridge `i` holds the agent's stream (its GET /agents lists it). */
+const bridgeHolds = async (i: number) => ((await (await fetch(`${stack.bridges[i].url}/agents`)).json()).agents as string[]).includes(agentId);
+
 /** A session that printed something and whose socket was then closed: its shell waits to be resumed. */
 async function leftSession(): Promise<TermClient> {
   const t = await TermClient.open(stack.wsUrl(0, agentId, owner.token));
@@ -238,12 +241,11 @@ describe('viewers and failover', () => {
     // More sessions than a hello once carried (256): the ones past it were closed as lost on reconnect.
     const more: TermClient[] = [];
     while (more.length < 299) more.push(...await Promise.all(Array.from({ length: Math.min(25, 299 - more.length) }, () => TermClient.open(stack.wsUrl(0, agentId, owner.token)))));
-    const held = async (i: number) => ((await (await fetch(`${stack.bridges[i].url}/agents`)).json()).agents as string[]).includes(agentId);
-    const holder = (await held(0)) ? 0 : 1;
+    const holder = (await bridgeHolds(0)) ? 0 : 1;
     const other = 1 - holder;
     const killedAt = Date.now();
     killTree(stack.bridges[holder].child.pid!);
-    await waitUntil(() => held(other), 20_000, 'agent on the other bridge');
+    await waitUntil(() => bridgeHolds(other), 20_000, 'agent on the other bridge');
     await waitUntil(async () => (await connectedAt(agentId)) >= killedAt, 20_000, 'terminal-svc handled the reconnection');
     const active = new Set(await activeSessions());
     expect([t, ...more].filter((c) => !active.has(c.sessionId)).map((c) => c.sessionId)).toEqual([]);
@@ -265,12 +267,11 @@ describe('viewers and failover', () => {
     t.type('echo in');
     t.type('-');
     await t.waitForText('echo in-');
-    const held = async (i: number) => ((await (await fetch(`${stack.bridges[i].url}/agents`)).json()).agents as string[]).includes(agentId);
-    const holder = (await held(0)) ? 0 : 1;
+    const holder = (await bridgeHolds(0)) ? 0 : 1;
     killTree(stack.bridges[holder].child.pid!);
     // No bridge reaches the agent now: these go to the dead bridge or to nobody, one frame each.
     for (const k of 'abcdefghij') t.type(k);
-    await waitUntil(() => held(1 - holder), 20_000, 'agent on the other bridge');
+    await waitUntil(() => bridgeHolds(1 - holder), 20_000, 'agent on the other bridge');
     t.type('\r');
     await t.waitForText('in-abcdefghij\r\n');
     t.type('echo af""ter\r');
@@ -287,10 +288,10 @@ describe('viewers and failover', () => {
     await t.waitForText('up-here\r\n');
     const agentSays = (connected: boolean) => () => t.controls.some((c) => c.type === 'agent' && c.connected === connected);
     expect(agentSays(false)()).toBe(false);
-    for (const b of stack.bridges) killTree(b.child.pid!);
+    stack.killBridges();
     t.type('echo away-$((2+3))\r');
     await t.waitFor(agentSays(false), 10_000, 'told the agent is away');
-    for (let i = 0; i < stack.bridges.length; i++) await stack.startBridge(i, stack.bridges[i].grpcPort);
+    await stack.restartBridges();
     await t.waitFor(agentSays(true), 30_000, 'told the agent is back');
     await t.waitForText('away-5\r\n', 10_000);
     t.close();

@@ -85,6 +85,16 @@ export class TerminalStack {
     this.bridges[i] = Object.assign(p, { grpcPort: g });
   }
 
+  /** SIGKILL every bridge: no bridge holds any agent until `restartBridges`. */
+  killBridges(): void {
+    for (const b of this.bridges) killTree(b.child.pid!);
+  }
+
+  /** Every bridge again, on its gRPC port (where the agents look for it). */
+  async restartBridges(): Promise<void> {
+    for (let i = 0; i < this.bridges.length; i++) await this.startBridge(i, this.bridges[i].grpcPort);
+  }
+
   async signup(): Promise<Account> {
     const n = uniqueName('t');
     const body = {
